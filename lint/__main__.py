@@ -1,0 +1,3 @@
+from migrate_lint.cli import main
+
+main()

@@ -1,0 +1,110 @@
+"""Runs the pipeline on one file: read, parse, build the model, run rules, apply suppressions."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from migrate_lint.findings import Finding
+from migrate_lint.rules._common import RuleContext
+
+
+class SelectionError(Exception):
+    pass
+
+
+@dataclass
+class Settings:
+    enabled: set[str]
+    rule_ctx: RuleContext = field(default_factory=RuleContext)
+    per_file_ignores: dict[str, set[str]] = field(default_factory=dict)
+    root: Path = field(default_factory=Path.cwd)
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list[Finding]
+    migration: object = None
+    error: str | None = None  # the file could not be read
+
+
+def expand_codes(tokens, all_rules) -> set[str]:
+    """Codes, names or code prefixes (`ML0`, `ML`) to a set of codes; unknown tokens are errors."""
+    out = set()
+    for raw in tokens:
+        for token in (t.strip() for t in raw.split(",")):
+            if not token:
+                continue
+            if token.upper() == "ALL":
+                out |= {r.CODE for r in all_rules}
+                continue
+            matched = {r.CODE for r in all_rules
+                       if r.CODE.startswith(token.upper()) or r.NAME == token.lower()}
+            if not matched:
+                raise SelectionError(f"unknown rule code or name: {token}")
+            out |= matched
+    return out
+
+
+def resolve_selection(select, ignore, all_rules) -> set[str]:
+    enabled = expand_codes(select, all_rules) if select else {r.CODE for r in all_rules}
+    return enabled - expand_codes(ignore or [], all_rules)
+
+
+def _file_ignores(path: str, settings: Settings) -> set[str]:
+    out: set[str] = set()
+    if not settings.per_file_ignores:
+        return out
+    candidates = {path, os.path.basename(path)}
+    try:
+        candidates.add(Path(path).resolve().relative_to(settings.root).as_posix())
+    except ValueError:
+        pass
+    for pattern, codes in settings.per_file_ignores.items():
+        if any(fnmatch.fnmatch(c, pattern) for c in candidates):
+            out |= codes
+    return out
+
+
+def lint_source(path: str, data: bytes, settings: Settings, keep_model: bool = False) -> FileResult:
+    from migrate_lint import rules as catalogue
+    from migrate_lint import suppress
+    from migrate_lint.model import build
+    from migrate_lint.rules import ml000_syntax_error, ml900_unused_ignore
+
+    migration = build(path, data)
+    migration.laravel_version = settings.rule_ctx.laravel_version
+    enabled = settings.enabled - _file_ignores(path, settings)
+    findings: list[Finding] = []
+    if migration.error is not None:
+        if ml000_syntax_error.CODE in enabled:
+            findings += list(ml000_syntax_error.check(migration, settings.rule_ctx))
+        return FileResult(path, findings, migration if keep_model else None)
+    for rule in catalogue.FILE_RULES:
+        if rule.CODE in enabled and rule.CODE not in ("ML000", "ML900"):
+            findings += list(rule.check(migration, settings.rule_ctx))
+    findings, unused = suppress.apply(findings, migration, catalogue.lookup, enabled,
+                                      ml900_unused_ignore)
+    findings += unused
+    findings.sort(key=Finding.sort_key)
+    return FileResult(path, findings, migration if keep_model else None)
+
+
+def read(path: str) -> tuple[bytes | None, str | None]:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(), None
+    except IsADirectoryError:
+        return None, "is a directory"
+    except OSError as exc:
+        return None, exc.strerror or str(exc)
+
+
+def lint_path(path: str, settings: Settings, keep_model: bool = False) -> FileResult:
+    data, error = read(path)
+    if data is None:
+        return FileResult(path, [], None, error)
+    return lint_source(path, data, settings, keep_model)

@@ -1,0 +1,65 @@
+"""The plain data every stage shares: spans, edits, fixes and findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Span:
+    """Byte offsets plus 1-based line/column (columns count code points, not bytes)."""
+
+    start: int
+    end: int
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace source bytes [start, end) with text."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    message: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    rule: str
+    path: str
+    span: Span
+    message: str
+    severity: str = "error"  # "error" | "warning"
+    fix: Fix | None = None
+    fixable: bool = False
+    # Normalised text of the offending statement: baselines fingerprint on it, not on lines.
+    snippet: str = ""
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def line(self) -> int:
+        return self.span.line
+
+    @property
+    def column(self) -> int:
+        return self.span.column
+
+    def sort_key(self):
+        return (self.path, self.span.line, self.span.column, self.code)
+
+
+DOCS_URL = "https://github.com/migrate-lint/migrate-lint/blob/main/docs/rules/{code}-{name}.md"
+
+
+def doc_url(code: str, name: str) -> str:
+    return DOCS_URL.format(code=code, name=name)

@@ -1,0 +1,44 @@
+"""The migration model: plain data built from one file's syntax tree."""
+
+from __future__ import annotations
+
+from migrate_lint.model.types import (BlueprintCall, Closure, Comment, Context, Guard, Insert,
+                                      Migration, Name, RawSql, SchemaOp, SqlStatement)
+from migrate_lint.source import Source
+
+__all__ = ["build", "BlueprintCall", "Closure", "Comment", "Context", "Guard", "Insert",
+           "Migration", "Name", "RawSql", "SchemaOp", "SqlStatement"]
+
+
+def _undecodable(data: bytes) -> str | None:
+    if b"\0" in data[:8192]:
+        return "binary file (NUL bytes)"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not valid UTF-8 (byte {exc.start})"
+    return None
+
+
+def build(path: str, data: bytes) -> Migration:
+    """Parse one file and build its model. A file that is not PHP text gets `error` set."""
+    from migrate_lint import parse as parsing
+    from migrate_lint.model.builder import Builder
+
+    source = Source(path, data)
+    migration = Migration(path=path, source=source)
+    problem = _undecodable(data)
+    if problem is not None:
+        migration.error = source.span(0, 0)
+        migration.error_message = f"cannot lint: {problem}"
+        return migration
+    tree = parsing.parse(data)
+    migration.tree = tree
+    bad = parsing.first_error(tree)
+    if bad is not None:
+        migration.error = source.node_span(bad)
+        what = "missing " + bad.type if bad.is_missing else "unexpected syntax"
+        migration.error_message = f"syntax error: {what}; the file's other rules were skipped"
+        return migration
+    Builder(migration, tree).build()
+    return migration

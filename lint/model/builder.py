@@ -1,0 +1,758 @@
+"""Builds the Migration model from a tree-sitter-php syntax tree.
+
+This is the only module (with its siblings in lint/model) that knows tree-sitter node types.
+Compiled queries find the calls of interest; guards are found by walking *up* from each
+operation (parent pointers), so no recursive walk of the whole tree is ever needed.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+
+from migrate_lint import parse as parsing
+from migrate_lint.model import blueprint as bp
+from migrate_lint.model import sql as sqlmod
+from migrate_lint.model.names import (PLACEHOLDER, arg_values, array_items, closure_params,
+                                      is_function, norm, string_parts, text)
+from migrate_lint.model.types import (BlueprintCall, Closure, Comment, Context, Guard, Insert,
+                                      Migration, Name, RawSql, SchemaOp, literal)
+
+QUERY = """
+(scoped_call_expression) @scall
+(member_call_expression) @mcall
+(nullsafe_member_call_expression) @mcall
+(function_call_expression) @fcall
+(assignment_expression left: (variable_name) @lhs right: (_) @rhs)
+(comment) @comment
+(class_declaration) @class
+(anonymous_class) @class
+"""
+
+SCHEMA_OPS = {"create", "table", "drop", "dropIfExists", "rename", "dropColumns",
+              "whenTableHasColumn", "whenTableDoesntHaveColumn", "whenTableHasIndex",
+              "whenTableDoesntHaveIndex"}
+WHEN_OPS = {"whenTableHasColumn": ("column", True), "whenTableDoesntHaveColumn": ("column", False),
+            "whenTableHasIndex": ("index", True), "whenTableDoesntHaveIndex": ("index", False)}
+RAW_SQL_METHODS = {"statement", "unprepared"}
+INSERT_METHODS = {"insert", "insertGetId"}
+QUERY_CHECKS = {"exists": True, "doesntExist": False, "count": True, "first": True, "value": True,
+                "find": True, "isNotEmpty": True, "isEmpty": False, "sole": True, "get": True,
+                "pluck": True}
+# Exceptions a `catch` can name that stop a failing DDL statement from aborting the migrator.
+CATCHING = {"QueryException", "PDOException", "RuntimeException", "Exception", "Throwable",
+            "DBALException", "SchemaException", "ColumnDoesNotExist", "DatabaseException"}
+_INDEXY = re.compile(r"index|foreign|constraint|key_name", re.IGNORECASE)
+EXITS = ("return_statement", "continue_statement", "break_statement")
+
+
+def basename(name: str) -> str:
+    return name.lstrip("\\").rsplit("\\", 1)[-1]
+
+
+def _same_node(a, b) -> bool:
+    return a is not None and b is not None and a.id == b.id
+
+
+class Builder:
+    def __init__(self, migration: Migration, tree):
+        self.m = migration
+        self.src = migration.source
+        caps = parsing.captures(QUERY, tree.root_node)
+        by_start = lambda nodes: sorted(nodes, key=lambda n: n.start_byte)  # noqa: E731
+        self.scalls = caps.get("scall", [])
+        self.mcalls = by_start(caps.get("mcall", []))
+        self.mcall_starts = [n.start_byte for n in self.mcalls]
+        self.fcalls = caps.get("fcall", [])
+        self.comments = caps.get("comment", [])
+        self.assignments: dict[str, list] = {}
+        for lhs, rhs in zip(caps.get("lhs", []), caps.get("rhs", [])):
+            self.assignments.setdefault(text(lhs), []).append(rhs)
+        self.props: dict[str, object] = {}
+        self.consts: dict[str, object] = {}
+        self.methods: dict[str, object] = {}
+        self.predicates: dict[str, tuple[list[str], object]] = {}
+        self.closure_tables: dict[int, Name] = {}  # closure node id -> the op's table
+        self.exit_cache: dict[int, list] = {}
+        self._read_class(caps.get("class", []))
+
+    # ------------------------------------------------------------------ class
+    def _read_class(self, classes):
+        chosen = None
+        for c in classes:
+            base = next((ch for ch in c.named_children if ch.type == "base_clause"), None)
+            if base is not None and (chosen is None or "Migration" in text(base)):
+                chosen = c
+        if chosen is None and classes:
+            chosen = classes[0]
+        if chosen is None:
+            return
+        name = chosen.child_by_field_name("name")
+        self.m.class_name = text(name) if name is not None else None
+        base = next((ch for ch in chosen.named_children if ch.type == "base_clause"), None)
+        if base is not None and base.named_children:
+            self.m.base_class = basename(text(base.named_children[0]))
+        body = chosen.child_by_field_name("body")
+        if body is None:
+            return
+        for member in body.named_children:
+            if member.type == "property_declaration":
+                for el in member.named_children:
+                    if el.type == "property_element":
+                        pname = el.child_by_field_name("name")
+                        default = el.child_by_field_name("default_value")
+                        if pname is not None and default is not None:
+                            self.props[text(pname).lstrip("$")] = default
+            elif member.type == "const_declaration":
+                for el in member.named_children:
+                    if el.type == "const_element" and len(el.named_children) >= 2:
+                        self.consts[text(el.named_children[0])] = el.named_children[-1]
+            elif member.type == "method_declaration":
+                mname = member.child_by_field_name("name")
+                if mname is None:
+                    continue
+                self.methods[text(mname)] = member
+                fbody = member.child_by_field_name("body")
+                stmts = [s for s in fbody.named_children if s.type != "comment"] if fbody else []
+                if len(stmts) == 1 and stmts[0].type == "return_statement" and stmts[0].named_children:
+                    self.predicates[text(mname).lower()] = (closure_params(member),
+                                                            stmts[0].named_children[0])
+        conn = self.props.get("connection")
+        if conn is not None:
+            self.m.connection = string_parts(conn, False) if conn.type in (
+                "string", "encapsed_string") else None
+
+    # ------------------------------------------------------------------ names
+    def resolve(self, node, subst=None, depth=0) -> Name:
+        if node is None:
+            return Name(None, "?")
+        if depth > 8:
+            return Name(None, norm(node))
+        t = node.type
+        if t == "argument":
+            return self.resolve(node.named_children[-1] if node.named_children else None, subst,
+                                depth + 1)
+        if t in ("string", "encapsed_string", "heredoc", "nowdoc"):
+            value = string_parts(node, False)
+            return literal(value) if value is not None else Name(None, norm(node))
+        if t == "parenthesized_expression" and node.named_children:
+            return self.resolve(node.named_children[0], subst, depth + 1)
+        if t == "variable_name":
+            var = text(node)
+            if subst and var in subst:
+                return subst[var]
+            return self._resolve_variable(node, var, subst, depth)
+        if t == "member_access_expression":
+            obj = node.child_by_field_name("object")
+            prop = node.child_by_field_name("name")
+            if obj is not None and text(obj) == "$this" and prop is not None:
+                default = self.props.get(text(prop))
+                if default is not None:
+                    value = self.resolve(default, None, depth + 1)
+                    return value if value.known else Name(None, norm(node))
+            return Name(None, norm(node))
+        if t == "class_constant_access_expression" and len(node.named_children) == 2:
+            scope, const = node.named_children
+            scope_text = basename(text(scope))
+            if scope_text in ("self", "static") or scope_text == self.m.class_name:
+                default = self.consts.get(text(const))
+                if default is not None:
+                    value = self.resolve(default, None, depth + 1)
+                    if value.known:
+                        return value
+            return Name(None, norm(node))
+        if t in ("member_call_expression", "nullsafe_member_call_expression"):
+            name = node.child_by_field_name("name")
+            obj = node.child_by_field_name("object")
+            if name is not None and text(name) == "getTable" and obj is not None \
+                    and obj.type == "variable_name":
+                table = self._blueprint_table(node, text(obj))
+                if table is not None:
+                    return table
+            return Name(None, norm(node))
+        if t == "binary_expression":
+            op = node.child_by_field_name("operator")
+            if op is not None and text(op) == ".":
+                left = self.resolve(node.child_by_field_name("left"), subst, depth + 1)
+                right = self.resolve(node.child_by_field_name("right"), subst, depth + 1)
+                if left.known and right.known:
+                    return literal(left.value + right.value)
+        return Name(None, norm(node))
+
+    def _resolve_variable(self, node, var, subst, depth) -> Name:
+        if var == "$this":
+            return Name(None, var)
+        # A parameter of an enclosing closure is not one of the method's locals.
+        fn = node.parent
+        while fn is not None and not is_function(fn):
+            fn = fn.parent
+        while fn is not None and fn.type in ("anonymous_function", "arrow_function"):
+            if var in closure_params(fn):
+                table = self.closure_tables.get(fn.id)
+                return Name(None, var) if table is None else Name(None, var)
+            fn = fn.parent
+            while fn is not None and not is_function(fn):
+                fn = fn.parent
+        if fn is None:
+            scope_start, scope_end = 0, len(self.src.data)
+        else:
+            scope_start, scope_end = fn.start_byte, fn.end_byte
+        rhss = [r for r in self.assignments.get(var, ())
+                if scope_start <= r.start_byte < scope_end]
+        if not rhss:
+            return Name(None, var)
+        values = {self.resolve(r, subst, depth + 1) for r in rhss}
+        if len(values) == 1:
+            only = next(iter(values))
+            return only if only.known or len(rhss) == 1 else Name(None, var)
+        return Name(None, var)
+
+    def _blueprint_table(self, node, var) -> Name | None:
+        cur = node.parent
+        while cur is not None:
+            if cur.type in ("anonymous_function", "arrow_function") and cur.id in self.closure_tables:
+                if var in closure_params(cur)[:1]:
+                    return self.closure_tables[cur.id]
+            cur = cur.parent
+        return None
+
+    # ------------------------------------------------------------------ schema builders
+    def builder_info(self, node, depth=0):
+        """(builder text, connection text) when node evaluates to a schema builder, else None."""
+        if node is None or depth > 4:
+            return None
+        t = node.type
+        if t == "name" or t == "qualified_name":
+            return ("Schema", None) if basename(text(node)) == "Schema" else None
+        if t == "scoped_call_expression":
+            scope = node.child_by_field_name("scope")
+            name = node.child_by_field_name("name")
+            if scope is not None and name is not None and basename(text(scope)) == "Schema" \
+                    and text(name) in ("connection", "getFacadeRoot"):
+                args = arg_values(node.child_by_field_name("arguments"))
+                return (text(node), text(args[0]) if args else None)
+            return None
+        if t in ("member_call_expression", "nullsafe_member_call_expression"):
+            name = node.child_by_field_name("name")
+            if name is not None and text(name) == "getSchemaBuilder":
+                return (text(node), None)
+            return None
+        if t == "variable_name":
+            for rhs in self.assignments.get(text(node), ()):
+                info = self.builder_info(rhs, depth + 1)
+                if info is not None:
+                    return (text(node), info[1])
+        if t == "function_call_expression" and text(node).replace(" ", "") in (
+                "app('db.schema')", 'app("db.schema")', "schema()"):
+            return (text(node), None)
+        return None
+
+    def call_parts(self, call):
+        """(builder-ish node, method name, arguments node) of a scoped or member call."""
+        if call.type == "scoped_call_expression":
+            return (call.child_by_field_name("scope"), call.child_by_field_name("name"),
+                    call.child_by_field_name("arguments"))
+        return (call.child_by_field_name("object"), call.child_by_field_name("name"),
+                call.child_by_field_name("arguments"))
+
+    # ------------------------------------------------------------------ context
+    def context(self, node) -> Context:
+        guards: list[Guard] = []
+        protection = None
+        method = ""
+        function_id = 0
+        child, cur = node, node.parent
+        while cur is not None:
+            t = cur.type
+            if t == "if_statement" and _same_node(cur.child_by_field_name("body"), child):
+                guards += self.facts(cur.child_by_field_name("condition"), True)
+            elif t in ("else_if_clause", "else_clause") and _same_node(
+                    cur.child_by_field_name("body"), child):
+                guards += self._branch_facts(cur)
+            elif t == "conditional_expression":
+                cond = cur.child_by_field_name("condition")
+                if _same_node(cur.child_by_field_name("body"), child):
+                    guards += self.facts(cond, True)
+                elif _same_node(cur.child_by_field_name("alternative"), child):
+                    guards += self.facts(cond, False)
+            elif t == "compound_statement":
+                guards += self._early_exit_facts(cur, child)
+            elif t == "try_statement" and _same_node(cur.child_by_field_name("body"), child):
+                if protection is None and self._catches_query_errors(cur):
+                    protection = "try/catch"
+            elif t == "arguments" and cur.parent is not None:
+                call = cur.parent
+                if call.type == "function_call_expression":
+                    fname = call.child_by_field_name("function")
+                    if fname is not None and "rescue" in basename(text(fname)).lower():
+                        protection = protection or "rescue()"
+                elif call.type == "scoped_call_expression":
+                    guards += self._when_facts(call, child)
+            elif t == "binary_expression" and _same_node(cur.child_by_field_name("right"), child):
+                # `Schema::hasTable('t') || Schema::create(...)`
+                op = cur.child_by_field_name("operator")
+                if op is not None and text(op) in ("||", "or", "&&", "and"):
+                    guards += self.facts(cur.child_by_field_name("left"), text(op) in ("&&", "and"))
+            elif t in ("method_declaration", "function_definition"):
+                if function_id == 0:
+                    function_id = cur.id
+                if t == "method_declaration" and not method:
+                    name = cur.child_by_field_name("name")
+                    method = text(name) if name is not None else ""
+                break
+            child, cur = cur, cur.parent
+        return Context(method=method, guards=tuple(guards), protection=protection,
+                       function_id=function_id)
+
+    def _branch_facts(self, clause) -> list[Guard]:
+        if_stmt = clause.parent
+        if if_stmt is None or if_stmt.type != "if_statement":
+            return []
+        out = self.facts(if_stmt.child_by_field_name("condition"), False)
+        for alt in if_stmt.children_by_field_name("alternative"):
+            if _same_node(alt, clause):
+                break
+            if alt.type == "else_if_clause":
+                out += self.facts(alt.child_by_field_name("condition"), False)
+        if clause.type == "else_if_clause":
+            out += self.facts(clause.child_by_field_name("condition"), True)
+        return out
+
+    def _early_exit_facts(self, block, child) -> list[Guard]:
+        entries = self.exit_cache.get(block.id)
+        if entries is None:
+            entries = []
+            for stmt in block.named_children:
+                if stmt.type == "if_statement":
+                    facts = self._exit_if_facts(stmt)
+                    if facts:
+                        entries.append((stmt.end_byte, facts))
+            self.exit_cache[block.id] = entries
+        out: list[Guard] = []
+        for end, facts in entries:
+            if end <= child.start_byte:
+                out += facts
+        return out
+
+    def _exit_if_facts(self, stmt) -> list[Guard]:
+        """Facts after `if (C) { return; }`: C is false from here on (elseif exits add theirs)."""
+        if not _exits(stmt.child_by_field_name("body")):
+            return []
+        out = self.facts(stmt.child_by_field_name("condition"), False)
+        for alt in stmt.children_by_field_name("alternative"):
+            if alt.type == "else_clause" or not _exits(alt.child_by_field_name("body")):
+                return []
+            out += self.facts(alt.child_by_field_name("condition"), False)
+        return out
+
+    def _catches_query_errors(self, try_stmt) -> bool:
+        for clause in try_stmt.named_children:
+            if clause.type != "catch_clause":
+                continue
+            types = clause.child_by_field_name("type")
+            names = {basename(text(n)) for n in (types.named_children if types else [])}
+            if types is not None and types.type != "type_list":
+                names.add(basename(text(types)))
+            if not names & CATCHING:
+                continue
+            body = clause.child_by_field_name("body")
+            rethrows = body is not None and any(
+                s.type == "expression_statement" and s.named_children
+                and s.named_children[0].type == "throw_expression" for s in body.named_children)
+            if not rethrows:
+                return True
+        return False
+
+    def _when_facts(self, call, closure) -> list[Guard]:
+        scope, name, arguments = self.call_parts(call)
+        if name is None or text(name) not in WHEN_OPS or scope is None \
+                or self.builder_info(scope) is None:
+            return []
+        args = arg_values(arguments)
+        if len(args) < 3 or not _same_node(args[2], closure):
+            return []
+        kind, exists = WHEN_OPS[text(name)]
+        return [Guard(kind, self.resolve(args[0]), self.resolve(args[1]), exists)]
+
+    # ------------------------------------------------------------------ conditions
+    def facts(self, expr, want: bool, subst=None, depth=0) -> list[Guard]:
+        """Existence facts that must hold when `expr` evaluates to `want`."""
+        if expr is None or depth > 30:
+            return []
+        t = expr.type
+        if t == "parenthesized_expression" and expr.named_children:
+            return self.facts(expr.named_children[0], want, subst, depth + 1)
+        if t == "unary_op_expression":
+            op = expr.child_by_field_name("operator")
+            arg = expr.child_by_field_name("argument")
+            if (op is not None and text(op) == "!") or text(expr).lstrip().startswith("!"):
+                return self.facts(arg or expr.named_children[-1], not want, subst, depth + 1)
+            return []
+        if t == "binary_expression":
+            op_node = expr.child_by_field_name("operator")
+            op = text(op_node).lower() if op_node is not None else ""
+            left = expr.child_by_field_name("left")
+            right = expr.child_by_field_name("right")
+            if op in ("&&", "and"):
+                if want:
+                    return self.facts(left, True, subst, depth + 1) + \
+                        self.facts(right, True, subst, depth + 1)
+                return []
+            if op in ("||", "or"):
+                if not want:
+                    return self.facts(left, False, subst, depth + 1) + \
+                        self.facts(right, False, subst, depth + 1)
+                return []
+            if op in ("===", "==", "!==", "!="):
+                for a, b in ((left, right), (right, left)):
+                    lit = text(b).lower() if b is not None else ""
+                    if lit in ("true", "false"):
+                        positive = (lit == "true") == (op in ("===", "=="))
+                        return self.facts(a, want if positive else not want, subst, depth + 1)
+                    if lit == "0" and op in ("===", "=="):
+                        return self.facts(a, not want, subst, depth + 1)
+            if op in (">", "!=", "!==") and right is not None and text(right) == "0":
+                return self.facts(left, want, subst, depth + 1)
+            return []
+        if t == "variable_name":
+            var = text(expr)
+            rhss = self.assignments.get(var, ())
+            if len(rhss) == 1:
+                return self.facts(rhss[0], want, subst, depth + 1)
+            return []
+        if t in ("scoped_call_expression", "member_call_expression",
+                 "nullsafe_member_call_expression", "function_call_expression"):
+            return self._call_facts(expr, want, subst, depth)
+        return []
+
+    def _call_facts(self, call, want, subst, depth) -> list[Guard]:
+        if call.type == "function_call_expression":
+            fname = call.child_by_field_name("function")
+            args = arg_values(call.child_by_field_name("arguments"))
+            fn = basename(text(fname)) if fname is not None else ""
+            if fn == "in_array" and len(args) >= 2 and "getColumnListing" in text(args[1]):
+                listing = args[1]
+                largs = arg_values(listing.child_by_field_name("arguments")) \
+                    if listing.type != "variable_name" else []
+                table = self.resolve(largs[0], subst) if largs else None
+                return [Guard("column", table, self.resolve(args[0], subst), want)]
+            return self._indexy(call, want)
+        owner, name, arguments = self.call_parts(call)
+        if name is None:
+            return []
+        method = text(name)
+        args = arg_values(arguments)
+        owner_text = text(owner) if owner is not None else ""
+        if owner_text in ("$this", "self", "static") and method.lower() in self.predicates:
+            params, body = self.predicates[method.lower()]
+            mapping = {p: self.resolve(a, subst) for p, a in zip(params, args)}
+            return self.facts(body, want, mapping, depth + 1)
+        info = self.builder_info(owner)
+        if info is not None:
+            conn = info[1]
+            if method == "hasTable" and args:
+                return [Guard("table", self.resolve(args[0], subst), None, want, conn)]
+            if method == "hasColumn" and len(args) >= 2:
+                return [Guard("column", self.resolve(args[0], subst),
+                              self.resolve(args[1], subst), want, conn)]
+            if method == "hasColumns" and len(args) >= 2:
+                table = self.resolve(args[0], subst)
+                items = array_items(args[1])
+                if items is None:
+                    return []
+                # hasColumns is true only when ALL exist: its negation says just "some missing".
+                if want or len(items) == 1:
+                    return [Guard("column", table, self.resolve(i, subst), want, conn)
+                            for i in items]
+                return []
+            if method in ("hasIndex", "hasForeignKey") and args:
+                key = self.resolve(args[1], subst) if len(args) > 1 else None
+                return [Guard("index", self.resolve(args[0], subst), key, want, conn)]
+            if method == "hasView":
+                return []
+        if method in QUERY_CHECKS:
+            table = self._query_table(call)
+            if table is not None:
+                return [Guard("query", table, None, True)]
+        return self._indexy(call, want)
+
+    def _indexy(self, call, want) -> list[Guard]:
+        # Index checks come in many shapes (Doctrine's listTableIndexes, SHOW INDEX, helpers);
+        # a check that mentions indexes counts as an index guard on an unnamed table.
+        if _INDEXY.search(text(call)):
+            return [Guard("index", None, None, want)]
+        return []
+
+    def _query_table(self, call) -> Name | None:
+        cur = call
+        for _ in range(20):
+            if cur is None:
+                return None
+            if cur.type == "scoped_call_expression":
+                scope, name, arguments = self.call_parts(cur)
+                if scope is not None and basename(text(scope)) == "DB" and name is not None \
+                        and text(name) == "table":
+                    args = arg_values(arguments)
+                    return self.resolve(args[0]) if args else None
+                return None
+            if cur.type in ("member_call_expression", "nullsafe_member_call_expression"):
+                name = cur.child_by_field_name("name")
+                if name is not None and text(name) == "table":
+                    args = arg_values(cur.child_by_field_name("arguments"))
+                    obj = cur.child_by_field_name("object")
+                    if obj is not None and "DB" in text(obj):
+                        return self.resolve(args[0]) if args else None
+                cur = cur.child_by_field_name("object")
+                continue
+            return None
+        return None
+
+    # ------------------------------------------------------------------ operations
+    def statement_span(self, node):
+        parent = node.parent
+        if parent is not None and parent.type == "expression_statement":
+            return self.src.node_span(parent)
+        return None
+
+    def build(self):
+        self._comments()
+        for call in self.scalls:
+            self._maybe_op(call)
+        for call in self.mcalls:
+            self._maybe_op(call)
+        self.m.ops.sort(key=lambda op: op.span.start)
+        for op in self.m.ops:
+            if op.closure is not None:
+                op.calls = self._blueprint_calls(op)
+        self._raw_sql_and_inserts()
+        self.m.raw_sql.sort(key=lambda r: r.span.start)
+        self.m.inserts.sort(key=lambda r: r.span.start)
+
+    def _maybe_op(self, call):
+        owner, name, arguments = self.call_parts(call)
+        if name is None or text(name) not in SCHEMA_OPS:
+            return
+        info = self.builder_info(owner)
+        if info is None:
+            return
+        kind = text(name)
+        args = arg_values(arguments)
+        if not args:
+            return
+        table = self.resolve(args[0])
+        op = SchemaOp(kind=kind, table=table, to_table=None, builder=info[0], connection=info[1],
+                      span=self.src.node_span(call), statement=self.statement_span(call),
+                      ctx=self.context(call), node=call)
+        if kind == "rename" and len(args) > 1:
+            op.to_table = self.resolve(args[1])
+        if kind == "dropColumns" and len(args) > 1:
+            items = array_items(args[1])
+            op.columns = tuple(self.resolve(i) for i in (items if items is not None else args[1:]))
+        closure_index = 2 if kind in WHEN_OPS else 1
+        if kind in ("create", "table") or kind in WHEN_OPS:
+            if len(args) > closure_index and args[closure_index].type in (
+                    "anonymous_function", "arrow_function"):
+                fn = args[closure_index]
+                params = closure_params(fn)
+                body = fn.child_by_field_name("body")
+                op.closure = Closure(param=params[0] if params else None,
+                                     arrow=fn.type == "arrow_function",
+                                     span=self.src.node_span(fn),
+                                     body_span=self.src.node_span(body if body is not None else fn),
+                                     node=fn)
+                self.closure_tables[fn.id] = table
+        self.m.ops.append(op)
+
+    def _blueprint_calls(self, op) -> list[BlueprintCall]:
+        closure = op.closure
+        if closure.param is None:
+            return []
+        fn = closure.node
+        lo = bisect_left(self.mcall_starts, fn.start_byte)
+        hi = bisect_right(self.mcall_starts, fn.end_byte)
+        calls = []
+        for call in self.mcalls[lo:hi]:
+            obj = call.child_by_field_name("object")
+            if obj is None or obj.type != "variable_name" or text(obj) != closure.param:
+                continue
+            if not _same_node(_enclosing_function(call), fn):
+                continue
+            outer, modifiers = call, []
+            while outer.parent is not None and outer.parent.type in (
+                    "member_call_expression", "nullsafe_member_call_expression") and _same_node(
+                    outer.parent.child_by_field_name("object"), outer):
+                outer = outer.parent
+                mod = outer.child_by_field_name("name")
+                modifiers.append(text(mod) if mod is not None else "")
+            method = text(call.child_by_field_name("name"))
+            mods = tuple(modifiers)
+            args = arg_values(call.child_by_field_name("arguments"))
+            category = bp.category(method, mods)
+            calls.append(BlueprintCall(
+                op=op, method=method, category=category,
+                columns=self._call_columns(method, category, args, mods),
+                modifiers=mods, span=self.src.node_span(outer),
+                statement=self.statement_span(outer), ctx=self.context(outer),
+                args=tuple(self.resolve(a) for a in args), expands=bp.expands(method),
+                node=outer))
+        return calls
+
+    def _names(self, node) -> tuple[Name, ...]:
+        items = array_items(node)
+        if items is not None:
+            return tuple(self.resolve(i) for i in items)
+        return (self.resolve(node),)
+
+    def _call_columns(self, method, category, args, modifiers) -> tuple[Name, ...]:
+        if category in ("add", "change"):
+            if method in bp.FIXED_COLUMNS:
+                return tuple(literal(c) for c in bp.FIXED_COLUMNS[method])
+            if method in bp.MORPHS:
+                if not args:
+                    return ()
+                base = self.resolve(args[0])
+                if base.known:
+                    return (literal(base.value + "_type"), literal(base.value + "_id"))
+                return (Name(None, base.expr + "_type"), Name(None, base.expr + "_id"))
+            if method == "addColumn":
+                return (self.resolve(args[1]),) if len(args) > 1 else ()
+            if method == "foreignIdFor":
+                if len(args) > 1:
+                    return (self.resolve(args[1]),)
+                if args:
+                    key = bp.model_foreign_key(text(args[0]).replace(" ", ""))
+                    return (literal(key),) if key else (Name(None, norm(args[0]) + "->fk"),)
+                return ()
+            if not args:
+                default = bp.DEFAULT_COLUMN.get(method)
+                return (literal(default),) if default else ()
+            return (self.resolve(args[0]),)
+        if category == "drop":
+            if method in bp.DROP_FIXED:
+                return tuple(literal(c) for c in bp.DROP_FIXED[method])
+            if method in bp.DROP_DEFAULT:
+                return (self.resolve(args[0]),) if args else (literal(bp.DROP_DEFAULT[method]),)
+            if method == "dropMorphs":
+                if not args:
+                    return ()
+                base = self.resolve(args[0])
+                if base.known:
+                    return (literal(base.value + "_type"), literal(base.value + "_id"))
+                return (Name(None, base.expr + "_type"), Name(None, base.expr + "_id"))
+            if method == "dropConstrainedForeignIdFor":
+                if len(args) > 1:
+                    return (self.resolve(args[1]),)
+                key = bp.model_foreign_key(text(args[0]).replace(" ", "")) if args else None
+                return (literal(key),) if key else ()
+            out: list[Name] = []
+            for a in args:
+                out += self._names(a)
+            return tuple(out)
+        if category == "rename":
+            return tuple(self.resolve(a) for a in args[:2])
+        if category in ("index", "drop_index"):
+            if not args:
+                return ()
+            if method == "foreign" or array_items(args[0]) is not None or category == "index":
+                return self._names(args[0])
+            return ()
+        if category == "rename_table":
+            return tuple(self.resolve(a) for a in args[:1])
+        return ()
+
+    def _raw_sql_and_inserts(self):
+        for call in self.scalls:
+            scope, name, arguments = self.call_parts(call)
+            if scope is None or name is None or basename(text(scope)) != "DB":
+                continue
+            if text(name) in RAW_SQL_METHODS:
+                self._raw_sql(call, text(name), arguments)
+        for call in self.mcalls:
+            obj, name, arguments = self.call_parts(call)
+            if name is None or obj is None:
+                continue
+            method = text(name)
+            if method in RAW_SQL_METHODS or (method == "exec" and "getPdo" in text(obj)):
+                if self._is_db_connection(obj):
+                    self._raw_sql(call, method, arguments)
+            elif method in INSERT_METHODS:
+                table = self._query_table(obj)
+                if table is not None:
+                    self.m.inserts.append(Insert(table=table, span=self.src.node_span(call),
+                                                 statement=self.statement_span(call),
+                                                 ctx=self.context(call), node=call))
+
+    def _is_db_connection(self, obj) -> bool:
+        t = text(obj)
+        if "DB::" in t or "getPdo" in t or "getConnection" in t or "connection(" in t:
+            return True
+        if obj.type == "variable_name":
+            return any("DB::" in text(r) or "connection" in text(r).lower()
+                       for r in self.assignments.get(t, ()))
+        return False
+
+    def _raw_sql(self, call, via, arguments):
+        args = arg_values(arguments)
+        if not args:
+            return
+        node = args[0]
+        sql, is_literal = self._sql_text(node)
+        if sql is None:
+            return
+        self.m.raw_sql.append(RawSql(
+            via=via, sql=sql, literal=is_literal, statements=sqlmod.classify(sql),
+            span=self.src.node_span(call), statement=self.statement_span(call),
+            ctx=self.context(call),
+            string_span=self.src.node_span(node) if node.type in ("string", "encapsed_string",
+                                                                   "heredoc", "nowdoc") else None,
+            node=call))
+
+    def _sql_text(self, node, depth=0):
+        if node is None or depth > 10:
+            return None, False
+        if node.type in ("string", "encapsed_string", "heredoc", "nowdoc"):
+            value = string_parts(node, True)
+            return value, value is not None and PLACEHOLDER not in value
+        if node.type == "binary_expression":
+            left, lit_l = self._sql_text(node.child_by_field_name("left"), depth + 1)
+            right, lit_r = self._sql_text(node.child_by_field_name("right"), depth + 1)
+            return (left or PLACEHOLDER) + (right or PLACEHOLDER), lit_l and lit_r
+        if node.type == "parenthesized_expression" and node.named_children:
+            return self._sql_text(node.named_children[0], depth + 1)
+        if node.type == "variable_name":
+            rhss = self.assignments.get(text(node), ())
+            if len(rhss) == 1:
+                return self._sql_text(rhss[0], depth + 1)
+        value = self.resolve(node)
+        if value.known:
+            return value.value, True
+        return PLACEHOLDER, False
+
+    def _comments(self):
+        for c in self.comments:
+            span = self.src.node_span(c)
+            line_start = self.src.line_starts[span.line - 1]
+            trailing = bool(self.src.data[line_start:c.start_byte].strip())
+            self.m.comments.append(Comment(line=span.line, end_line=span.end_line, text=text(c),
+                                           span=span, trailing=trailing))
+
+
+def _enclosing_function(node):
+    cur = node.parent
+    while cur is not None and not is_function(cur):
+        cur = cur.parent
+    return cur
+
+
+def _exits(body) -> bool:
+    if body is None:
+        return False
+    if body.type in EXITS:
+        return True
+    if body.type == "expression_statement" and body.named_children and \
+            body.named_children[0].type == "throw_expression":
+        return True
+    if body.type in ("compound_statement", "colon_block"):
+        stmts = [s for s in body.named_children if s.type != "comment"]
+        return bool(stmts) and _exits(stmts[-1])
+    return False

@@ -1,0 +1,195 @@
+"""Plain data the rules read: no tree-sitter node types are interpreted outside lint/model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from migrate_lint.findings import Span
+
+
+@dataclass(frozen=True)
+class Name:
+    """A table/column/index name: its literal value when known, else the expression's text."""
+
+    value: str | None
+    expr: str
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+    def display(self) -> str:
+        return self.value if self.value is not None else self.expr
+
+    def same(self, other: "Name | None", case_insensitive: bool = False) -> bool:
+        if other is None:
+            return False
+        if self.value is not None and other.value is not None:
+            if case_insensitive:
+                return self.value.lower() == other.value.lower()
+            return self.value == other.value
+        if self.value is None and other.value is None:
+            return self.expr == other.expr
+        return False
+
+
+def literal(value: str) -> Name:
+    return Name(value, repr(value))
+
+
+@dataclass(frozen=True)
+class Guard:
+    """An existence check known to hold where an operation runs.
+
+    kind: "table" | "column" | "index" | "query". `table is None` means "some table we could
+    not name" and matches any table (used for index checks through Doctrine and the like).
+    """
+
+    kind: str
+    table: Name | None
+    column: Name | None
+    exists: bool
+    connection: str | None = None
+
+
+@dataclass
+class Context:
+    """Where a statement runs: its method, the guards that hold there, what protects it."""
+
+    method: str
+    guards: tuple[Guard, ...] = ()
+    protection: str | None = None  # "try/catch" | "rescue()" | None
+    function_id: int = 0  # innermost method/function node id (for "earlier in the same method")
+
+    def has(self, kind: str, table: Name | None, column: Name | None = None, exists: bool = False,
+            table_fallback: bool = False) -> bool:
+        for g in self.guards:
+            if g.exists != exists:
+                continue
+            if not _table_matches(g.table, table):
+                continue
+            if g.kind == kind and kind == "column":
+                if column is None or g.column is None or g.column.same(column, case_insensitive=True):
+                    return True
+            elif g.kind == kind:
+                return True
+            elif table_fallback and g.kind == "table" and not exists:
+                # A table that does not exist yet has none of its columns or indexes.
+                return True
+        return False
+
+    def guards_on(self, table: Name | None):
+        return [g for g in self.guards if _table_matches(g.table, table)]
+
+
+def _table_matches(guard_table: Name | None, table: Name | None) -> bool:
+    if guard_table is None or table is None:
+        return True
+    return guard_table.same(table, case_insensitive=True)
+
+
+@dataclass
+class Closure:
+    param: str | None  # "$table"
+    arrow: bool
+    span: Span
+    body_span: Span
+    node: Any = field(repr=False, default=None)
+
+
+@dataclass
+class SchemaOp:
+    """One schema-builder call: Schema::create/table/drop/dropIfExists/rename/dropColumns/..."""
+
+    kind: str
+    table: Name
+    to_table: Name | None
+    builder: str  # source text of the builder: "Schema", "Schema::connection('x')", "$schema"
+    connection: str | None  # source text of the connection argument, when the code names one
+    span: Span
+    statement: Span | None  # the whole expression statement, when the call is one
+    ctx: Context
+    closure: Closure | None = None
+    columns: tuple[Name, ...] = ()  # Schema::dropColumns
+    calls: list["BlueprintCall"] = field(default_factory=list)
+    node: Any = field(repr=False, default=None)
+
+
+@dataclass
+class BlueprintCall:
+    """One chained Blueprint call inside a schema closure: `$table->string('x')->nullable()`."""
+
+    op: SchemaOp
+    method: str  # the call on the blueprint variable itself
+    category: str  # add | drop | rename | index | drop_index | change | rename_table | other
+    columns: tuple[Name, ...]
+    modifiers: tuple[str, ...]
+    span: Span
+    statement: Span | None
+    ctx: Context
+    args: tuple[Name, ...] = ()
+    expands: bool = False  # a helper that adds several columns (timestamps, morphs, ...)
+    node: Any = field(repr=False, default=None)
+
+
+@dataclass
+class SqlStatement:
+    kind: str  # create_table | drop_table | create_index | drop_index | alter_add | alter_drop
+    table: str | None
+    column: str | None
+    guarded: bool  # IF [NOT] EXISTS / OR REPLACE present
+    text: str
+
+
+@dataclass
+class RawSql:
+    via: str  # "statement" | "unprepared"
+    sql: str
+    literal: bool
+    statements: list[SqlStatement]
+    span: Span
+    statement: Span | None
+    ctx: Context
+    string_span: Span | None = None  # the literal string node, for fixes
+    node: Any = field(repr=False, default=None)
+
+
+@dataclass
+class Insert:
+    table: Name
+    span: Span
+    statement: Span | None
+    ctx: Context
+    node: Any = field(repr=False, default=None)
+
+
+@dataclass
+class Comment:
+    line: int
+    end_line: int
+    text: str
+    span: Span
+    trailing: bool  # code precedes it on its line
+
+
+@dataclass
+class Migration:
+    path: str
+    source: Any  # migrate_lint.source.Source
+    tree: Any = field(repr=False, default=None)
+    error: Span | None = None
+    error_message: str = ""
+    class_name: str | None = None
+    base_class: str | None = None
+    connection: str | None = None  # the $connection property
+    laravel_version: tuple[int, ...] | None = None
+    ops: list[SchemaOp] = field(default_factory=list)
+    raw_sql: list[RawSql] = field(default_factory=list)
+    inserts: list[Insert] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+
+    @property
+    def calls(self):
+        for op in self.ops:
+            yield from op.calls

@@ -1,0 +1,29 @@
+"""One small module per output format; each has render(findings, context) -> str."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+FORMATS = {
+    "text": "text",
+    "json": "json_format",
+    "github": "github",
+    "sarif": "sarif",
+    "gitlab": "gitlab",
+    "junit": "junit",
+}
+
+
+@dataclass
+class ReportContext:
+    files: list[str] = field(default_factory=list)  # every file linted, findings or not
+    color: bool = False
+    show_source: bool = True
+    statistics: bool = False
+    fixed: int = 0  # fixes applied in this run
+    sources: dict = field(default_factory=dict)  # path -> bytes, for fixes (SARIF)
+
+
+def renderer(name: str):
+    return importlib.import_module(f"migrate_lint.report.{FORMATS[name]}")

@@ -1,0 +1,69 @@
+"""`path:line:col: CODE message`, the offending line under it, and a summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from migrate_lint.findings import doc_url
+
+_STYLES = {"bold": "1", "red": "31", "yellow": "33", "cyan": "36", "dim": "2", "green": "32"}
+
+
+def _style(text: str, style: str, color: bool) -> str:
+    return f"\x1b[{_STYLES[style]}m{text}\x1b[0m" if color else text
+
+
+def _source_line(context, f) -> str | None:
+    data = context.sources.get(f.path)
+    if data is None:
+        return None
+    lines = data.split(b"\n")
+    if f.span.line - 1 >= len(lines):
+        return None
+    return lines[f.span.line - 1].decode("utf-8", errors="replace").rstrip("\r").expandtabs(4)
+
+
+def render(findings, context) -> str:
+    color = context.color
+    out = []
+    for f in findings:
+        loc = _style(f"{f.path}:{f.span.line}:{f.span.column}:", "bold", color)
+        code = _style(f.code, "red" if f.severity == "error" else "yellow", color)
+        mark = " [*]" if f.fixable else ""
+        out.append(f"{loc} {code} {f.message}{mark}")
+        if context.show_source:
+            line = _source_line(context, f)
+            if line is not None:
+                gutter = str(f.span.line)
+                out.append(_style(f"{gutter:>5} | ", "cyan", color) + line)
+                width = (f.span.end_column - f.span.column) if f.span.end_line == f.span.line \
+                    else len(line) - f.span.column + 1
+                pad = " " * (f.span.column - 1)
+                out.append(_style("      | ", "cyan", color)
+                           + _style(pad + "^" * max(1, width), "red", color))
+            out.append(_style(f"      = docs: {doc_url(f.code, f.rule)}", "dim", color))
+    if context.statistics:
+        out.append(statistics(findings))
+    out.append(summary(findings, context))
+    return "\n".join(out) + "\n"
+
+
+def statistics(findings) -> str:
+    counts = Counter((f.code, f.rule) for f in findings)
+    fixable = Counter(f.code for f in findings if f.fixable)
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0]))
+    return "\n".join(f"{n:>5}  {code}  {name}{'  [*] ' + str(fixable[code]) + ' fixable' if fixable[code] else ''}"
+                     for (code, name), n in rows)
+
+
+def summary(findings, context) -> str:
+    n = len(findings)
+    fixed = f"Fixed {context.fixed} finding{'s' if context.fixed != 1 else ''}. " \
+        if context.fixed else ""
+    if n == 0:
+        return f"{fixed}All checks passed ({len(context.files)} file{'s' if len(context.files) != 1 else ''})."
+    fixable = sum(1 for f in findings if f.fixable)
+    files = len({f.path for f in findings})
+    tail = f" ({fixable} fixable with `--fix`)" if fixable else ""
+    return (f"{fixed}Found {n} finding{'s' if n != 1 else ''} in {files} "
+            f"file{'s' if files != 1 else ''}{tail}.")

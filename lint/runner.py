@@ -1,0 +1,162 @@
+"""The `check` flow: discover, lint, (fix), filter, render, exit code."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+import click
+
+from migrate_lint.engine import FileResult, Settings, lint_path, lint_source
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+@dataclass
+class Options:
+    paths: list[str]
+    fmt: str = "text"
+    fix: bool = False
+    diff: bool = False
+    statistics: bool = False
+    output_file: str | None = None
+    quiet: bool = False
+    exit_zero: bool = False
+    stdin_filename: str | None = None
+    changed_since: str | None = None
+    baseline: str | None = None
+    write_baseline: str | None = None
+    jobs: int | None = None
+    use_cache: bool = True
+    color: bool = False
+
+
+def _error(message: str) -> None:
+    click.echo(f"migrate-lint: error: {message}", err=True)
+
+
+def collect_files(options: Options, settings: Settings, cfg) -> tuple[list[str], bool]:
+    from migrate_lint.discover import discover
+
+    paths = [p for p in options.paths if p != "-"]
+    files, errors = discover(paths, cfg.exclude, cfg.root)
+    for path, reason in errors:
+        _error(f"{path}: {reason}")
+    if options.changed_since:
+        from migrate_lint import changed
+
+        try:
+            keep = changed.changed_since(options.changed_since, paths or ["."])
+        except changed.GitError as exc:
+            _error(str(exc))
+            return [], True
+        files = [f for f in files if changed.normalise(f) in keep]
+    return files, bool(errors)
+
+
+def lint_files(files: list[str], settings: Settings, options: Options, keep_model: bool):
+    from migrate_lint import parallel
+
+    return parallel.lint_all(files, settings, jobs=options.jobs, keep_model=keep_model,
+                             use_cache=options.use_cache and not keep_model)
+
+
+def run(options: Options, settings: Settings, cfg) -> int:
+    from migrate_lint.report import ReportContext, renderer
+
+    needs_model = options.fix or options.diff or options.fmt == "sarif"
+    results: list[FileResult] = []
+    had_error = False
+    if "-" in options.paths:
+        data = sys.stdin.buffer.read()
+        name = options.stdin_filename or "-"
+        results.append(lint_source(name, data, settings, keep_model=True))
+    files, had_error = collect_files(options, settings, cfg)
+    results += lint_files(files, settings, options, needs_model)
+    for r in results:
+        if r.error:
+            _error(f"{r.path}: {r.error}")
+            had_error = True
+
+    history = _history_findings(options, settings, files)
+    context = ReportContext(files=[r.path for r in results], color=options.color,
+                            show_source=not options.quiet, statistics=options.statistics)
+
+    if options.fix or options.diff:
+        from migrate_lint import fix as fixer
+
+        outcome = fixer.run(results, settings, cfg, write=options.fix and not options.diff,
+                            stdin=("-" in options.paths))
+        for path, reason in outcome.errors:
+            _error(f"{path}: {reason}")
+            had_error = True
+        if options.diff:
+            sys.stdout.write(outcome.diff)
+            if had_error:
+                return EXIT_ERROR
+            return EXIT_FINDINGS if outcome.diff else EXIT_CLEAN
+        context.fixed = outcome.fixed
+        results = outcome.results
+
+    findings = sorted([f for r in results for f in r.findings] + history,
+                      key=lambda f: f.sort_key())
+    if options.write_baseline:
+        from migrate_lint import baseline
+
+        baseline.write(options.write_baseline, findings, results)
+        click.echo(f"Wrote {len(findings)} finding(s) to {options.write_baseline}", err=True)
+        return EXIT_ERROR if had_error else EXIT_CLEAN
+    if options.baseline:
+        from migrate_lint import baseline
+
+        try:
+            findings = baseline.filter_known(options.baseline, findings, results)
+        except baseline.BaselineError as exc:
+            _error(str(exc))
+            return EXIT_ERROR
+
+    for r in results:
+        if r.migration is not None:
+            context.sources[r.path] = r.migration.source.data
+    if options.fmt == "text" and not options.quiet and not context.sources:
+        context.sources = _read_sources(findings)
+    output = renderer(options.fmt).render(findings, context)
+    if options.fmt == "text" and options.quiet:
+        output = "".join(line + "\n" for line in output.splitlines()
+                         if line and not line.startswith(("All checks", "Found", "Fixed")))
+    if options.output_file:
+        try:
+            with open(options.output_file, "w", encoding="utf-8") as fh:
+                fh.write(output)
+        except OSError as exc:
+            _error(f"{options.output_file}: cannot write: {exc.strerror}")
+            return EXIT_ERROR
+    else:
+        sys.stdout.write(output)
+    if had_error:
+        return EXIT_ERROR
+    if findings and not options.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _read_sources(findings) -> dict:
+    out = {}
+    for path in {f.path for f in findings}:
+        try:
+            with open(path, "rb") as fh:
+                out[path] = fh.read()
+        except OSError:
+            pass
+    return out
+
+
+def _history_findings(options: Options, settings: Settings, files: list[str]):
+    """Replay rules (ML101-ML104) read the whole history of the given migrations."""
+    if not any(code.startswith("ML1") for code in settings.enabled):
+        return []
+    try:
+        from migrate_lint.replay import check_history
+    except ImportError:
+        return []
+    return check_history(files, settings, options)

@@ -1,0 +1,79 @@
+"""`// migrate-lint-ignore CODE -- reason` comments, and ML900 for the ones that do nothing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from migrate_lint.findings import Finding
+
+_DIRECTIVE = re.compile(r"migrate-lint-ignore(?P<file>-file)?(?![\w-])(?P<rest>[^\n]*)")
+_TOKEN = re.compile(r"[A-Za-z]+\d+|[a-z]+(?:-[a-z]+)+")
+
+
+@dataclass
+class Directive:
+    comment: object  # model Comment
+    whole_file: bool
+    codes: set[str] | None  # None: every code
+    target_line: int
+    used: bool = False
+
+
+def _codes(rest: str, lookup) -> set[str] | None:
+    rest = rest.split("--", 1)[0].split("*/", 1)[0]
+    codes = set()
+    for token in _TOKEN.findall(rest):
+        rule = lookup(token)
+        if rule is not None:
+            codes.add(rule.CODE)
+    return codes or None
+
+
+def directives(migration, lookup) -> list[Directive]:
+    comment_lines = {c.line for c in migration.comments if not c.trailing}
+    out = []
+    for c in migration.comments:
+        m = _DIRECTIVE.search(c.text)
+        if not m:
+            continue
+        if c.trailing:
+            target = c.line
+        else:
+            target = c.end_line + 1
+            while target in comment_lines:
+                target += 1
+        out.append(Directive(c, bool(m.group("file")), _codes(m.group("rest"), lookup), target))
+    return out
+
+
+def apply(findings: list[Finding], migration, lookup, enabled: set[str], unused_rule):
+    """Drops suppressed findings; returns (kept, ML900 findings for unused directives)."""
+    found = directives(migration, lookup)
+    if not found:
+        return findings, []
+    kept = []
+    for f in findings:
+        hit = None
+        for d in found:
+            if d.codes is not None and f.code not in d.codes:
+                continue
+            if d.whole_file or d.target_line == f.span.line or (
+                    d.comment.trailing and f.span.line <= d.target_line <= f.span.end_line):
+                hit = d
+                break
+        if hit is None:
+            kept.append(f)
+        else:
+            hit.used = True
+    unused = []
+    if unused_rule.CODE in enabled:
+        from migrate_lint.rules._common import finding
+
+        for d in found:
+            if d.used or (d.codes is not None and not d.codes & enabled):
+                continue
+            names = ", ".join(sorted(d.codes)) if d.codes else "any code"
+            unused.append(finding(unused_rule, migration, d.comment.span,
+                                  f"unused suppression: no {names} finding here"))
+    return kept, unused

@@ -1,0 +1,41 @@
+"""ML004 drop-table-unguarded.
+
+What it does:
+    Flags `Schema::drop('t')` that is not guarded by a positive `Schema::hasTable('t')`.
+
+Why is this bad?
+    Dropping a table that is already gone fails with SQLSTATE[42S02] 1051 "Unknown table" on
+    MariaDB/MySQL ("no such table" on SQLite). That happens on a re-run of a half-applied
+    migration and when `down()` runs twice. `Schema::dropIfExists('t')` never fails this way.
+
+Example:
+    Schema::drop('tasks');
+
+Use instead:
+    Schema::dropIfExists('tasks');
+
+Fix safety:
+    Safe. `dropIfExists` drops the same table when it exists and does nothing otherwise.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from migrate_lint.rules._common import finding, in_scope, q
+
+CODE, NAME = "ML004", "drop-table-unguarded"
+FIXABLE = True
+SUMMARY = "Schema::drop instead of Schema::dropIfExists"
+
+
+def check(migration, ctx):
+    for op in migration.ops:
+        if op.kind != "drop" or not in_scope(op.ctx, ctx) or op.ctx.protection:
+            continue
+        if op.ctx.has("table", op.table, exists=True):
+            continue
+        yield finding(sys.modules[__name__], migration, op.span,
+                      f"`Schema::drop({q(op.table)})` fails when the table is already gone: "
+                      f"use `Schema::dropIfExists({q(op.table)})`", target=op,
+                      statement=op.statement)

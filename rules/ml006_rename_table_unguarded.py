@@ -1,0 +1,58 @@
+"""ML006 rename-table-unguarded.
+
+What it does:
+    Flags `Schema::rename('a', 'b')` (and `$table->rename('b')` in a Blueprint) without a guard
+    that `a` exists (`Schema::hasTable('a')`) or that `b` does not (`! Schema::hasTable('b')`).
+
+Why is this bad?
+    After the first run `a` is gone, so a re-run fails with SQLSTATE[42S02] 1146 "Table 'a'
+    doesn't exist" on MariaDB ("no such table" on SQLite), and the migrator stops.
+
+Example:
+    Schema::rename('todos', 'tasks');
+
+Use instead:
+    if (Schema::hasTable('todos') && ! Schema::hasTable('tasks')) {
+        Schema::rename('todos', 'tasks');
+    }
+
+Fix safety:
+    Safe. The fix guards on both tables.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from migrate_lint.rules._common import finding, in_scope, non_create_calls, q
+
+CODE, NAME = "ML006", "rename-table-unguarded"
+FIXABLE = True
+SUMMARY = "Schema::rename without hasTable guards"
+
+
+def _guarded(ctx_, old, new) -> bool:
+    return ctx_.has("table", old, exists=True) or (
+        new is not None and ctx_.has("table", new, exists=False))
+
+
+def check(migration, ctx):
+    rule = sys.modules[__name__]
+    for op in migration.ops:
+        if op.kind != "rename" or not in_scope(op.ctx, ctx) or op.ctx.protection:
+            continue
+        if _guarded(op.ctx, op.table, op.to_table):
+            continue
+        new = q(op.to_table) if op.to_table else "?"
+        yield finding(rule, migration, op.span,
+                      f"`Schema::rename({q(op.table)}, {new})` is not guarded by "
+                      f"`Schema::hasTable`: a re-run fails with \"Table doesn't exist\"",
+                      target=op, statement=op.statement)
+    for op, call in non_create_calls(migration, ctx, "rename_table"):
+        new = call.columns[0] if call.columns else None
+        if _guarded(call.ctx, op.table, new):
+            continue
+        yield finding(rule, migration, call.span,
+                      f"`$table->rename({q(new) if new else '?'})` renames {q(op.table)} without "
+                      f"a `Schema::hasTable` guard: a re-run fails with \"Table doesn't exist\"",
+                      target=call, statement=call.statement, fixable=False)

@@ -1,0 +1,62 @@
+"""ML007 add-index-unguarded.
+
+What it does:
+    Flags standalone `index`/`unique`/`primary`/`fullText`/`spatialIndex`/`rawIndex`/`foreign`
+    calls in `Schema::table` (an existing table) without an index or foreign-key existence
+    guard. An index on a column that the same guarded block adds (under
+    `! Schema::hasColumn(...)`) is fine: the column, and so its index, is new. Index modifiers on
+    an added column (`$table->string('x')->unique()`) belong to ML002.
+
+Why is this bad?
+    Adding an index that exists fails with SQLSTATE[42000] 1061 "Duplicate key name" on
+    MariaDB/MySQL ("index ... already exists" on SQLite); a duplicate foreign key fails with
+    errno 121 "Duplicate key on write or update". The migrator stops there.
+
+Example:
+    Schema::table('tasks', function (Blueprint $table) {
+        $table->index('priority');
+    });
+
+Use instead (Laravel 10.43+):
+    Schema::table('tasks', function (Blueprint $table) {
+        if (! Schema::hasIndex('tasks', ['priority'])) {
+            $table->index('priority');
+        }
+    });
+
+Fix safety:
+    Fixable only when the project's Laravel version has the helper: indexes need
+    `Schema::hasIndex` (10.43+), foreign keys `Schema::hasForeignKey` (13.10+). The version comes
+    from `laravel-version` in the config or from composer.lock. Otherwise report-only: guard by
+    hand (for example through Doctrine's `listTableIndexes`).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from migrate_lint.rules._common import finding, non_create_calls, q, version_at_least
+
+CODE, NAME = "ML007", "add-index-unguarded"
+FIXABLE = True
+SUMMARY = "index or foreign key added without an existence guard"
+
+
+def fixable_for(call, ctx) -> bool:
+    if call.method == "foreign":
+        return version_at_least(ctx, 13, 10)
+    return version_at_least(ctx, 10, 43)
+
+
+def check(migration, ctx):
+    for op, call in non_create_calls(migration, ctx, "index"):
+        if call.ctx.has("index", op.table, exists=False, table_fallback=True):
+            continue
+        if any(call.ctx.has("column", op.table, c, exists=False) for c in call.columns if c.known):
+            continue
+        cols = ", ".join(q(c) for c in call.columns)
+        what = "a foreign key" if call.method == "foreign" else "an index"
+        yield finding(sys.modules[__name__], migration, call.span,
+                      f"`{call.method}({cols})` adds {what} to {q(op.table)} without an "
+                      f"existence guard: a re-run fails with 'Duplicate key name'",
+                      target=call, statement=call.statement, fixable=fixable_for(call, ctx))

@@ -1,0 +1,96 @@
+"""ML008 raw-ddl-unguarded.
+
+What it does:
+    Flags raw SQL in `DB::statement`/`DB::unprepared` (including heredoc/nowdoc strings and
+    `DB::connection(...)->statement`) that runs `CREATE TABLE`, `CREATE INDEX`,
+    `ALTER TABLE ... ADD/DROP` or `DROP TABLE`/`DROP INDEX` without `IF [NOT] EXISTS` and
+    without an enclosing existence guard on that table (`Schema::hasTable`/`hasColumn`).
+
+Why is this bad?
+    The same statements the schema builder would guard fail on a re-run: "Table already
+    exists" (1050), "Duplicate column name" (1060), "Duplicate key name" (1061), "Can't DROP"
+    (1091), "Unknown table" (1051). Raw SQL hides them from review.
+
+Example:
+    DB::statement('ALTER TABLE tasks ADD priority INT');
+
+Use instead (MariaDB, PostgreSQL):
+    DB::statement('ALTER TABLE tasks ADD COLUMN IF NOT EXISTS priority INT');
+or, on any database:
+    if (! Schema::hasColumn('tasks', 'priority')) {
+        DB::statement('ALTER TABLE tasks ADD priority INT');
+    }
+
+Fix safety:
+    Fixable only when the project's `database` is configured, and only where that database
+    supports the clause for that statement: CREATE TABLE / DROP TABLE on MySQL, MariaDB,
+    PostgreSQL and SQLite (not SQL Server); ADD COLUMN / DROP COLUMN on MariaDB and PostgreSQL
+    (not MySQL); CREATE INDEX not on MySQL. Otherwise report-only.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from migrate_lint.model.types import Name
+from migrate_lint.rules._common import finding, in_scope
+
+CODE, NAME = "ML008", "raw-ddl-unguarded"
+FIXABLE = True
+SUMMARY = "raw DDL without IF [NOT] EXISTS"
+
+_CREATES = {"create_table", "create_index", "alter_add", "alter_add_index"}
+_WHAT = {
+    "create_table": "CREATE TABLE without IF NOT EXISTS",
+    "create_index": "CREATE INDEX without IF NOT EXISTS",
+    "alter_add": "ALTER TABLE ... ADD without IF NOT EXISTS",
+    "alter_add_index": "ALTER TABLE ... ADD INDEX/KEY/CONSTRAINT without a guard",
+    "alter_drop": "ALTER TABLE ... DROP without IF EXISTS",
+    "alter_drop_index": "ALTER TABLE ... DROP INDEX/KEY/FOREIGN KEY without a guard",
+    "drop_table": "DROP TABLE without IF EXISTS",
+    "drop_index": "DROP INDEX without IF EXISTS",
+}
+# Where each database accepts IF [NOT] EXISTS for a statement kind.
+SUPPORTED = {
+    "create_table": {"mysql", "mariadb", "pgsql", "sqlite"},
+    "drop_table": {"mysql", "mariadb", "pgsql", "sqlite"},
+    "alter_add": {"mariadb", "pgsql"},
+    "alter_drop": {"mariadb", "pgsql"},
+    "create_index": {"mariadb", "pgsql", "sqlite"},
+    "drop_index": {"mariadb", "pgsql", "sqlite"},
+}
+
+
+def _guarded_by_code(stmt, ctx_) -> bool:
+    table = Name(stmt.table, stmt.table) if stmt.table and "__expr__" not in stmt.table else None
+    creating = stmt.kind in _CREATES
+    for g in ctx_.guards:
+        if g.exists == creating:
+            continue
+        if table is not None and g.table is not None and g.table.known \
+                and not g.table.same(table, case_insensitive=True):
+            continue
+        if g.kind in ("table", "column", "index"):
+            return True
+    return False
+
+
+def fixable_for(statements, ctx) -> bool:
+    if not ctx.database:
+        return False
+    return all(s.kind in SUPPORTED and ctx.database in SUPPORTED[s.kind] for s in statements)
+
+
+def check(migration, ctx):
+    for raw in migration.raw_sql:
+        if not in_scope(raw.ctx, ctx) or raw.ctx.protection:
+            continue
+        bad = [s for s in raw.statements if not s.guarded and not _guarded_by_code(s, raw.ctx)]
+        if not bad:
+            continue
+        first = bad[0]
+        on = f" on '{first.table}'" if first.table and "__expr__" not in first.table else ""
+        yield finding(sys.modules[__name__], migration, raw.span,
+                      f"raw SQL runs {_WHAT[first.kind]}{on}: it fails when re-run",
+                      target=raw, statement=raw.statement,
+                      fixable=raw.literal and fixable_for(bad, ctx))

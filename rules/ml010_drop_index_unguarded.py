@@ -1,0 +1,67 @@
+"""ML010 drop-index-unguarded.
+
+What it does:
+    Flags `dropIndex`/`dropUnique`/`dropPrimary`/`dropForeign`/`dropFullText`/
+    `dropSpatialIndex`/`renameIndex` in `Schema::table` without an existence guard: a positive
+    index/foreign-key check, or a positive `Schema::hasColumn` on a column the index covers
+    (the usual `if (Schema::hasColumn(...)) { dropForeign; dropColumn; }` pattern).
+
+Why is this bad?
+    Dropping an index that is gone fails with SQLSTATE[42000] 1091 "Can't DROP 'x'; check that
+    it exists" on MariaDB/MySQL. A re-run of a half-applied migration, or `down()` run twice,
+    stops the migrator there.
+
+Example:
+    Schema::table('tasks', function (Blueprint $table) {
+        $table->dropIndex(['priority']);
+    });
+
+Use instead (Laravel 10.43+):
+    Schema::table('tasks', function (Blueprint $table) {
+        if (Schema::hasIndex('tasks', ['priority'])) {
+            $table->dropIndex(['priority']);
+        }
+    });
+
+Fix safety:
+    The same version rules as ML007: indexes need `Schema::hasIndex` (10.43+), foreign keys
+    `Schema::hasForeignKey` (13.10+); otherwise report-only.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from migrate_lint.rules._common import finding, non_create_calls, q, version_at_least
+
+CODE, NAME = "ML010", "drop-index-unguarded"
+FIXABLE = True
+SUMMARY = "index or foreign key dropped without an existence guard"
+
+
+def fixable_for(call, ctx) -> bool:
+    if call.method in ("dropForeign", "dropForeignIdFor"):
+        return version_at_least(ctx, 13, 10)
+    return version_at_least(ctx, 10, 43)
+
+
+def _column_guarded(call, op) -> bool:
+    names = [a.value.lower() for a in call.args if a.known]
+    names += [c.value.lower() for c in call.columns if c.known]
+    for g in call.ctx.guards_on(op.table):
+        if g.kind == "column" and g.exists and g.column is not None and g.column.known:
+            col = g.column.value.lower()
+            if any(col == n or col in n for n in names):
+                return True
+    return False
+
+
+def check(migration, ctx):
+    for op, call in non_create_calls(migration, ctx, "drop_index"):
+        if call.ctx.has("index", op.table, exists=True) or _column_guarded(call, op):
+            continue
+        target = ", ".join(q(a) for a in call.args[:1]) or ""
+        yield finding(sys.modules[__name__], migration, call.span,
+                      f"`{call.method}({target})` on {q(op.table)} has no existence guard: a "
+                      f"re-run fails with \"Can't DROP ...; check that it exists\"",
+                      target=call, statement=call.statement, fixable=fixable_for(call, ctx))
