@@ -369,7 +369,8 @@ class Builder:
                 or self.builder_info(scope) is None:
             return []
         args = arg_values(arguments)
-        if len(args) < 3 or not _same_node(args[2], closure):
+        if len(args) < 3 or not (args[2].start_byte >= closure.start_byte
+                                 and args[2].end_byte <= closure.end_byte):
             return []
         kind, exists = WHEN_OPS[text(name)]
         return [Guard(kind, self.resolve(args[0]), self.resolve(args[1]), exists)]
