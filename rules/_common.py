@@ -40,7 +40,9 @@ def finding(rule, migration, span: Span, message: str, target=None, statement: S
 
 def q(name) -> str:
     """A name for messages: 'tasks' for literals, the expression otherwise."""
-    return f"'{name.value}'" if name.known else name.expr
+    if name.known:
+        return f"'{name.value}'"
+    return name.expr if len(name.expr) <= 40 else name.expr[:37] + "..."
 
 
 def version_at_least(ctx: RuleContext, *wanted: int) -> bool:

@@ -48,8 +48,19 @@ def fixable_for(call, ctx) -> bool:
     return version_at_least(ctx, 10, 43)
 
 
+INDEX_MODIFIERS = {"index", "unique", "primary", "fullText", "fulltext", "spatialIndex"}
+
+
+def _index_calls(migration, ctx):
+    yield from non_create_calls(migration, ctx, "index")
+    # `$table->string('x')->unique()->change()` adds an index to a column that exists already.
+    for op, call in non_create_calls(migration, ctx, "change"):
+        if INDEX_MODIFIERS & set(call.modifiers):
+            yield op, call
+
+
 def check(migration, ctx):
-    for op, call in non_create_calls(migration, ctx, "index"):
+    for op, call in _index_calls(migration, ctx):
         if call.ctx.has("index", op.table, exists=False, table_fallback=True):
             continue
         if any(call.ctx.has("column", op.table, c, exists=False) for c in call.columns if c.known):
