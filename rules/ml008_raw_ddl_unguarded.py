@@ -46,7 +46,7 @@ _WHAT = {
     "alter_add": "ALTER TABLE ... ADD without IF NOT EXISTS",
     "alter_add_index": "ALTER TABLE ... ADD INDEX/KEY/CONSTRAINT without a guard",
     "alter_drop": "ALTER TABLE ... DROP without IF EXISTS",
-    "alter_drop_index": "ALTER TABLE ... DROP INDEX/KEY/FOREIGN KEY without a guard",
+    "alter_drop_index": "ALTER TABLE ... DROP INDEX/KEY/CONSTRAINT without a guard",
     "drop_table": "DROP TABLE without IF EXISTS",
     "drop_index": "DROP INDEX without IF EXISTS",
 }
@@ -81,11 +81,31 @@ def fixable_for(statements, ctx) -> bool:
     return all(s.kind in SUPPORTED and ctx.database in SUPPORTED[s.kind] for s in statements)
 
 
+def _dropped_first(stmt, earlier) -> bool:
+    """`DROP CONSTRAINT IF EXISTS x` then `ADD CONSTRAINT x`: the add always starts clean."""
+    if stmt.kind not in ("alter_add_index", "create_index", "create_table"):
+        return False
+    drops = {"alter_add_index": ("alter_drop_index", "drop_index"),
+             "create_index": ("alter_drop_index", "drop_index"),
+             "create_table": ("drop_table",)}[stmt.kind]
+    return any(e.kind in drops and e.guarded and e.table == stmt.table for e in earlier)
+
+
 def check(migration, ctx):
+    earlier_by_function: dict[int, list] = {}
     for raw in migration.raw_sql:
+        earlier = earlier_by_function.setdefault(raw.ctx.function_id, [])
+        statements = raw.statements
+        earlier_here = list(earlier)
+        earlier.extend(statements)
         if not in_scope(raw.ctx, ctx) or raw.ctx.protection:
             continue
-        bad = [s for s in raw.statements if not s.guarded and not _guarded_by_code(s, raw.ctx)]
+        bad = []
+        for i, s in enumerate(statements):
+            if s.guarded or _guarded_by_code(s, raw.ctx) or \
+                    _dropped_first(s, earlier_here + statements[:i]):
+                continue
+            bad.append(s)
         if not bad:
             continue
         first = bad[0]

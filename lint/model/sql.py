@@ -22,7 +22,8 @@ def _tokens(sql: str):
     from sqlglot.tokens import Tokenizer  # lazy: only files with SQL strings pay for sqlglot
 
     try:
-        return Tokenizer().tokenize(sql)
+        # MySQL's `backtick` identifiers read as the default dialect's "quoted" ones.
+        return Tokenizer().tokenize(sql.replace("`", '"'))
     except Exception:  # sqlglot raises its own TokenError on unbalanced quotes and the like
         return None
 
@@ -43,7 +44,8 @@ def _statements(sql: str) -> list[list[str]]:
         elif tok.token_type.name == "IDENTIFIER":
             cur.append('"' + tok.text + '"')  # quoted identifier, never a keyword
         else:
-            cur.append(tok.text)
+            # sqlglot keeps multi-word keywords ("PRIMARY KEY") as one token: split them.
+            cur.extend(tok.text.split())
     if cur:
         out.append(cur)
     return out
