@@ -37,7 +37,11 @@ def build(path: str, data: bytes) -> Migration:
     bad = parsing.first_error(tree)
     if bad is not None:
         migration.error = source.node_span(bad)
-        what = "missing " + bad.type if bad.is_missing else "unexpected syntax"
+        if bad.is_missing:
+            what = f"missing `{bad.type}`"
+        else:
+            snippet = bad.text.decode("utf-8", errors="replace").split("\n")[0].strip()[:30]
+            what = f"unexpected `{snippet}`" if snippet else "unexpected end of file"
         migration.error_message = f"syntax error: {what}; the file's other rules were skipped"
         return migration
     Builder(migration, tree).build()
