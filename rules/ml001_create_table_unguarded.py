@@ -61,3 +61,14 @@ def check(migration, ctx):
                       f"`Schema::create({q(op.table)})` is not guarded by "
                       f"`Schema::hasTable({q(op.table)})`: a re-run fails with "
                       f"'table already exists'", target=op, statement=op.statement)
+
+
+def fix(finding, migration, env):
+    from migrate_lint.rules._fixing import schema_prefix, table_code, wrap
+
+    op = finding.extra["target"]
+    if op.statement is None:
+        return None
+    return wrap(env, op.statement, "create-table-guard.php.j2",
+                "guard with `Schema::hasTable`", schema=schema_prefix(op, False),
+                table=table_code(op, False))

@@ -71,4 +71,90 @@ def check(migration, ctx):
         yield finding(sys.modules[__name__], migration, call.span,
                       f"{plural} {names} added to {q(op.table)} by `{call.method}()` without a "
                       f"`Schema::hasColumn` guard: a re-run fails with 'Duplicate column name'",
-                      target=call, statement=call.statement)
+                      target=call, statement=call.statement, fixable=_can_fix(call))
+
+
+def _can_fix(call) -> bool:
+    closure = call.op.closure
+    if closure is None or not column_codes(call):
+        return False
+    return call.statement is not None or closure.arrow
+
+
+# Laravel's own definitions of the two-column helpers, expanded so each column is guarded.
+EXPANSIONS = {
+    "timestamps": "timestamp",
+    "nullableTimestamps": "timestamp",
+    "timestampsTz": "timestampTz",
+    "nullableTimestampsTz": "timestampTz",
+    "datetimes": "dateTime",
+}
+
+
+def column_codes(call) -> list[str]:
+    from migrate_lint.model import blueprint as bp
+    from migrate_lint.model.names import text
+    from migrate_lint.rules._fixing import base_call, call_args, php_string
+
+    args = call_args(base_call(call.node))
+    out = []
+    for i, column in enumerate(call.columns):
+        if column.known:
+            out.append(php_string(column.value))
+        elif call.method in bp.MORPHS and args:
+            out.append(f"{text(args[0])} . {php_string('_type' if i == 0 else '_id')}")
+        elif call.method == "addColumn" and len(args) > 1:
+            out.append(text(args[1]))
+        elif args and call.method != "foreignIdFor":
+            out.append(text(args[0]))
+        else:
+            return []
+    return out
+
+
+def _expanded(env, call, table, schema):
+    """`$table->timestamps()` -> one guarded `$table->timestamp('created_at')->nullable()` each."""
+    from migrate_lint.findings import Edit, Fix
+    from migrate_lint.model.names import text
+    from migrate_lint.rules._fixing import base_call, call_args, php_string, reindent
+
+    source = env.source
+    indent = source.indent_at(call.statement.start)
+    extra = "".join(", " + text(a) for a in call_args(base_call(call.node)))
+    param = call.op.closure.param
+    blocks = []
+    for column in ("created_at", "updated_at"):
+        statement = f"{param}->{EXPANSIONS[call.method]}({php_string(column)}{extra})->nullable();"
+        blocks.append(env.render("add-column-guard.php.j2", schema=schema, table=table,
+                                 columns=[php_string(column)], indent=indent,
+                                 statement=reindent(statement, indent, env.indent_unit)))
+    joined = (env.newline + indent).join(blocks)
+    return Fix(f"guard each column of `{call.method}()`",
+               (Edit(call.statement.start, call.statement.end, joined),))
+
+
+def fix(finding, migration, env):
+    from migrate_lint.rules._fixing import arrow_to_closure, schema_prefix, table_code, wrap
+
+    call = finding.extra["target"]
+    op = call.op
+    if op.closure is None:
+        return None
+    codes = column_codes(call)
+    if not codes:
+        return None
+    if op.closure.arrow:
+        # An arrow function holds one expression: guard the whole statement for one column,
+        # else turn it into a closure so each column gets its own guard on the next pass.
+        if len(codes) == 1 and op.statement is not None:
+            return wrap(env, op.statement, "add-column-guard.php.j2",
+                        "guard with `Schema::hasColumn`", schema=schema_prefix(op, False),
+                        table=table_code(op, False), columns=codes)
+        return arrow_to_closure(env, op, "turn the arrow function into a closure")
+    if call.statement is None:
+        return None
+    schema, table = schema_prefix(op, True), table_code(op, True)
+    if call.method in EXPANSIONS and not call.modifiers:
+        return _expanded(env, call, table, schema)
+    return wrap(env, call.statement, "add-column-guard.php.j2", "guard with `Schema::hasColumn`",
+                schema=schema, table=table, columns=codes)

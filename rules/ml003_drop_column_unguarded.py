@@ -55,7 +55,8 @@ def check(migration, ctx):
     rule = sys.modules[__name__]
     for op in migration.ops:
         if op.kind == "dropColumns" and in_scope(op.ctx, ctx) and not op.ctx.protection \
-                and not _guarded(op.ctx, op.table, op.columns):
+                and not _guarded(op.ctx, op.table, op.columns) \
+                and not (op.columns and all("hasColumn(" in c.expr for c in op.columns)):
             cols = ", ".join(q(c) for c in op.columns) or "columns"
             yield finding(rule, migration, op.span,
                           f"`Schema::dropColumns({q(op.table)})` drops {cols} without a "
@@ -68,4 +69,72 @@ def check(migration, ctx):
         yield finding(rule, migration, call.span,
                       f"`{call.method}()` drops {cols} from {q(op.table)} without a "
                       f"`Schema::hasColumn` guard: a re-run fails with \"Can't DROP\"",
-                      target=call, statement=call.statement)
+                      target=call, statement=call.statement, fixable=_can_fix(call))
+
+
+def _can_fix(call) -> bool:
+    return call.statement is not None and bool(call.columns) and (
+        all(c.known for c in call.columns) or _single_expression(call) is not None)
+
+
+def _single_expression(call):
+    """The argument of `dropColumn($column)`: one column named by an expression."""
+    from migrate_lint.model.names import array_items
+    from migrate_lint.rules._fixing import base_call, call_args
+
+    args = call_args(base_call(call.node))
+    if call.method == "dropColumn" and len(args) == 1 and array_items(args[0]) is None \
+            and len(call.columns) == 1:
+        return args[0]
+    return None
+
+
+# Drops that keep their own call under a guard on all their columns (they do more than drop
+# columns: dropMorphs drops its index, dropConstrainedForeignId its foreign key).
+KEEP_CALL = {"dropMorphs", "dropConstrainedForeignId", "dropConstrainedForeignIdFor",
+             "dropSoftDeletes", "dropSoftDeletesTz", "dropRememberToken"}
+
+
+def fix(finding, migration, env):
+    from migrate_lint.model.names import text
+    from migrate_lint.rules._fixing import (call_args, php_string, schema_prefix, table_code,
+                                            wrap)
+
+    target = finding.extra["target"]
+    if target.statement is None:
+        return None
+    if getattr(target, "kind", None) == "dropColumns":  # Schema::dropColumns('t', [...])
+        op = target
+        if not op.columns or not all(c.known for c in op.columns):
+            return None
+        table = table_code(op, False)
+        schema = schema_prefix(op, False)
+        call_text = f"{schema}dropColumns({table}, $existingColumns)"
+        return _existing(env, target.statement, schema, table,
+                         [php_string(c.value) for c in op.columns], call_text)
+    call = target
+    op = call.op
+    schema, table = schema_prefix(op, True), table_code(op, True)
+    single = _single_expression(call)
+    if call.columns and all(c.known for c in call.columns):
+        codes = [php_string(c.value) for c in call.columns]
+    elif single is not None:
+        codes = [text(single)]
+    else:
+        return None
+    if len(codes) == 1 or call.method in KEEP_CALL:
+        return wrap(env, call.statement, "drop-column-guard.php.j2",
+                    "guard with `Schema::hasColumn`", schema=schema, table=table, columns=codes)
+    # One dropColumn over the columns that still exist: Laravel 8 on SQLite throws when one
+    # Blueprint has several dropColumn calls.
+    return _existing(env, call.statement, schema, table, codes,
+                     f"{op.closure.param}->dropColumn($existingColumns)")
+
+
+def _existing(env, span, schema, table, codes, drop_call):
+    from migrate_lint.findings import Edit, Fix
+
+    indent = env.source.indent_at(span.start)
+    rendered = env.render("drop-existing-columns.php.j2", schema=schema, table=table,
+                          columns=codes, drop_call=drop_call, indent=indent)
+    return Fix("drop only the columns that exist", (Edit(span.start, span.end, rendered),))

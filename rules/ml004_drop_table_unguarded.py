@@ -39,3 +39,14 @@ def check(migration, ctx):
                       f"`Schema::drop({q(op.table)})` fails when the table is already gone: "
                       f"use `Schema::dropIfExists({q(op.table)})`", target=op,
                       statement=op.statement)
+
+
+def fix(finding, migration, env):
+    from migrate_lint.findings import Edit, Fix
+
+    op = finding.extra["target"]
+    name = op.node.child_by_field_name("name")
+    if name is None:
+        return None
+    return Fix("use `dropIfExists`", (Edit(name.start_byte, name.end_byte,
+                                           env.render("drop-table-if-exists.php.j2")),))

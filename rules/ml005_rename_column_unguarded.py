@@ -48,3 +48,17 @@ def check(migration, ctx):
                       f"`renameColumn({q(old)}, {q(new)})` on {q(op.table)} is not guarded by "
                       f"`Schema::hasColumn`: a re-run fails with 'Unknown column'",
                       target=call, statement=call.statement)
+
+
+def fix(finding, migration, env):
+    from migrate_lint.rules._fixing import (base_call, call_args, schema_prefix, table_code,
+                                            wrap)
+    from migrate_lint.model.names import text
+
+    call = finding.extra["target"]
+    args = call_args(base_call(call.node))
+    if call.statement is None or len(args) < 2:
+        return None
+    return wrap(env, call.statement, "rename-column-guard.php.j2",
+                "guard with `Schema::hasColumn`", schema=schema_prefix(call.op, True),
+                table=table_code(call.op, True), old=text(args[0]), new=text(args[1]))

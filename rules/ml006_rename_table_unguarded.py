@@ -56,3 +56,17 @@ def check(migration, ctx):
                       f"`$table->rename({q(new) if new else '?'})` renames {q(op.table)} without "
                       f"a `Schema::hasTable` guard: a re-run fails with \"Table doesn't exist\"",
                       target=call, statement=call.statement, fixable=False)
+
+
+def fix(finding, migration, env):
+    from migrate_lint.model.names import text
+    from migrate_lint.rules._fixing import call_args, schema_prefix, wrap
+
+    op = finding.extra["target"]
+    if getattr(op, "kind", None) != "rename" or op.statement is None:
+        return None
+    args = call_args(op.node)
+    if len(args) < 2:
+        return None
+    return wrap(env, op.statement, "rename-table-guard.php.j2", "guard with `Schema::hasTable`",
+                schema=schema_prefix(op, False), old=text(args[0]), new=text(args[1]))

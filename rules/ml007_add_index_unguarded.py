@@ -70,4 +70,11 @@ def check(migration, ctx):
         yield finding(sys.modules[__name__], migration, call.span,
                       f"`{call.method}({cols})` adds {what} to {q(op.table)} without an "
                       f"existence guard: a re-run fails with 'Duplicate key name'",
-                      target=call, statement=call.statement, fixable=fixable_for(call, ctx))
+                      target=call, statement=call.statement,
+                      fixable=call.category == "index" and fixable_for(call, ctx))
+
+
+def fix(finding, migration, env):
+    from migrate_lint.rules._index_fix import index_fix
+
+    return index_fix(finding, False, "add-index-guard.php.j2")(env)

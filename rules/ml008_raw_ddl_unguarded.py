@@ -113,4 +113,46 @@ def check(migration, ctx):
         yield finding(sys.modules[__name__], migration, raw.span,
                       f"raw SQL runs {_WHAT[first.kind]}{on}: it fails when re-run",
                       target=raw, statement=raw.statement,
-                      fixable=raw.literal and fixable_for(bad, ctx))
+                      fixable=simple_string(raw, migration) and fixable_for(bad, ctx))
+
+
+# Where each clause goes: after the keywords matched here.
+_CLAUSES = {
+    "create_table": (r"\bCREATE\s+(?:TEMPORARY\s+)?TABLE\b(?!\s+IF\b)", " IF NOT EXISTS"),
+    "drop_table": (r"\bDROP\s+(?:TEMPORARY\s+)?TABLE\b(?!\s+IF\b)", " IF EXISTS"),
+    "create_index": (r"\bINDEX\b(?!\s+IF\b)", " IF NOT EXISTS"),
+    "drop_index": (r"\bDROP\s+INDEX\b(?!\s+IF\b)", " IF EXISTS"),
+    "alter_add": (r"\bADD(?:\s+COLUMN)?\b(?!\s+(?:IF|INDEX|KEY|UNIQUE|CONSTRAINT|FOREIGN|PRIMARY"
+                  r"|FULLTEXT|SPATIAL)\b)", " IF NOT EXISTS"),
+    "alter_drop": (r"\bDROP(?:\s+COLUMN)?\b(?!\s+(?:IF|INDEX|KEY|CONSTRAINT|FOREIGN|PRIMARY"
+                   r"|DEFAULT)\b)", " IF EXISTS"),
+}
+
+
+def simple_string(raw, migration) -> bool:
+    """A quoted literal whose source text is exactly its SQL: offsets map one to one."""
+    span = raw.string_span
+    if span is None or not raw.literal:
+        return False
+    body = migration.source.data[span.start + 1:span.end - 1]
+    quote = migration.source.data[span.start:span.start + 1]
+    return quote in (b"'", b'"') and body.decode("utf-8", "replace") == raw.sql
+
+
+def fix(finding, migration, env):
+    import re
+
+    from migrate_lint.findings import Edit, Fix
+
+    raw = finding.extra["target"]
+    if not simple_string(raw, migration) or not fixable_for(raw.statements, env.rule_ctx):
+        return None
+    kinds = {s.kind for s in raw.statements if not s.guarded}
+    base = raw.string_span.start + 1
+    edits = []
+    for kind in sorted(kinds):
+        pattern, clause = _CLAUSES[kind]
+        for m in re.finditer(pattern, raw.sql, re.IGNORECASE):
+            offset = base + len(raw.sql[:m.end()].encode("utf-8"))
+            edits.append(Edit(offset, offset, env.render("raw-ddl-clause.sql.j2", clause=clause)))
+    return Fix("add IF [NOT] EXISTS", tuple(sorted(edits, key=lambda e: e.start))) if edits else None

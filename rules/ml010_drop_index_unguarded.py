@@ -65,3 +65,9 @@ def check(migration, ctx):
                       f"`{call.method}({target})` on {q(op.table)} has no existence guard: a "
                       f"re-run fails with \"Can't DROP ...; check that it exists\"",
                       target=call, statement=call.statement, fixable=fixable_for(call, ctx))
+
+
+def fix(finding, migration, env):
+    from migrate_lint.rules._index_fix import index_fix
+
+    return index_fix(finding, True, "drop-index-guard.php.j2")(env)

@@ -23,7 +23,7 @@ QUERY = """
 (member_call_expression) @mcall
 (nullsafe_member_call_expression) @mcall
 (function_call_expression) @fcall
-(assignment_expression left: (variable_name) @lhs right: (_) @rhs)
+(assignment_expression left: (variable_name)) @assign
 (comment) @comment
 (class_declaration) @class
 (anonymous_class) @class
@@ -66,8 +66,11 @@ class Builder:
         self.fcalls = caps.get("fcall", [])
         self.comments = caps.get("comment", [])
         self.assignments: dict[str, list] = {}
-        for lhs, rhs in zip(caps.get("lhs", []), caps.get("rhs", [])):
-            self.assignments.setdefault(text(lhs), []).append(rhs)
+        for assign in caps.get("assign", []):
+            lhs = assign.child_by_field_name("left")
+            rhs = assign.child_by_field_name("right")
+            if lhs is not None and rhs is not None:
+                self.assignments.setdefault(text(lhs), []).append(rhs)
         self.props: dict[str, object] = {}
         self.consts: dict[str, object] = {}
         self.methods: dict[str, object] = {}
@@ -205,6 +208,10 @@ class Builder:
         if len(values) == 1:
             only = next(iter(values))
             return only if only.known or len(rhss) == 1 else Name(None, var)
+        if not any(v.known for v in values):
+            # Several non-literal assignments: name them all, so the same variable read in a
+            # guard and in the guarded call still resolves to the same expression.
+            return Name(None, "|".join(sorted(v.expr for v in values)))
         return Name(None, var)
 
     def _blueprint_table(self, node, var) -> Name | None:

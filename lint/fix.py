@@ -1,0 +1,172 @@
+"""Applies fixes: non-overlapping edits, re-parse, atomic write. The only code that writes
+user files.
+
+Fixes are applied in passes: a pass applies every fix whose edits do not overlap another's,
+re-lints the result, and goes again (a fix inside a statement that another fix wraps, or an
+arrow function turned into a closure, is handled on the next pass). A result that does not
+re-parse is never written.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import stat
+import tempfile
+from dataclasses import dataclass, field
+
+from migrate_lint.engine import FileResult, lint_source
+
+MAX_PASSES = 8
+
+
+@dataclass
+class FixOutcome:
+    fixed: int = 0
+    diff: str = ""
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    results: list[FileResult] = field(default_factory=list)
+    stdin_output: bytes | None = None
+
+
+def _fixable(findings):
+    return [f for f in findings if f.fixable and "target" in f.extra]
+
+
+def _edits_for(result, settings, template_dir, used: set):
+    from migrate_lint import rules
+    from migrate_lint.rules._fixing import FixEnv
+
+    env = FixEnv(result.migration.source, settings.rule_ctx, template_dir)
+    catalogue = rules.by_code()
+    chosen, taken = [], []
+    for finding in sorted(_fixable(result.findings), key=lambda f: f.span.start):
+        builder = getattr(catalogue.get(finding.code), "fix", None)
+        if builder is None:
+            continue
+        fix = builder(finding, result.migration, env)
+        if fix is None or not fix.edits:
+            continue
+        ranges = [(e.start, e.end) for e in fix.edits]
+        if any(_overlaps(r, t) for r in ranges for t in taken):
+            continue  # the next pass sees it again, in the rewritten text
+        taken += ranges
+        chosen += fix.edits
+    used |= env.used_templates
+    return chosen
+
+
+def _overlaps(a, b) -> bool:
+    if a[0] == a[1] or b[0] == b[1]:  # insertions only clash when inside the other range
+        return b[0] < a[0] < b[1] or a[0] < b[0] < a[1]
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def apply_edits(data: bytes, edits) -> bytes:
+    out, pos = [], 0
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        out.append(data[pos:edit.start])
+        out.append(edit.text.encode("utf-8"))
+        pos = edit.end
+    out.append(data[pos:])
+    return b"".join(out)
+
+
+def fix_source(result: FileResult, settings, template_dir=None):
+    """(new bytes, findings fixed, templates used) for one linted file."""
+    data = result.migration.source.data
+    current, used = result, set()
+    before = len(_fixable(result.findings))
+    for _ in range(MAX_PASSES):
+        edits = _edits_for(current, settings, template_dir, used)
+        if not edits:
+            break
+        data = apply_edits(data, edits)
+        current = lint_source(result.path, data, settings, keep_model=True)
+        if current.migration.error is not None:
+            break
+    return data, max(0, before - len(_fixable(current.findings))), used, current
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".migrate-lint-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _writable(path: str) -> str | None:
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return exc.strerror
+    # Root may write anywhere: a file without write bits is still the user's "do not touch".
+    if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
+        return "file is read-only; not fixed"
+    return None
+
+
+def run(results, settings, cfg, write: bool, stdin: bool = False) -> FixOutcome:
+    from migrate_lint import parse
+    from migrate_lint.rules._fixing import TemplateProblem
+    from migrate_lint.rules.templates_env import is_user_template
+
+    outcome = FixOutcome()
+    template_dir = str(cfg.template_dir) if getattr(cfg, "template_dir", None) else None
+    diffs = []
+    for result in results:
+        migration = result.migration
+        if migration is None or migration.error is not None or not _fixable(result.findings):
+            outcome.results.append(result)
+            continue
+        original = migration.source.data
+        try:
+            new, count, used, relinted = fix_source(result, settings, template_dir)
+        except TemplateProblem as exc:
+            outcome.errors.append((result.path, f"{exc}; file not written"))
+            outcome.results.append(result)
+            continue
+        if new == original:
+            outcome.results.append(result)
+            continue
+        if parse.first_error(parse.parse(new)) is not None:
+            mine = sorted(n for n in used if is_user_template(template_dir, n))
+            why = (f"template {', '.join(mine)} from template-dir rendered invalid PHP" if mine
+                   else "internal error: the fixed file does not parse")
+            outcome.errors.append((result.path, f"{why}; file not written"))
+            outcome.results.append(result)
+            continue
+        if stdin and result.path == "-" or (stdin and result is results[0]):
+            outcome.stdin_output = new
+        elif write:
+            problem = _writable(result.path)
+            if problem:
+                outcome.errors.append((result.path, problem))
+                outcome.results.append(result)
+                continue
+            try:
+                write_atomic(result.path, new)
+            except OSError as exc:
+                outcome.errors.append((result.path, f"cannot write: {exc.strerror}"))
+                outcome.results.append(result)
+                continue
+        diffs.append("".join(difflib.unified_diff(
+            original.decode("utf-8", "replace").splitlines(keepends=True),
+            new.decode("utf-8", "replace").splitlines(keepends=True),
+            fromfile=f"a/{result.path}", tofile=f"b/{result.path}")))
+        outcome.fixed += count
+        outcome.results.append(relinted)
+    outcome.diff = "".join(d if d.endswith("\n") else d + "\n" for d in diffs)
+    return outcome

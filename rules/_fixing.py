@@ -1,0 +1,151 @@
+"""What the rules' fix() functions share: template rendering and statement wrapping.
+
+Every snippet a fix inserts is rendered from a jinja2 template in rules/templates (a project
+can override any of them by name with `template-dir`). The template context:
+
+  statement    the original statement, re-indented one level (wrapping templates)
+  indent       the leading whitespace of the statement's line
+  indent_unit  the file's own indentation step (a tab or N spaces)
+  newline      the file's line ending ("\n" or "\r\n")
+  schema       the schema builder prefix for checks: "Schema::" or "Schema::connection('x')->"
+  table        the table expression as PHP code ("'tasks'", "$table->getTable()", ...)
+  column(s)    column expressions as PHP code
+"""
+
+from __future__ import annotations
+
+from migrate_lint.findings import Edit, Fix
+from migrate_lint.model.names import arg_values, text
+
+
+class TemplateProblem(Exception):
+    """A template could not be rendered; the message names it."""
+
+
+class FixEnv:
+    def __init__(self, source, rule_ctx, template_dir=None):
+        self.source = source
+        self.rule_ctx = rule_ctx
+        self.template_dir = template_dir
+        self.indent_unit = source.indent_unit()
+        self.newline = source.newline
+        self.used_templates: set[str] = set()
+
+    def render(self, name: str, **context) -> str:
+        from migrate_lint.rules.templates_env import environment
+
+        env = environment(str(self.template_dir) if self.template_dir else None)
+        self.used_templates.add(name)
+        try:
+            return env.get_template(name).render(indent_unit=self.indent_unit,
+                                                 newline=self.newline, **context)
+        except Exception as exc:  # jinja2's TemplateError and friends: name the template
+            raise TemplateProblem(f"template {name}: {exc}") from None
+
+
+def php_string(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def base_call(node):
+    """The first call of a chain `$table->string('x')->nullable()`: `$table->string('x')`."""
+    cur = node
+    while True:
+        obj = cur.child_by_field_name("object")
+        if obj is None or obj.type not in ("member_call_expression",
+                                           "nullsafe_member_call_expression"):
+            return cur
+        cur = obj
+
+
+def call_args(node) -> list:
+    return arg_values(node.child_by_field_name("arguments"))
+
+
+def name_code(name, node=None) -> str:
+    """PHP code for a model Name: a literal, else the original expression's text."""
+    if name.known:
+        return php_string(name.value)
+    return text(node) if node is not None else name.expr
+
+
+def _closure_param(op):
+    return op.closure.param if op.closure is not None else None
+
+
+def schema_prefix(op, inside_closure: bool) -> str:
+    builder = op.builder
+    if builder in ("Schema", "\\Schema"):
+        return builder + "::"
+    if builder.startswith("$") and inside_closure:
+        # A local builder variable is not visible inside the closure: name the connection.
+        return f"Schema::connection({op.connection})->" if op.connection else "Schema::"
+    return builder + "->"
+
+
+def table_code(op, inside_closure: bool) -> str:
+    first = call_args(op.node)[0]
+    if op.table.known and first.type in ("string", "encapsed_string"):
+        return text(first)
+    if inside_closure and _closure_param(op):
+        # An outer variable is not visible inside the closure; the blueprint knows its table.
+        return f"{_closure_param(op)}->getTable()"
+    return text(first)
+
+
+def reindent(statement: str, indent: str, unit: str) -> str:
+    lines = statement.split("\n")
+    if "<<<" in statement:  # heredoc bodies and closing markers must not move
+        return indent + unit + statement
+    out = [indent + unit + lines[0]]
+    for line in lines[1:]:
+        out.append(unit + line if line.strip() else line)
+    return "\n".join(out)
+
+
+def statement_text(source, span) -> str:
+    return source.data[span.start:span.end].decode("utf-8")
+
+
+def wrap(env: FixEnv, span, template: str, message: str, **context) -> Fix:
+    """Replace the statement at span by the template rendered around it."""
+    source = env.source
+    indent = source.indent_at(span.start)
+    inner = reindent(statement_text(source, span), indent, env.indent_unit)
+    rendered = env.render(template, statement=inner, indent=indent, **context)
+    # The statement keeps its place on the line: the template's first line replaces it there.
+    return Fix(message, (Edit(span.start, span.end, rendered),))
+
+
+def arrow_to_closure(env: FixEnv, op, message: str) -> Fix | None:
+    """`fn ($t) => $t->x()` cannot hold an `if`: make it `function ($t) use (...) { ... }`."""
+    fn = op.closure.node if op.closure is not None else None
+    if fn is None or fn.type != "arrow_function":
+        return None
+    params = fn.child_by_field_name("parameters")
+    body = fn.child_by_field_name("body")
+    if params is None or body is None:
+        return None
+    param_names = set()
+    for p in params.named_children:
+        pname = p.child_by_field_name("name")
+        if pname is not None:
+            param_names.add(text(pname))
+    uses = []
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node.type == "variable_name":
+            var = text(node)
+            if var not in param_names and var != "$this" and var not in uses:
+                uses.append(var)
+        elif node.type not in ("anonymous_function", "arrow_function"):
+            stack.extend(node.children)
+    return_type = fn.child_by_field_name("return_type")
+    static = "static " if any(c.type == "static_modifier" for c in fn.children) else ""
+    indent = env.source.indent_at(op.span.start)
+    rendered = env.render("arrow-to-closure.php.j2", static=static, parameters=text(params),
+                          uses=sorted(uses), body=text(body), indent=indent,
+                          return_type=(": " + text(return_type)) if return_type is not None
+                          else "")
+    return Fix(message, (Edit(fn.start_byte, fn.end_byte, rendered),))
