@@ -97,6 +97,14 @@ def run(options: Options, settings: Settings, cfg) -> int:
             return EXIT_FINDINGS if outcome.diff else EXIT_CLEAN
         context.fixed = outcome.fixed
         results = outcome.results
+        if "-" in options.paths and options.fix:
+            # ruff's convention: the fixed source goes to stdout, the report to stderr.
+            stdin_result = results[0]
+            fixed = outcome.stdin_output
+            sys.stdout.buffer.write(fixed if fixed is not None
+                                    else stdin_result.migration.source.data)
+            sys.stdout.flush()
+            options.output_file = options.output_file or "/dev/stderr"
 
     findings = sorted([f for r in results for f in r.findings] + history,
                       key=lambda f: f.sort_key())
