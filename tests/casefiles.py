@@ -26,6 +26,11 @@ class Case:
         return f"{self.rule}-{self.name}"
 
 
+def marked_lines(source: str, rule: str) -> list[int]:
+    """Lines carrying an `// expect: ML002` marker, written by hand in the case source."""
+    return [i for i, line in enumerate(source.splitlines(), 1) if f"expect: {rule}" in line]
+
+
 def load_cases() -> list[Case]:
     cases = []
     for path in sorted(CASES_DIR.glob("*.yaml")):
@@ -38,8 +43,10 @@ def load_cases() -> list[Case]:
             names.add(name)
             failing = "fail" in raw
             assert failing != ("pass" in raw), f"{path.name}:{name}: needs exactly one of fail/pass"
-            cases.append(Case(rule=rule, name=name, source=raw["fail" if failing else "pass"],
-                              failing=failing, lines=list(raw.get("lines", [])),
+            source = raw["fail" if failing else "pass"]
+            lines = list(raw.get("lines", [])) or marked_lines(source, rule)
+            cases.append(Case(rule=rule, name=name, source=source,
+                              failing=failing, lines=lines,
                               config=dict(raw.get("config", {})), fix=raw.get("fix"),
                               oracle=raw.get("oracle")))
     return cases

@@ -87,7 +87,11 @@ try {
     $container->instance('files', new Filesystem());
     Facade::setFacadeApplication($container);
     // Migrations written for the full framework use the global aliases.
-    foreach (['Schema' => 'Illuminate\Support\Facades\Schema', 'DB' => 'Illuminate\Support\Facades\DB'] as $alias => $class) {
+    $aliases = ['Schema' => 'Illuminate\Support\Facades\Schema', 'DB' => 'Illuminate\Support\Facades\DB',
+                'Migration' => 'Illuminate\Database\Migrations\Migration',
+                'Blueprint' => 'Illuminate\Database\Schema\Blueprint',
+                'QueryException' => 'Illuminate\Database\QueryException'];
+    foreach ($aliases as $alias => $class) {
         if (!class_exists($alias, false)) {
             class_alias($class, $alias);
         }
