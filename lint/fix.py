@@ -45,6 +45,8 @@ def _edits_for(result, settings, template_dir, used: set):
         if builder is None:
             continue
         fix = builder(finding, result.migration, env)
+        if fix is None:
+            fix = _open_arrow_function(finding, env)
         if fix is None or not fix.edits:
             continue
         ranges = [(e.start, e.end) for e in fix.edits]
@@ -54,6 +56,17 @@ def _edits_for(result, settings, template_dir, used: set):
         chosen += fix.edits
     used |= env.used_templates
     return chosen
+
+
+def _open_arrow_function(finding, env):
+    """A call inside `fn ($t) => ...` has no statement to wrap: make the arrow function a
+    closure first; the next pass guards the call inside it."""
+    from migrate_lint.rules._fixing import arrow_to_closure
+
+    op = getattr(finding.extra["target"], "op", None)
+    if op is None or op.closure is None or not op.closure.arrow:
+        return None
+    return arrow_to_closure(env, op, "turn the arrow function into a closure")
 
 
 def _overlaps(a, b) -> bool:

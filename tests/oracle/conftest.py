@@ -45,10 +45,11 @@ def mariadb_server():
 def make_db(request, tmp_path, php_ready):
     """make_db(engine) -> a fresh, empty database on that engine."""
     created = []
+    counter = iter(range(1_000_000))
 
     def make(engine: str):
         if engine == "sqlite":
-            path = tmp_path / f"db{len(created)}.sqlite"
+            path = tmp_path / f"db{next(counter)}.sqlite"
             path.touch()
             db = oracle.SqliteDb(str(path))
         else:
