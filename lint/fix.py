@@ -69,6 +69,28 @@ def _open_arrow_function(finding, env):
     return arrow_to_closure(env, op, "turn the arrow function into a closure")
 
 
+def preview(results, settings, template_dir=None) -> dict:
+    """id(finding) -> Fix for each fixable finding, computed without writing (SARIF)."""
+    from migrate_lint import rules
+    from migrate_lint.rules._fixing import FixEnv, TemplateProblem
+
+    catalogue = rules.by_code()
+    out = {}
+    for result in results:
+        if result.migration is None or result.migration.error is not None:
+            continue
+        env = FixEnv(result.migration.source, settings.rule_ctx, template_dir)
+        for finding in _fixable(result.findings):
+            builder = getattr(catalogue.get(finding.code), "fix", None)
+            try:
+                fix = builder(finding, result.migration, env) if builder else None
+            except TemplateProblem:
+                fix = None
+            if fix is not None and fix.edits:
+                out[id(finding)] = fix
+    return out
+
+
 def _overlaps(a, b) -> bool:
     if a[0] == a[1] or b[0] == b[1]:  # insertions only clash when inside the other range
         return b[0] < a[0] < b[1] or a[0] < b[0] < a[1]

@@ -123,11 +123,16 @@ def run(options: Options, settings: Settings, cfg) -> int:
             _error(str(exc))
             return EXIT_ERROR
 
-    for r in results:
-        if r.migration is not None:
-            context.sources[r.path] = r.migration.source.data
-    if options.fmt == "text" and not options.quiet and not context.sources:
-        context.sources = _read_sources(findings)
+    if options.fmt == "sarif":
+        from migrate_lint import fix as fixer
+
+        context.sources = {r.path: r.migration.source for r in results if r.migration}
+        template_dir = str(cfg.template_dir) if cfg.template_dir else None
+        context.fixes = fixer.preview(results, settings, template_dir)
+    elif options.fmt == "text" and not options.quiet:
+        context.sources = {r.path: r.migration.source.data for r in results if r.migration}
+        if not context.sources:
+            context.sources = _read_sources(findings)
     output = renderer(options.fmt).render(findings, context)
     if options.fmt == "text" and options.quiet:
         output = "".join(line + "\n" for line in output.splitlines()

@@ -22,7 +22,8 @@ class ReportContext:
     show_source: bool = True
     statistics: bool = False
     fixed: int = 0  # fixes applied in this run
-    sources: dict = field(default_factory=dict)  # path -> bytes, for fixes (SARIF)
+    sources: dict = field(default_factory=dict)  # path -> bytes (text) or Source (SARIF)
+    fixes: dict = field(default_factory=dict)  # id(finding) -> Fix, for SARIF
 
 
 def renderer(name: str):
