@@ -1,0 +1,139 @@
+"""The staging incident, end to end, under real Laravel (see README.md beside this file).
+
+1. production: a fresh database migrated with the fixed migrations;
+2. staging: migrated up to the incident, then the incident's first, half-applied attempt;
+3. Laravel's Migrator on staging stops at 2025_10_23_162250 with "Duplicate column name
+   'priority'" and every later migration stays pending;
+4. migrate-lint flags it, migrate-lint --fix repairs the migrations, staging migrates again
+   and ends with the same tables and columns as production.
+
+Exit 0 when the story reproduces and the repair works, on every engine asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from migrate_lint import oracle
+from migrate_lint.mariadb_server import MariaDbServer
+
+HERE = Path(__file__).resolve().parent
+MIGRATIONS = HERE / "database" / "migrations"
+INCIDENT = "2025_10_23_162250_add_priority_to_service_cases_table"
+# What the first, interrupted attempt of the incident migration left behind.
+HALF_APPLIED = {
+    "mariadb": "ALTER TABLE service_cases ADD priority TINYINT UNSIGNED NOT NULL DEFAULT 3 AFTER status",
+    "sqlite": "ALTER TABLE service_cases ADD COLUMN priority INTEGER NOT NULL DEFAULT 3",
+}
+EXPECTED_ERROR = {"mariadb": "1060 Duplicate column name 'priority'",
+                  "sqlite": "duplicate column name: priority"}
+
+
+class StoryFailed(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise StoryFailed(message)
+
+
+def migrate_lint(*args):
+    return subprocess.run([sys.executable, "-m", "migrate_lint", *map(str, args)],
+                          capture_output=True, text=True)
+
+
+def columns(tables):
+    return {t: sorted(cols) for t, cols in tables.items() if t != "migrations"}
+
+
+def story(engine, new_db, work: Path):
+    names = sorted(p.stem for p in MIGRATIONS.glob("*.php"))
+    later = names[names.index(INCIDENT) + 1:]
+    original = work / "original"
+    shutil.copytree(MIGRATIONS, original)
+    fixed = work / "fixed"
+    shutil.copytree(MIGRATIONS, fixed)
+    migrate_lint("--fix", "--laravel-version", "8.83", fixed)
+
+    production = new_db()
+    result = oracle.migrate(fixed, production)
+    check(result.ok, f"production: the fixed migrations must run on a fresh database: {result.error}")
+    prod_tables = columns(result.tables)
+    print(f"[{engine}] production: {len(names)} migrations, {len(prod_tables)} tables")
+
+    staging = new_db()
+    before = work / "before-incident"
+    before.mkdir()
+    for name in names[:names.index(INCIDENT)]:
+        shutil.copy(original / f"{name}.php", before)
+    check(oracle.migrate(before, staging).ok, "staging: the migrations before the incident must run")
+    oracle.run_steps(original / f"{INCIDENT}.php", [], staging, setup=[HALF_APPLIED[engine]])
+
+    result = oracle.migrate(original, staging)
+    check(not result.ok, "staging: the original incident migration should fail")
+    check(result.failed_migration == INCIDENT, f"staging stopped at {result.failed_migration}")
+    check(EXPECTED_ERROR[engine] in (result.error or ""), f"unexpected error: {result.error}")
+    check(result.pending == later, "every later migration must stay pending")
+    print(f"[{engine}] staging: Migrator stopped at {INCIDENT}: "
+          f"SQLSTATE {result.sqlstate} {EXPECTED_ERROR[engine]}; {len(result.pending)} later "
+          f"migrations pending; {len(columns(result.tables))} of {len(prod_tables)} tables")
+
+    lint = migrate_lint(original, "--select", "ML002", "--format", "json")
+    flagged = [f for f in json.loads(lint.stdout) if INCIDENT in f["path"]]
+    check(lint.returncode == 1 and flagged, "migrate-lint must flag the incident migration")
+    print(f"[{engine}] migrate-lint: {flagged[0]['path'].rsplit('/', 1)[-1]}:{flagged[0]['line']}: "
+          f"{flagged[0]['code']} {flagged[0]['message']}")
+
+    repaired = work / "repaired"
+    shutil.copytree(MIGRATIONS, repaired)
+    fix = migrate_lint("--fix", "--laravel-version", "8.83", repaired)
+    check(fix.returncode in (0, 1), f"migrate-lint --fix failed: {fix.stderr}")
+    result = oracle.migrate(repaired, staging)
+    check(result.ok, f"staging: the repaired migrations must complete: {result.error}")
+    check(result.ran == [INCIDENT, *later], f"staging ran {result.ran}")
+    staging_tables = columns(result.tables)
+    check(staging_tables == prod_tables, "staging and production differ after the repair")
+    print(f"[{engine}] after migrate-lint --fix: staging ran {len(result.ran)} migrations and "
+          f"matches production ({len(staging_tables)} tables, same columns)")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--engine", choices=["sqlite", "mariadb", "both"], default="both")
+    args = parser.parse_args(argv)
+    ok, reason = oracle.available()
+    if not ok:
+        print(f"cannot run the story: {reason}", file=sys.stderr)
+        return 2
+    engines = ["sqlite", "mariadb"] if args.engine == "both" else [args.engine]
+    try:
+        for engine in engines:
+            with tempfile.TemporaryDirectory() as tmp:
+                work = Path(tmp)
+                if engine == "sqlite":
+                    counter = iter(range(100))
+
+                    def new_db():
+                        path = work / f"db{next(counter)}.sqlite"
+                        path.touch()
+                        return oracle.SqliteDb(str(path))
+
+                    story(engine, new_db, work)
+                else:
+                    with MariaDbServer() as server:
+                        story(engine, server.create_database, work)
+    except StoryFailed as exc:
+        print(f"the story did not reproduce: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
