@@ -14,7 +14,7 @@ def test_staging_incident_reproduces_and_is_repaired(php_ready, mariadb_server):
     env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]}
     proc = subprocess.run(["bash", str(RUN)], capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    for engine, error in (("sqlite", "duplicate column name: priority"),
+    for engine, error in (("sqlite", "SQLSTATE HY000 duplicate column name: priority"),
                           ("mariadb", "SQLSTATE 42S21 1060 Duplicate column name 'priority'")):
         assert (f"[{engine}] staging: Migrator stopped at "
                 f"2025_10_23_162250_add_priority_to_service_cases_table: {error}") in proc.stdout
