@@ -159,19 +159,11 @@ def check(paths, select, ignore, fmt, config_path, fix, diff, statistics, output
     sys.exit(runner.run(options, settings, cfg))
 
 
-def _register_optional_commands():
-    # Commands that live in their own modules; each imports its heavy parts lazily.
-    import importlib
+def _register_commands():
+    # Subcommands live in their own modules; each imports its heavy parts lazily.
+    from migrate_lint.verify import verify
 
-    for module, attr in (("migrate_lint.verify", "verify"), ("migrate_lint.replay.commands", "schema"),
-                         ("migrate_lint.replay.commands", "plan")):
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            continue
-        command = getattr(mod, attr, None)
-        if command is not None:
-            main.add_command(command)
+    main.add_command(verify)
 
 
-_register_optional_commands()
+_register_commands()

@@ -133,9 +133,12 @@ def _request(db, setup, autoload) -> dict:
     return request
 
 
-def run_steps(file, steps, db, setup=(), autoload=None, timeout: float = 120) -> StepsResult:
+def run_steps(file, steps, db, setup=(), autoload=None, timeout: float = 120,
+              keep_going: bool = False) -> StepsResult:
+    """Runs the steps in one PHP process; stops at the first failure unless keep_going."""
     request = _request(db, setup, autoload)
-    request.update(action="steps", file=str(Path(file).resolve()), steps=list(steps))
+    request.update(action="steps", file=str(Path(file).resolve()), steps=list(steps),
+                   **{"continue": keep_going})
     data = _call(request, timeout)
     results = [StepResult(method=s.get("method", "?"), ok=bool(s.get("ok")), error=s.get("error"),
                           sqlstate=s.get("sqlstate"), driver_code=s.get("driver_code"),

@@ -5,7 +5,7 @@
  * Reads one JSON request on stdin, prints one JSON object on stdout, nothing else:
  *   {"connection": {...Laravel connection config...}, "setup": ["sql", ...],
  *    "autoload": ["vendor/autoload.php"],              (default: Debian's Laravel packages)
- *    "action": "steps",   "file": "m.php", "steps": ["up", "up", "down"]
+ *    "action": "steps",   "file": "m.php", "steps": ["up", "up", "down"], "continue": false
  *    "action": "migrate", "path": "database/migrations"  (Laravel's real Migrator)
  *    "action": "schema"}
  * Boots Laravel's schema builder without the framework (see shared/LARAVEL_FACTS.md).
@@ -167,7 +167,9 @@ try {
             } catch (Throwable $e) {
                 $result['steps'][] = ['method' => $method] + error_info($e);
                 $result['ok'] = false;
-                break;
+                if (empty($request['continue'])) {
+                    break;
+                }
             } finally {
                 $resolver->setDefaultConnection($previous);
             }

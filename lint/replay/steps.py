@@ -36,8 +36,10 @@ INDEX_KIND = {"index": "index", "unique": "unique", "primary": "primary", "fullT
 _LOOPS = {"foreach_statement", "for_statement", "while_statement", "do_statement",
           "switch_statement", "match_expression"}
 _EXIT = re.compile(rb"\b(return|throw|exit|die)\b")
+_NAMESPACE = re.compile(r"^\s*namespace\s+([\w\\\\]+)\s*;", re.MULTILINE)
 _CONN_PROP = re.compile(r"\$connection\s*=")
 _CONN_CALL = re.compile(r"""connection\(\s*(?:(['"])([\w.-]+)\1)?""")
+_SQL_DDL = re.compile(r"\b(create|alter|drop|rename)\s", re.IGNORECASE)
 _RUNS_OTHER = re.compile(r"->\s*(up|down)\s*\(\s*\)|Artisan::call|->call\(\s*['\"]migrate")
 
 
@@ -72,6 +74,7 @@ class Summary:
     error: str | None = None
     steps: list[Step] = field(default_factory=list)
     class_line: int = 1
+    namespace: str | None = None
 
 
 def summarise(migration) -> Summary:
@@ -89,6 +92,8 @@ def summarise(migration) -> Summary:
         m = re.search(r"\bclass\s+" + re.escape(migration.class_name) + r"\b", src_text)
         if m:
             summary.class_line = src_text.count("\n", 0, m.start()) + 1
+    ns = _NAMESPACE.search(src_text)
+    summary.namespace = ns.group(1) if ns else None
     summary.connection = migration.connection
     if summary.connection is None and _CONN_PROP.search(src_text):
         summary.connection = UNSEEN
@@ -380,8 +385,8 @@ def _sql_steps(rs, steps: list[Step], walker: _Walker, forced: bool, source) -> 
             steps.append(Step("taint_all", None, line, True, conn,
                               reason="raw SQL built at run time"))
         return
+    if not _SQL_DDL.search(rs.sql):
+        return
     from migrate_lint.replay import ddl
 
-    for st in ddl.statements(rs.sql):
-        for step in ddl.steps_of(st, line, cond or st.guarded, conn):
-            steps.append(step)
+    steps += ddl.statements_of_raw(rs.sql, line, cond, conn)

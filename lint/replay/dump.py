@@ -1,0 +1,127 @@
+"""Schema dumps as a starting state: Laravel's schema:dump, mysqldump/mariadb-dump --no-data,
+pg_dump --schema-only and SQLite's .schema, with the `migrations` rows when present.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from migrate_lint.replay.state import Connection
+from migrate_lint.replay.steps import Step
+
+
+class DumpError(Exception):
+    pass
+
+
+@dataclass
+class ParsedDump:
+    path: str
+    dialect: str
+    steps: list[Step] = field(default_factory=list)
+    migrations: list[str] = field(default_factory=list)  # names recorded as run, in batch order
+    has_migrations_table: bool = False
+
+
+_MIGRATIONS_INSERT = re.compile(r"^\s*insert\s+into\s+[`\"\[]?(?:\w+[`\"\]]?\.[`\"\[]?)?"
+                                r"migrations[`\"\]]?[\s(]", re.IGNORECASE)
+_MIGRATION_NAME = re.compile(r"^\d{4}_\d{2}_\d{2}_\d{6}_|_")
+
+
+def detect_dialect(text: str) -> str:
+    head = text[:20000]
+    if re.search(r"PostgreSQL database dump|SET search_path|pg_catalog|CREATE SEQUENCE", head):
+        return "postgres"
+    if "`" in head or re.search(r"ENGINE\s*=|mysqldump|MariaDB dump|/\*!\d{5}", head):
+        return "mysql"
+    if re.search(r"PRAGMA|sqlite_sequence|AUTOINCREMENT|CREATE TABLE IF NOT EXISTS \"", head,
+                 re.IGNORECASE):
+        return "sqlite"
+    return "mysql"
+
+
+def load(path: str, dialect: str | None = None) -> ParsedDump:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise DumpError(f"{path}: cannot read the schema dump: {exc.strerror or exc}") from exc
+    return parse(text, path, dialect)
+
+
+def parse(text: str, path: str = "<dump>", dialect: str | None = None) -> ParsedDump:
+    from migrate_lint.replay import ddl
+
+    dialect = dialect or detect_dialect(text)
+    dialects = (dialect,) + tuple(d for d in ddl.DIALECTS if d != dialect)
+    out = ParsedDump(path, dialect)
+    last_offset, last_line = 0, 1
+    for offset, stmt in ddl.split_at(text, dialect):
+        last_line += text.count("\n", last_offset, offset)
+        last_offset = offset
+        stmt = _strip_comments(stmt)
+        if not stmt:
+            continue
+        if _MIGRATIONS_INSERT.match(stmt):
+            out.migrations += _migration_rows(stmt, dialect)
+            continue
+        line = last_line
+        out.steps += ddl.steps_of_statement(stmt, line, False, None, strict=False,
+                                            dialects=dialects)
+    out.has_migrations_table = any(s.action == "create_table" and s.table and
+                                   s.table.lower() == "migrations" for s in out.steps)
+    return out
+
+
+def _strip_comments(stmt: str) -> str:
+    # mysqldump's version comments (`/*!40101 SET ... */`) and plain comments carry no DDL.
+    stmt = re.sub(r"/\*!?\d*.*?\*/", " ", stmt, flags=re.DOTALL)
+    lines = [ln for ln in stmt.splitlines() if not ln.lstrip().startswith(("--", "#"))]
+    return "\n".join(lines).strip()
+
+
+def _migration_rows(stmt: str, dialect: str) -> list[str]:
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        tree = sqlglot.parse_one(stmt, read=dialect)
+    except Exception:
+        tree = None
+    names: list[str] = []
+    if tree is not None and isinstance(tree, exp.Insert):
+        columns = []
+        target = tree.this
+        if isinstance(target, exp.Schema):
+            columns = [c.name.lower() for c in target.expressions]
+        values = tree.expression
+        rows = values.expressions if isinstance(values, exp.Values) else []
+        for row in rows:
+            items = row.expressions if isinstance(row, exp.Tuple) else [row]
+            name = None
+            if "migration" in columns and len(items) == len(columns):
+                lit = items[columns.index("migration")]
+                name = lit.this if isinstance(lit, exp.Literal) else None
+            else:
+                strings = [i.this for i in items if isinstance(i, exp.Literal) and i.is_string]
+                name = strings[0] if strings else None
+            if name:
+                names.append(name)
+        return names
+    # Fallback: every quoted string in the VALUES part that looks like a migration name.
+    return re.findall(r"'(\d{4}_\d{2}_\d{2}_\d{6}_[^']*)'", stmt)
+
+
+def apply_to(parsed: ParsedDump, conn: Connection, closed: bool) -> None:
+    """Replays a dump's DDL into an empty connection (a dump is one consistent snapshot)."""
+    from migrate_lint.replay.fold import Replay
+    from migrate_lint.replay.state import SchemaState
+    from migrate_lint.replay.steps import Summary
+
+    state = SchemaState({conn.name: conn})
+    r = Replay(state)
+    summary = Summary(path=parsed.path, name="<dump>", connection=conn.name)
+    for step in parsed.steps:
+        r.apply_step(step, summary)
+    conn.closed = closed

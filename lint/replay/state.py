@@ -1,0 +1,119 @@
+"""The schema state the replay builds: per connection, tables with columns and indexes.
+
+Every fact is three-valued: YES (definitely), NO (definitely not), MAYBE (unknown). A column's
+status is read *given that its table exists*; `Table.column_status` combines the two. Only
+YES and NO facts may ever back a finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+YES, NO, MAYBE = "yes", "no", "maybe"
+DEFAULT = "default"
+
+
+@dataclass(frozen=True)
+class Origin:
+    path: str
+    line: int
+    migration: str = ""  # base name, Laravel's key
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass
+class Column:
+    name: str
+    ctype: str | None
+    status: str
+    origin: Origin | None = None  # the step that made this fact
+
+
+@dataclass
+class Index:
+    name: str
+    kind: str
+    columns: tuple
+    status: str
+    origin: Origin | None = None
+
+
+@dataclass
+class Table:
+    name: str
+    status: str
+    origin: Origin | None = None  # who created it (None: it existed before the history)
+    complete: bool = True  # every column is in `columns`: a column not listed does not exist
+    columns: dict[str, Column] = field(default_factory=dict)
+    indexes: dict[str, Index] = field(default_factory=dict)
+    removed_by: Origin | None = None  # the drop or rename that made it NO
+    notes: list[str] = field(default_factory=list)  # why some of it is unknown
+
+    def column(self, name: str) -> Column | None:
+        return self.columns.get(name.lower())
+
+    def column_status(self, name: str) -> str:
+        """Existence of a column, table existence included."""
+        if self.status == NO:
+            return NO
+        col = self.columns.get(name.lower())
+        if col is not None:
+            status = col.status
+        else:
+            status = NO if self.complete else MAYBE
+        if self.status == MAYBE and status == YES:
+            return MAYBE
+        return status
+
+    def copy(self, name: str | None = None) -> "Table":
+        return Table(name or self.name, self.status, self.origin, self.complete,
+                     {k: Column(c.name, c.ctype, c.status, c.origin) for k, c in self.columns.items()},
+                     {k: Index(i.name, i.kind, i.columns, i.status, i.origin)
+                      for k, i in self.indexes.items()}, self.removed_by, list(self.notes))
+
+    def forget_columns(self, reason: str) -> None:
+        self.complete = False
+        for col in self.columns.values():
+            if col.status == YES or col.status == NO:
+                col.status = MAYBE
+        if reason and reason not in self.notes:
+            self.notes.append(reason)
+
+
+@dataclass
+class Connection:
+    name: str
+    tables: dict[str, Table] = field(default_factory=dict)
+    # closed: every table is in `tables` (a dump of a real database); open: a table never seen
+    # may exist (created outside these migrations).
+    closed: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def get(self, name: str) -> Table | None:
+        return self.tables.get(name.lower())
+
+    def status(self, name: str) -> str:
+        t = self.tables.get(name.lower())
+        if t is not None:
+            return t.status
+        return NO if self.closed else MAYBE
+
+    def put(self, table: Table) -> Table:
+        self.tables[table.name.lower()] = table
+        return table
+
+    def live_tables(self):
+        return [t for t in self.tables.values() if t.status != NO]
+
+
+@dataclass
+class SchemaState:
+    connections: dict[str, Connection] = field(default_factory=dict)
+
+    def connection(self, name: str) -> Connection:
+        conn = self.connections.get(name)
+        if conn is None:
+            conn = self.connections[name] = Connection(name)
+        return conn
