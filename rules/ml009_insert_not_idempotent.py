@@ -3,7 +3,8 @@
 What it does:
     Flags `DB::table(...)->insert(...)` (and `insertGetId`) in a migration that is not guarded
     by a check on that table (`! Schema::hasTable` around the create that precedes it, or a
-    query such as `DB::table(...)->where(...)->exists()`).
+    query such as `DB::table(...)->where(...)->exists()`). An insert into a table that the
+    same method dropped (`dropIfExists`) and re-created first is fine: it starts empty.
 
 Why is this bad?
     A re-run inserts the rows again: duplicate rows, or SQLSTATE[23000] 1062 "Duplicate entry"
@@ -32,9 +33,17 @@ FIXABLE = False
 SUMMARY = "DB::table()->insert() in a migration (use insertOrIgnore/upsert/updateOrInsert)"
 
 
+def _table_rebuilt_before(migration, ins) -> bool:
+    """`Schema::dropIfExists('t'); Schema::create('t', ...); DB::table('t')->insert(...)`:
+    every run starts from an empty table, so the insert cannot duplicate rows."""
+    return any(op.kind in ("drop", "dropIfExists") and op.span.start < ins.span.start
+               and op.ctx.function_id == ins.ctx.function_id and not op.ctx.guards
+               and op.table.same(ins.table, case_insensitive=True) for op in migration.ops)
+
+
 def check(migration, ctx):
     for ins in migration.inserts:
-        if not in_scope(ins.ctx, ctx) or ins.ctx.protection:
+        if not in_scope(ins.ctx, ctx) or ins.ctx.protection or _table_rebuilt_before(migration, ins):
             continue
         if ins.ctx.has("table", ins.table, exists=False) or ins.ctx.has("query", ins.table,
                                                                         exists=True):
