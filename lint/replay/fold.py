@@ -119,7 +119,7 @@ class _Apply:
         self.replay._reported.add(key)
         why = (f"dropped by {t.removed_by}" if t is not None and t.removed_by is not None
                else "not in the database")
-        db = "database"
+        db = "<database>"
         self.fail("ML103", f"table '{table}' does not exist here ({why})",
                   f"SQLSTATE[42S02]: Base table or view not found: 1146 Table "
                   f"'{db}.{table}' doesn't exist")
@@ -153,8 +153,9 @@ class _Apply:
     def _new_table(self, status) -> Table:
         s = self.step
         t = Table(s.table, status, self.origin, s.complete)
-        for name, ctype in s.columns:
-            t.columns[name.lower()] = Column(name, ctype, YES, self.origin)
+        for name, ctype, *line in s.columns:
+            where = Origin(self.origin.path, line[0], self.origin.migration) if line else self.origin
+            t.columns[name.lower()] = Column(name, ctype, YES, where)
         if not s.complete:
             t.notes.append(f"some columns of the create at {self.origin} are computed or "
                            f"conditional")

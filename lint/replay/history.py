@@ -235,10 +235,15 @@ def _finding(p: Problem, s: Summary, source) -> Finding:
 
     rule = rules.by_code()[p.code]
     return Finding(code=p.code, rule=rule.NAME, path=s.path, span=_span(p.line, source),
-                   message=f"{p.message}; on a fresh database this migration fails with "
-                           f"{_short(p.error)}",
+                   message=f"{p.message}; {_consequence(p.code)} {_short(p.error)}",
                    severity=getattr(rule, "SEVERITY", "error"), snippet=p.message,
                    extra={"problem": p})
+
+
+def _consequence(code: str) -> str:
+    if code == "ML103":
+        return "run after the migrations before it, this one fails with"
+    return "this migration fails even on a fresh database with"
 
 
 def _short(error: str) -> str:

@@ -56,7 +56,7 @@ class Step:
     column: str | None = None  # column (None with an add/drop: a computed name)
     to: str | None = None  # new name of a rename
     ctype: str | None = None
-    columns: tuple = ()  # create_table: ((name, type), ...); add_index: indexed columns
+    columns: tuple = ()  # create_table: ((name, type[, line]), ...); add_index: indexed columns
     index: str | None = None  # index name; index kind in ctype
     complete: bool = True  # create_table: every column is named
     if_exists: bool = False  # dropIfExists / DROP ... IF EXISTS
@@ -254,7 +254,8 @@ def _collect(call, table, columns, indexes) -> bool:
             if col.value is None:
                 ok = False
                 continue
-            columns.append((col.value, _column_type(call, call.method, col.value)))
+            columns.append((col.value, _column_type(call, call.method, col.value),
+                            call.span.line))
         indexes += _implied_indexes(call, table)
         return ok and bool(call.columns)
     if call.category == "index":
