@@ -164,6 +164,10 @@ def _register_commands():
     from migrate_lint.verify import verify
 
     main.add_command(verify)
+    from migrate_lint.replay.commands import plan, schema
+
+    main.add_command(schema)
+    main.add_command(plan)
 
 
 _register_commands()

@@ -95,20 +95,19 @@ class _Apply:
                                      self.origin.migration, message, error, self.step))
 
     # ------------------------------------------------------------------ tables
-    def _use_table(self, table: str) -> Table:
-        """The table an unconditional step needs; reports it once when it is definitely gone."""
+    def _use_table(self, table: str) -> Table | None:
+        """The table an unconditional step needs; None (reported once) when it is gone."""
         t = self.conn.get(table)
         if t is None:
-            status = self.conn.status(table)
-            t = self.conn.put(Table(table, YES if not self.cond else MAYBE, None, False))
-            if status == NO and not self.cond:
+            if self.conn.status(table) == NO and not self.cond:
                 self._missing_table(table, None)
-            return t
+                return None
+            return self.conn.put(Table(table, MAYBE if self.cond else YES, None, False))
         if t.status == NO and not self.cond:
+            # The migration stops here: nothing after it touches this table.
             self._missing_table(table, t)
-            # Carry on as if it existed, so one missing table is reported once.
-            t.status, t.complete = YES, False
-        elif t.status == MAYBE and not self.cond:
+            return None
+        if t.status == MAYBE and not self.cond:
             t.status = YES  # the step succeeded, so the table was there
         return t
 
@@ -222,9 +221,11 @@ class _Apply:
             self._use_table(self.step.table)
 
     # ------------------------------------------------------------------ columns
-    def _table_for_column(self) -> Table:
+    def _table_for_column(self) -> Table | None:
         if self.cond:
             t = self.conn.get(self.step.table)
+            if t is not None and t.status == NO:
+                return None  # a conditional step on a table that is gone does nothing
             return t if t is not None else self.conn.put(
                 Table(self.step.table, MAYBE, None, False))
         return self._use_table(self.step.table)
@@ -232,6 +233,8 @@ class _Apply:
     def _add_column(self):
         s = self.step
         t = self._table_for_column()
+        if t is None:
+            return
         if s.column is None:
             t.forget_columns(f"a computed column is added at {self.origin}")
             return
@@ -264,6 +267,8 @@ class _Apply:
     def _drop_column(self):
         s = self.step
         t = self._table_for_column()
+        if t is None:
+            return
         if s.column is None:
             t.forget_columns(f"a computed column is dropped at {self.origin}")
             return
@@ -282,6 +287,8 @@ class _Apply:
     def _rename_column(self):
         s = self.step
         t = self._table_for_column()
+        if t is None:
+            return
         if s.column is None or s.to is None:
             t.forget_columns(f"a column with a computed name is renamed at {self.origin}")
             return
@@ -311,6 +318,8 @@ class _Apply:
     def _change_column(self):
         s = self.step
         t = self._table_for_column()
+        if t is None:
+            return
         if s.column is None:
             return
         col = t.column(s.column)
