@@ -1,0 +1,238 @@
+"""The command line of `check`: paths, selection, output, exit codes, configuration."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+ADD = "<?php\nSchema::table('tasks', function ($table) {\n    $table->string('priority');\n});\n"
+DROP = "<?php\nSchema::drop('tasks');\n"
+CLEAN = "<?php\nSchema::dropIfExists('tasks');\n"
+DOWN_ONLY = ("<?php\nreturn new class extends Migration {\n    public function up() {}\n"
+             "    public function down()\n    {\n        Schema::drop('tasks');\n    }\n};\n")
+
+
+def ml(*args, cwd, env=None):
+    return subprocess.run([sys.executable, "-m", "migrate_lint", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, env=env)
+
+
+def js(proc):
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture
+def app(tmp_path):
+    mig = tmp_path / "database" / "migrations"
+    mig.mkdir(parents=True)
+    (mig / "2024_02_01_000000_add.php").write_text(ADD)
+    (mig / "2024_01_01_000000_drop.php").write_text(DROP)
+    return tmp_path
+
+
+def test_default_command_is_check_and_lints_database_migrations(app):
+    implicit = ml("--format", "json", cwd=app)
+    explicit = ml("check", "--format", "json", cwd=app)
+    assert implicit.returncode == explicit.returncode == 1
+    assert js(implicit) == js(explicit)
+    # Laravel's order: by base name, so the 2024_01 drop comes first
+    assert [f["code"] for f in js(implicit)] == ["ML004", "ML002"]
+
+
+def test_no_paths_and_no_migrations_directory_is_a_clear_error(tmp_path):
+    proc = ml(cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "no database/migrations directory" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_subcommand_names_win_over_paths(app):
+    (app / "verify").mkdir()
+    (app / "verify" / "x.php").write_text(DROP)
+    assert ml("./verify", "--format", "json", cwd=app).returncode == 1
+
+
+def test_directories_recurse_and_skip_vendor_and_node_modules(app):
+    for skipped in ("vendor/pkg", "node_modules/x"):
+        d = app / skipped
+        d.mkdir(parents=True)
+        (d / "m.php").write_text(DROP)
+    (app / "database" / "migrations" / "old").mkdir()
+    (app / "database" / "migrations" / "old" / "2019_01_01_000000_x.php").write_text(DROP)
+    (app / "database" / "migrations" / "notes.txt").write_text("Schema::drop('x');")
+    paths = {f["path"] for f in js(ml(".", "--format", "json", cwd=app))}
+    assert paths == {"./database/migrations/2024_01_01_000000_drop.php",
+                     "./database/migrations/2024_02_01_000000_add.php",
+                     "./database/migrations/old/2019_01_01_000000_x.php"}
+
+
+@pytest.mark.parametrize("args, codes", [
+    (["--select", "ML004"], ["ML004"]),
+    (["--select", "add-column-unguarded"], ["ML002"]),
+    (["--ignore", "ML00"], []),
+    (["--select", "ML002,ML004", "--ignore", "drop-table-unguarded"], ["ML002"]),
+])
+def test_select_and_ignore_by_code_name_and_prefix(app, args, codes):
+    assert [f["code"] for f in js(ml(*args, "--format", "json", cwd=app))] == codes
+
+
+def test_unknown_rule_is_a_usage_error(app):
+    proc = ml("--select", "ML999", cwd=app)
+    assert proc.returncode == 2 and "unknown rule code or name: ML999" in proc.stderr
+
+
+def test_json_fields_and_unicode_columns(tmp_path):
+    (tmp_path / "m.php").write_text("<?php\n/* é */ Schema::drop('tâches');\n")
+    [f] = js(ml("m.php", "--format", "json", cwd=tmp_path))
+    assert set(f) >= {"code", "rule", "path", "line", "column", "end_line", "end_column",
+                      "severity", "message", "fixable"}
+    # `/* é */ ` is 8 code points (9 bytes): the call starts at column 9
+    assert (f["line"], f["column"], f["end_line"], f["end_column"]) == (2, 9, 2, 31)
+    assert (f["code"], f["rule"], f["severity"], f["fixable"]) == (
+        "ML004", "drop-table-unguarded", "error", True)
+
+
+def test_text_output_is_clickable_with_source_line_and_summary(app):
+    out = ml("database/migrations/2024_01_01_000000_drop.php", cwd=app).stdout.splitlines()
+    assert out[0].startswith("database/migrations/2024_01_01_000000_drop.php:2:1: ML004 ")
+    assert out[1] == "    2 | Schema::drop('tasks');"
+    assert out[2] == "      | " + "^" * len("Schema::drop('tasks')")
+    assert out[-1] == "Found 1 finding in 1 file (1 fixable with `--fix`)."
+
+
+def test_exit_codes(app, tmp_path):
+    clean = tmp_path / "clean.php"
+    clean.write_text(CLEAN)
+    assert ml(clean, cwd=app).returncode == 0
+    assert ml(cwd=app).returncode == 1
+    assert ml("--exit-zero", cwd=app).returncode == 0
+    proc = ml("missing.php", "database/migrations", "--format", "json", cwd=app)
+    assert proc.returncode == 2  # an I/O error wins over findings...
+    assert "missing.php: no such file or directory" in proc.stderr
+    assert len(js(proc)) == 2  # ...and the other files are still linted
+
+
+def test_quiet_prints_findings_only(app):
+    out = ml("-q", cwd=app).stdout.splitlines()
+    assert len(out) == 2 and all(": ML00" in line for line in out)
+
+
+def test_explain_list_rules_version_and_module_entry(tmp_path):
+    explain = ml("--explain", "ML002", cwd=tmp_path)
+    assert explain.returncode == 0
+    assert explain.stdout.startswith("ML002 (add-column-unguarded)")
+    assert "Why is this bad?" in explain.stdout and "Fix safety" in explain.stdout
+    assert ml("--explain", "nope", cwd=tmp_path).returncode == 2
+    rules = ml("--list-rules", cwd=tmp_path).stdout
+    assert "ML001  create-table-unguarded" in rules and "ML900  unused-ignore" in rules
+    version = ml("--version", cwd=tmp_path)
+    assert version.returncode == 0 and "migrate-lint, version" in version.stdout
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(app):
+    assert "\x1b[" not in ml(cwd=app).stdout  # a pipe is not a terminal
+    assert "\x1b[" in ml("--color", "always", cwd=app).stdout
+    env = {**os.environ, "NO_COLOR": "1"}
+    assert "\x1b[" not in ml("--color", "auto", cwd=app, env=env).stdout
+
+
+def test_binary_and_broken_files_get_ml000_not_a_traceback(tmp_path):
+    (tmp_path / "bin.php").write_bytes(b"\x00\x01\x02PK\x03\x04")
+    (tmp_path / "latin1.php").write_bytes(b"<?php\n// caf\xe9\n")
+    (tmp_path / "broken.php").write_text("<?php\nSchema::drop('a'\n")
+    proc = ml(".", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert {(f["path"], f["code"]) for f in js(proc)} == {
+        ("./bin.php", "ML000"), ("./broken.php", "ML000"), ("./latin1.php", "ML000")}
+
+
+# ---------------------------------------------------------------- configuration
+
+def test_config_found_by_walking_up(app):
+    (app / ".migrate-lint.toml").write_text('ignore = ["ML004"]\n')
+    sub = app / "database"
+    assert [f["code"] for f in js(ml("migrations", "--format", "json", cwd=sub))] == ["ML002"]
+
+
+def test_pyproject_section(app):
+    (app / "pyproject.toml").write_text('[tool.migrate-lint]\nselect = ["ML004"]\n')
+    assert [f["code"] for f in js(ml("--format", "json", cwd=app))] == ["ML004"]
+
+
+def test_unknown_config_key_names_the_key(app):
+    (app / ".migrate-lint.toml").write_text('selct = ["ML004"]\n')
+    proc = ml(cwd=app)
+    assert proc.returncode == 2 and "unknown key `selct`" in proc.stderr
+
+
+def test_invalid_toml_is_exit_2(app):
+    (app / ".migrate-lint.toml").write_text("select = [\n")
+    proc = ml(cwd=app)
+    assert proc.returncode == 2 and "invalid TOML" in proc.stderr
+
+
+def test_check_down_false_skips_down(tmp_path):
+    (tmp_path / "m.php").write_text(DOWN_ONLY)
+    assert ml("m.php", cwd=tmp_path).returncode == 1
+    (tmp_path / ".migrate-lint.toml").write_text("check-down = false\n")
+    assert ml("m.php", cwd=tmp_path).returncode == 0
+
+
+def test_per_file_ignores_and_exclude(app):
+    (app / ".migrate-lint.toml").write_text(
+        'exclude = ["*_drop.php"]\n[per-file-ignores]\n"*_add.php" = ["add-column-unguarded"]\n')
+    assert js(ml("--format", "json", cwd=app)) == []
+
+
+@pytest.mark.parametrize("source, fixable", [("10.43.0", True), ("10.42.9", False)])
+def test_laravel_version_from_composer_lock(tmp_path, source, fixable):
+    (tmp_path / "composer.lock").write_text(json.dumps(
+        {"packages": [{"name": "laravel/framework", "version": f"v{source}"}]}))
+    mig = tmp_path / "database" / "migrations"
+    mig.mkdir(parents=True)
+    (mig / "m.php").write_text("<?php\nSchema::table('t', function ($table) {\n"
+                               "    $table->index('a');\n});\n")
+    [f] = js(ml("--format", "json", cwd=tmp_path))
+    assert f["code"] == "ML007" and f["fixable"] is fixable
+
+
+def test_laravel_version_in_config_wins_over_composer_lock(tmp_path):
+    (tmp_path / "composer.lock").write_text(json.dumps(
+        {"packages": [{"name": "laravel/framework", "version": "v9.0.0"}]}))
+    (tmp_path / ".migrate-lint.toml").write_text('laravel-version = "11.0"\n')
+    (tmp_path / "m.php").write_text("<?php\nSchema::table('t', function ($table) {\n"
+                                    "    $table->index('a');\n});\n")
+    assert js(ml("m.php", "--format", "json", cwd=tmp_path))[0]["fixable"] is True
+
+
+def test_database_setting_makes_raw_sql_fixable(tmp_path):
+    (tmp_path / "m.php").write_text("<?php\nDB::statement('DROP TABLE audit');\n")
+    assert js(ml("m.php", "--format", "json", cwd=tmp_path))[0]["fixable"] is False
+    (tmp_path / ".migrate-lint.toml").write_text('database = "mysql"\n')
+    assert js(ml("m.php", "--format", "json", cwd=tmp_path))[0]["fixable"] is True
+    (tmp_path / ".migrate-lint.toml").write_text('database = "oracle"\n')
+    assert ml("m.php", cwd=tmp_path).returncode == 2
+
+
+# ---------------------------------------------------------------- suppressions
+
+def test_suppression_comment_styles(tmp_path):
+    (tmp_path / "m.php").write_text(
+        "<?php\n"
+        "// migrate-lint-ignore ML004 -- dropped by the ops team first\n"
+        "Schema::drop('a');\n"
+        "Schema::drop('b'); # migrate-lint-ignore drop-table-unguarded\n"
+        "/* migrate-lint-ignore ML004 */\n"
+        "Schema::drop('c');\n"
+        "Schema::drop('d');\n")
+    assert [f["line"] for f in js(ml("m.php", "--format", "json", cwd=tmp_path))] == [7]
+
+
+def test_unused_suppression_is_ml900_only_for_selected_codes(tmp_path):
+    (tmp_path / "m.php").write_text("<?php\n// migrate-lint-ignore ML002\nSchema::dropIfExists('a');\n")
+    assert [f["code"] for f in js(ml("m.php", "--format", "json", cwd=tmp_path))] == ["ML900"]
+    assert js(ml("m.php", "--select", "ML004,ML900", "--format", "json", cwd=tmp_path)) == []
