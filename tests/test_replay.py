@@ -1,0 +1,320 @@
+"""Replay rules ML101-ML104 over directories of migrations written here."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from migrate_lint.cli import main
+
+HEAD = """<?php
+use Illuminate\\Database\\Migrations\\Migration;
+use Illuminate\\Database\\Schema\\Blueprint;
+use Illuminate\\Support\\Facades\\Schema;
+use Illuminate\\Support\\Facades\\DB;
+
+"""
+
+
+def anon(body: str, props: str = "") -> str:
+    return HEAD + "return new class extends Migration {\n" + props + \
+        "    public function up()\n    {\n" + body + "\n    }\n};\n"
+
+
+def named(cls: str, body: str) -> str:
+    return HEAD + f"class {cls} extends Migration\n{{\n    public function up()\n    {{\n" + \
+        body + "\n    }\n}\n"
+
+
+CREATE_TASKS = """        Schema::create('tasks', function (Blueprint $table) {
+            $table->id();
+            $table->integer('priority');
+            $table->timestamps();
+        });"""
+ADD_PRIORITY = """        Schema::table('tasks', function (Blueprint $table) {
+            $table->integer('priority')->default(0);
+        });"""
+
+
+def write(directory, files: dict[str, str]):
+    os.makedirs(directory, exist_ok=True)
+    for name, text in files.items():
+        with open(os.path.join(directory, name), "w") as fh:
+            fh.write(text)
+
+
+def lint(*paths, select="ML101,ML102,ML103,ML104"):
+    result = CliRunner().invoke(main, ["--select", select, "--format", "json", "--no-cache",
+                                       *map(str, paths)])
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.output)
+
+
+def codes_at(findings):
+    return sorted((os.path.basename(f["path"]), f["line"], f["code"]) for f in findings)
+
+
+def test_duplicate_column_names_the_creating_migration(tmp_path):
+    write(tmp_path, {"2024_01_01_000000_create_tasks.php": anon(CREATE_TASKS),
+                     "2024_02_01_000000_add_priority.php": anon(ADD_PRIORITY)})
+    found = lint(tmp_path)
+    assert codes_at(found) == [("2024_02_01_000000_add_priority.php", 11, "ML101")]
+    msg = found[0]["message"]
+    assert "tasks.priority" in msg and "2024_01_01_000000_create_tasks.php:12" in msg
+    assert "1060" in msg
+
+
+def test_column_dropped_in_between_is_not_a_duplicate(tmp_path):
+    drop = """        Schema::table('tasks', function (Blueprint $table) {
+            $table->dropColumn(['priority']);
+        });"""
+    write(tmp_path, {"2024_01_01_000000_create_tasks.php": anon(CREATE_TASKS),
+                     "2024_01_15_000000_drop_priority.php": anon(drop),
+                     "2024_02_01_000000_add_priority.php": anon(ADD_PRIORITY)})
+    assert lint(tmp_path) == []
+
+
+@pytest.mark.parametrize("wrapper", [
+    "if (! Schema::hasColumn('tasks', 'priority')) {{\n{body}\n}}",
+    "if (app()->environment('local')) {{\n{body}\n}}",
+    "foreach ([1] as $i) {{\n{body}\n}}",
+    "if (config('x')) {{ return; }}\n{body}",
+    "try {{\n{body}\n}} catch (\\Illuminate\\Database\\QueryException $e) {{}}",
+])
+def test_conditional_add_is_never_a_definite_duplicate(tmp_path, wrapper):
+    write(tmp_path, {"2024_01_01_000000_create_tasks.php": anon(CREATE_TASKS),
+                     "2024_02_01_000000_add_priority.php": anon(wrapper.format(body=ADD_PRIORITY))})
+    assert lint(tmp_path) == []
+
+
+def test_conditional_earlier_add_makes_the_column_unknown(tmp_path):
+    create = """        Schema::create('tasks', function (Blueprint $table) {
+            $table->id();
+        });"""
+    guarded = "if (! Schema::hasColumn('tasks', 'priority')) {\n" + ADD_PRIORITY + "\n}"
+    write(tmp_path, {"2024_01_01_000000_create_tasks.php": anon(create),
+                     "2024_01_15_000000_maybe_priority.php": anon(guarded),
+                     "2024_02_01_000000_add_priority.php": anon(ADD_PRIORITY)})
+    assert lint(tmp_path) == []
+
+
+def test_duplicate_table_and_recreate_after_drop(tmp_path):
+    write(tmp_path, {"2024_01_01_000000_create_tasks.php": anon(CREATE_TASKS),
+                     "2024_02_01_000000_again.php": anon(CREATE_TASKS),
+                     "2024_03_01_000000_drop.php": anon("        Schema::drop('tasks');"),
+                     "2024_04_01_000000_recreate.php": anon(CREATE_TASKS)})
+    found = lint(tmp_path)
+    assert codes_at(found) == [("2024_02_01_000000_again.php", 10, "ML102")]
+    assert "2024_01_01_000000_create_tasks.php:10" in found[0]["message"]
+
+
+def test_renames_move_tables_and_columns(tmp_path):
+    rename = """        Schema::rename('tasks', 'jobs');
+        Schema::table('jobs', function (Blueprint $table) {
+            $table->renameColumn('priority', 'rank');
+        });"""
+    after = """        Schema::create('tasks', function (Blueprint $table) { $table->id(); });
+        Schema::table('jobs', function (Blueprint $table) {
+            $table->integer('priority');
+            $table->integer('rank');
+        });"""
+    write(tmp_path, {"2024_01_01_000000_create_tasks.php": anon(CREATE_TASKS),
+                     "2024_02_01_000000_rename.php": anon(rename),
+                     "2024_03_01_000000_after.php": anon(after)})
+    found = lint(tmp_path)
+    # 'tasks' is free again, 'priority' was renamed away, 'rank' exists.
+    assert codes_at(found) == [("2024_03_01_000000_after.php", 13, "ML101")]
+    assert "jobs.rank" in found[0]["message"]
+
+
+def test_missing_objects_are_warnings_and_unknown_tables_are_not_missing(tmp_path):
+    later = """        Schema::table('tasks', function (Blueprint $table) {
+            $table->dropColumn('nope');
+            $table->string('title')->nullable()->change();
+        });
+        Schema::table('legacy', function (Blueprint $table) {
+            $table->string('x');
+        });
+        Schema::table('users', function (Blueprint $table) {
+            $table->dropColumn('whatever');
+        });"""
+    write(tmp_path, {"2024_01_01_000000_create.php": anon(CREATE_TASKS + """
+        Schema::create('legacy', function (Blueprint $table) { $table->id(); });"""),
+                     "2024_02_01_000000_drop_legacy.php": anon(
+                         "        Schema::dropIfExists('legacy');"),
+                     "2024_03_01_000000_later.php": anon(later)})
+    found = lint(tmp_path)
+    assert codes_at(found) == [("2024_03_01_000000_later.php", 11, "ML103"),
+                               ("2024_03_01_000000_later.php", 12, "ML103"),
+                               ("2024_03_01_000000_later.php", 14, "ML103")]
+    assert all(f["severity"] == "warning" for f in found)
+    assert "dropped by" in found[2]["message"] and "2024_02_01_000000_drop_legacy.php:10" in \
+        found[2]["message"]
+
+
+def test_unresolvable_names_make_state_unknown(tmp_path):
+    dyn_drop = anon("        Schema::drop($this->name());")
+    dyn_add = anon("""        foreach (['a', 'b'] as $t) {
+            Schema::table($t, function (Blueprint $table) { $table->integer('priority'); });
+        }
+        Schema::table(config('x.table'), function (Blueprint $table) {
+            $table->integer('nope');
+        });""")
+    write(tmp_path, {"2024_01_01_000000_create.php": anon(CREATE_TASKS),
+                     "2024_01_02_000000_dyn.php": dyn_drop,
+                     "2024_01_03_000000_again.php": anon(CREATE_TASKS),
+                     "2024_01_04_000000_dyn_add.php": dyn_add})
+    assert lint(tmp_path) == []
+
+
+def test_resolved_names_still_count(tmp_path):
+    prop = "    protected $table = 'tasks';\n"
+    add = anon("""        Schema::table($this->table, function (Blueprint $table) {
+            $table->integer('priority');
+        });""", prop)
+    write(tmp_path, {"2024_01_01_000000_create.php": anon(CREATE_TASKS),
+                     "2024_02_01_000000_add.php": add})
+    assert codes_at(lint(tmp_path)) == [("2024_02_01_000000_add.php", 12, "ML101")]
+
+
+def test_connections_are_kept_apart(tmp_path):
+    other = anon(CREATE_TASKS, "    protected $connection = 'reporting';\n")
+    via_call = anon("""        Schema::connection('archive')->create('tasks', function (Blueprint $table) {
+            $table->id();
+        });""")
+    same_again = anon("""        Schema::connection('reporting')->table('tasks', function (Blueprint $table) {
+            $table->integer('priority');
+        });""")
+    write(tmp_path, {"2024_01_01_000000_create.php": anon(CREATE_TASKS),
+                     "2024_02_01_000000_other.php": other,
+                     "2024_03_01_000000_archive.php": via_call,
+                     "2024_04_01_000000_reporting_add.php": same_again})
+    found = lint(tmp_path)
+    assert codes_at(found) == [("2024_04_01_000000_reporting_add.php", 11, "ML101")]
+    assert "2024_02_01_000000_other.php" in found[0]["message"]
+
+
+def test_squashed_schema_is_the_starting_state(tmp_path):
+    root = tmp_path / "app"
+    mig = root / "database" / "migrations"
+    write(root / "database" / "schema", {"mysql-schema.sql": """
+CREATE TABLE `tasks` (
+  `id` bigint unsigned NOT NULL AUTO_INCREMENT,
+  `priority` int NOT NULL,
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB;
+CREATE TABLE `migrations` (`id` int unsigned NOT NULL AUTO_INCREMENT, `migration` varchar(255),
+  `batch` int, PRIMARY KEY (`id`));
+INSERT INTO `migrations` VALUES (1,'2024_01_01_000000_create_tasks',1);
+"""})
+    write(mig, {"2024_01_01_000000_create_tasks.php": anon(CREATE_TASKS),
+                "2024_02_01_000000_add_priority.php": anon(ADD_PRIORITY)})
+    found = lint(mig)
+    # The squashed migration is not run again; the new one collides with the dumped column.
+    assert codes_at(found) == [("2024_02_01_000000_add_priority.php", 11, "ML101")]
+    assert "mysql-schema.sql:2" in found[0]["message"]
+
+
+def test_reports_only_in_the_files_given_but_reads_the_whole_directory(tmp_path):
+    write(tmp_path, {"2024_01_01_000000_create_tasks.php": anon(CREATE_TASKS),
+                     "2024_02_01_000000_add_priority.php": anon(ADD_PRIORITY)})
+    assert codes_at(lint(tmp_path / "2024_02_01_000000_add_priority.php")) == [
+        ("2024_02_01_000000_add_priority.php", 11, "ML101")]
+    assert lint(tmp_path / "2024_01_01_000000_create_tasks.php") == []
+
+
+def test_sub_directories_are_separate_histories(tmp_path):
+    write(tmp_path, {"2024_01_01_000000_create_tasks.php": anon(CREATE_TASKS)})
+    write(tmp_path / "tenant", {"2024_02_01_000000_create_tasks.php": anon(CREATE_TASKS)})
+    assert lint(tmp_path) == []
+    # Directories given together are one history, like `migrate --path=a --path=b`.
+    assert codes_at(lint(tmp_path, tmp_path / "tenant")) == [
+        ("2024_02_01_000000_create_tasks.php", 10, "ML102")]
+
+
+def test_duplicate_class(tmp_path):
+    write(tmp_path, {"2019_01_01_000000_create_tasks_table.php": named("CreateTasksTable",
+                                                                      CREATE_TASKS),
+                     "2020_01_01_000000_create_tasks_table.php": named("createtaskstable", ""),
+                     "2021_01_01_000000_anonymous.php": anon(""),
+                     "2022_01_01_000000_anonymous.php": anon("")})
+    found = lint(tmp_path, select="ML104")
+    assert codes_at(found) == [("2020_01_01_000000_create_tasks_table.php", 7, "ML104")]
+    assert "2019_01_01_000000_create_tasks_table.php:7" in found[0]["message"]
+
+
+def test_raw_sql_is_replayed_and_computed_sql_is_unknown(tmp_path):
+    raw = anon("        DB::statement('ALTER TABLE tasks ADD COLUMN priority int');")
+    computed = anon("        DB::statement('ALTER TABLE ' . $this->t() . ' DROP COLUMN priority');")
+    write(tmp_path, {"2024_01_01_000000_create.php": anon(CREATE_TASKS),
+                     "2024_02_01_000000_raw.php": raw})
+    assert codes_at(lint(tmp_path)) == [("2024_02_01_000000_raw.php", 10, "ML101")]
+    write(tmp_path, {"2024_01_15_000000_computed.php": computed})
+    assert lint(tmp_path) == []
+
+
+def test_raw_create_table_columns_come_from_sqlglot(tmp_path):
+    raw = anon("        DB::statement('CREATE TABLE tasks (id int primary key, priority int)');")
+    write(tmp_path, {"2024_01_01_000000_raw.php": raw,
+                     "2024_02_01_000000_add.php": anon(ADD_PRIORITY)})
+    assert codes_at(lint(tmp_path)) == [("2024_02_01_000000_add.php", 11, "ML101")]
+
+
+def test_only_up_is_replayed_and_helpers_are_conditional(tmp_path):
+    text = HEAD + """return new class extends Migration {
+    public function up()
+    {
+        $this->addIt();
+    }
+    private function addIt()
+    {
+""" + ADD_PRIORITY + """
+    }
+    public function down()
+    {
+        Schema::create('tasks', function (Blueprint $table) { $table->id(); });
+    }
+};
+"""
+    write(tmp_path, {"2024_01_01_000000_create.php": anon(CREATE_TASKS),
+                     "2024_02_01_000000_helper.php": text})
+    assert lint(tmp_path) == []
+
+
+def test_suppression_comment(tmp_path):
+    body = ADD_PRIORITY.replace("            $table->integer",
+                                "            // migrate-lint-ignore ML101 -- known\n"
+                                "            $table->integer")
+    write(tmp_path, {"2024_01_01_000000_create.php": anon(CREATE_TASKS),
+                     "2024_02_01_000000_add.php": anon(body)})
+    assert lint(tmp_path, select="ML101,ML900") == []
+
+
+def test_syntax_error_file_makes_later_state_unknown(tmp_path):
+    write(tmp_path, {"2024_01_01_000000_create.php": anon(CREATE_TASKS),
+                     "2024_01_15_000000_broken.php": "<?php class {",
+                     "2024_02_01_000000_add.php": anon(ADD_PRIORITY)})
+    assert lint(tmp_path, select="ML101") == []
+
+
+def test_replaying_5000_migrations_is_fast(tmp_path):
+    from migrate_lint.replay.history import load_history, replay
+
+    files = {}
+    for i in range(2500):
+        files[f"2020_01_01_{i:06d}_create_t{i}.php"] = anon(
+            CREATE_TASKS.replace("'tasks'", f"'t{i}'"))
+        files[f"2020_01_02_{i:06d}_alter_t{i}.php"] = anon(
+            ADD_PRIORITY.replace("'tasks'", f"'t{i}'").replace("priority", "rank"))
+    write(tmp_path, files)
+    start = time.perf_counter()
+    h = load_history([str(tmp_path)])
+    outcomes = list(replay(h))
+    elapsed = time.perf_counter() - start
+    assert len(outcomes) == 5000 and not any(p for _, p in outcomes)
+    assert len(h.final.connection("default").live_tables()) == 2500
+    assert elapsed < 15, elapsed  # a few seconds on a laptop; generous for loaded CI
