@@ -152,7 +152,8 @@ def _create(tree, dialect, line, cond, connection, strict) -> list[Step]:
     from sqlglot import exp
 
     kind = (tree.args.get("kind") or "").upper()
-    cond = cond or bool(tree.args.get("exists")) or bool(tree.args.get("replace"))
+    if strict:  # in a dump, IF NOT EXISTS changes nothing: the dump is one snapshot
+        cond = cond or bool(tree.args.get("exists")) or bool(tree.args.get("replace"))
     if kind == "INDEX":
         index = tree.this
         if not isinstance(index, exp.Index):

@@ -1,0 +1,152 @@
+"""`migrate-lint plan --schema DUMP`: which pending migrations run, fail or are never reached."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from test_replay import ADD_PRIORITY, CREATE_TASKS, anon, write
+
+from migrate_lint.cli import main
+
+MYSQL_DUMP = """/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */;
+DROP TABLE IF EXISTS `migrations`;
+CREATE TABLE `migrations` (
+  `id` int(10) unsigned NOT NULL AUTO_INCREMENT,
+  `migration` varchar(255) COLLATE utf8mb4_unicode_ci NOT NULL,
+  `batch` int(11) NOT NULL,
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+CREATE TABLE `tasks` (
+  `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  `priority` int(11) NOT NULL,
+  `created_at` timestamp NULL DEFAULT NULL,
+  `updated_at` timestamp NULL DEFAULT NULL,
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+INSERT INTO `migrations` VALUES (1,'2024_01_01_000000_create_tasks',1);
+"""
+
+PG_DUMP = """--
+-- PostgreSQL database dump
+--
+SET statement_timeout = 0;
+SELECT pg_catalog.set_config('search_path', '', false);
+CREATE TABLE public.migrations (
+    id integer NOT NULL,
+    migration character varying(255) NOT NULL,
+    batch integer NOT NULL
+);
+CREATE SEQUENCE public.migrations_id_seq AS integer START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;
+CREATE TABLE public.tasks (
+    id bigint NOT NULL,
+    priority integer NOT NULL,
+    created_at timestamp(0) without time zone,
+    updated_at timestamp(0) without time zone
+);
+ALTER TABLE ONLY public.tasks ALTER COLUMN id SET DEFAULT nextval('public.tasks_id_seq'::regclass);
+ALTER TABLE ONLY public.tasks ADD CONSTRAINT tasks_pkey PRIMARY KEY (id);
+INSERT INTO public.migrations (id, migration, batch) VALUES (1, '2024_01_01_000000_create_tasks', 1);
+"""
+
+SQLITE_DUMP = """CREATE TABLE IF NOT EXISTS "migrations" ("id" integer primary key autoincrement not null, "migration" varchar not null, "batch" integer not null);
+CREATE TABLE sqlite_sequence(name,seq);
+CREATE TABLE IF NOT EXISTS "tasks" ("id" integer primary key autoincrement not null, "priority" integer not null, "created_at" datetime, "updated_at" datetime);
+INSERT INTO migrations VALUES(1,'2024_01_01_000000_create_tasks',1);
+"""
+
+LATER = """        Schema::create('notes', function (Blueprint $table) {
+            $table->id();
+        });"""
+
+
+def project(tmp_path, dump_text):
+    mig = tmp_path / "migrations"
+    write(mig, {"2024_01_01_000000_create_tasks.php": anon(CREATE_TASKS),
+                "2024_02_01_000000_add_priority.php": anon(ADD_PRIORITY),
+                "2024_03_01_000000_notes.php": anon(LATER)})
+    dump = tmp_path / "schema.sql"
+    dump.write_text(dump_text)
+    return mig, dump
+
+
+def plan(*args):
+    return CliRunner().invoke(main, ["plan", *map(str, args)])
+
+
+@pytest.mark.parametrize("dump_text,dialect", [(MYSQL_DUMP, "mysql"), (PG_DUMP, "postgres"),
+                                               (SQLITE_DUMP, "sqlite")])
+def test_predicts_failure_and_never_reached(tmp_path, dump_text, dialect):
+    mig, dump = project(tmp_path, dump_text)
+    result = plan("--schema", dump, mig, "--format", "json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.output)
+    assert data["dialect"] == dialect
+    assert data["recorded_migrations"] == 1
+    statuses = [(m["migration"], m["status"]) for m in data["migrations"]]
+    assert statuses == [("2024_01_01_000000_create_tasks", "already ran"),
+                        ("2024_02_01_000000_add_priority", "fails"),
+                        ("2024_03_01_000000_notes", "never reached")]
+    failing = data["migrations"][1]
+    assert "tasks.priority" in failing["reason"] and "already exists" in failing["reason"]
+    assert "1060 Duplicate column name 'priority'" in failing["error"]
+    assert failing["line"] == 11
+    # --fix guards the add with hasColumn (ML002), which lets the whole run complete.
+    assert [(f["line"], (f["fix"] or "")[:5]) for f in data["fix"]] == [(11, "ML002")]
+
+
+def test_text_output(tmp_path):
+    mig, dump = project(tmp_path, MYSQL_DUMP)
+    result = plan("--schema", dump, mig)
+    assert result.exit_code == 1
+    out = result.output
+    assert "FAILS" in out and "NEVER REACHED" in out
+    assert "SQLSTATE[42S21]" in out
+    assert "What --fix would change" in out
+
+
+def test_clean_run_exits_zero(tmp_path):
+    mig, dump = project(tmp_path, MYSQL_DUMP.replace("  `priority` int(11) NOT NULL,\n", ""))
+    result = plan("--schema", dump, mig, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [m["status"] for m in data["migrations"]] == ["already ran", "runs", "runs"]
+    assert data["failure_predicted"] is False
+
+
+def test_without_migration_rows_everything_is_pending(tmp_path):
+    no_rows = "\n".join(line for line in MYSQL_DUMP.splitlines() if "INSERT" not in line)
+    mig, dump = project(tmp_path, no_rows)
+    data = json.loads(plan("--schema", dump, mig, "--format", "json").output)
+    first = data["migrations"][0]
+    assert first["status"] == "fails" and "table 'tasks' already exists" in first["reason"]
+    assert "1050" in first["error"]
+
+
+def test_missing_table_in_a_real_dump_is_definite(tmp_path):
+    # A dump lists every table: a table it lacks is missing, not unknown.
+    mig = tmp_path / "migrations"
+    write(mig, {"2024_05_01_000000_alter_users.php": anon(
+        "        Schema::table('users', function (Blueprint $table) {\n"
+        "            $table->string('nick');\n        });")})
+    dump = tmp_path / "schema.sql"
+    dump.write_text(MYSQL_DUMP)
+    data = json.loads(plan("--schema", dump, mig, "--format", "json").output)
+    assert data["migrations"][0]["status"] == "fails"
+    assert "1146" in data["migrations"][0]["error"]
+
+
+def test_guarded_migrations_run(tmp_path):
+    mig, dump = project(tmp_path, MYSQL_DUMP)
+    write(mig, {"2024_02_01_000000_add_priority.php": anon(
+        "if (! Schema::hasColumn('tasks', 'priority')) {\n" + ADD_PRIORITY + "\n}")})
+    result = plan("--schema", dump, mig, "--format", "json")
+    assert result.exit_code == 0, result.output
+
+
+def test_missing_dump_is_a_clear_error(tmp_path):
+    mig, _ = project(tmp_path, MYSQL_DUMP)
+    result = plan("--schema", tmp_path / "nope.sql", mig)
+    assert result.exit_code == 2
+    assert "no such schema dump" in result.output

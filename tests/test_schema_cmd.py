@@ -1,0 +1,87 @@
+"""`migrate-lint schema`: the inferred final schema per connection, text and JSON."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from test_replay import CREATE_TASKS, anon, write
+
+from migrate_lint.cli import main
+
+
+def run(*args):
+    result = CliRunner().invoke(main, ["schema", *map(str, args)])
+    return result
+
+
+def test_json_lists_tables_columns_indexes_foreign_keys_and_unknowns(tmp_path):
+    comments = """        Schema::create('comments', function (Blueprint $table) {
+            $table->id();
+            $table->foreignId('task_id')->constrained();
+            $table->morphs('owner');
+            $table->string('body')->unique();
+        });
+        Schema::table('users', function (Blueprint $table) {
+            $table->string('nickname');
+        });
+        if (! Schema::hasColumn('tasks', 'done')) {
+            Schema::table('tasks', function (Blueprint $table) {
+                $table->boolean('done');
+            });
+        }"""
+    write(tmp_path, {"2024_01_01_000000_create_tasks.php": anon(CREATE_TASKS),
+                     "2024_02_01_000000_comments.php": anon(comments),
+                     "2024_03_01_000000_reports.php": anon(
+                         "        Schema::create('reports', fn (Blueprint $t) => $t->id());",
+                         "    protected $connection = 'reporting';\n")})
+    result = run(tmp_path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)["histories"][0]
+    assert data["migrations"] == 3
+    conns = {c["connection"]: c for c in data["connections"]}
+    assert set(conns) == {"default", "reporting"}
+    default = conns["default"]
+    tables = {t["name"]: t for t in default["tables"]}
+    assert default["table_count"] == 3  # tasks, comments, and users (used, so it exists)
+    assert sorted(tables) == ["comments", "tasks", "users"]
+    comments_cols = {c["name"]: c["type"] for c in tables["comments"]["columns"]}
+    assert comments_cols == {"id": "bigIncrements", "task_id": "unsignedBigInteger",
+                             "owner_type": "string", "owner_id": "unsignedBigInteger",
+                             "body": "string"}
+    assert {i["name"] for i in tables["comments"]["indexes"]} == {
+        "comments_owner_type_owner_id_index", "comments_body_unique"}
+    assert [fk["name"] for fk in tables["comments"]["foreign_keys"]] == [
+        "comments_task_id_foreign"]
+    done = next(c for c in tables["tasks"]["columns"] if c["name"] == "done")
+    assert done["status"] == "unknown"
+    assert tables["users"]["created_by"] is None
+    assert tables["users"]["columns_complete"] is False
+    assert "not created by these migrations" in tables["users"]["unknown"]
+    assert [t["name"] for t in conns["reporting"]["tables"]] == ["reports"]
+
+
+def test_text_output_and_counts(tmp_path):
+    write(tmp_path, {"2024_01_01_000000_create_tasks.php": anon(CREATE_TASKS),
+                     "2024_02_01_000000_drop.php": anon("        Schema::drop('tasks');"),
+                     "2024_03_01_000000_t2.php": anon(CREATE_TASKS.replace("tasks", "jobs"))})
+    result = run(tmp_path)
+    assert result.exit_code == 0
+    assert "connection default: 1 table(s)" in result.output
+    assert "  jobs  -- " in result.output and "tasks" not in result.output.split("jobs", 1)[1]
+    assert "    priority integer" in result.output
+
+
+def test_computed_table_names_are_reported_as_unknown(tmp_path):
+    write(tmp_path, {"2024_01_01_000000_create_tasks.php": anon(CREATE_TASKS),
+                     "2024_02_01_000000_dyn.php": anon("        Schema::drop($this->t());")})
+    data = json.loads(run(tmp_path, "--format", "json").output)["histories"][0]
+    default = data["connections"][0]
+    assert default["table_count"] == 0 and default["unknown_table_count"] == 1
+
+
+def test_bad_path_is_a_clear_error(tmp_path):
+    result = run(tmp_path / "nope")
+    assert result.exit_code == 2
+    assert "no such file or directory" in result.output
+    assert "Traceback" not in result.output
