@@ -54,11 +54,12 @@ def collect_files(options: Options, settings: Settings, cfg) -> tuple[list[str],
     return files, bool(errors)
 
 
-def lint_files(files: list[str], settings: Settings, options: Options, keep_model: bool):
-    from migrate_lint import parallel
+def lint_files(files: list[str], settings: Settings, options: Options, keep_model: bool, cfg=None):
+    from migrate_lint import cache, parallel
 
     return parallel.lint_all(files, settings, jobs=options.jobs, keep_model=keep_model,
-                             use_cache=options.use_cache and not keep_model)
+                             use_cache=options.use_cache and not keep_model,
+                             cache_dir=cache.default_dir(cfg) if cfg is not None else None)
 
 
 def run(options: Options, settings: Settings, cfg) -> int:
@@ -72,7 +73,7 @@ def run(options: Options, settings: Settings, cfg) -> int:
         name = options.stdin_filename or "-"
         results.append(lint_source(name, data, settings, keep_model=True))
     files, had_error = collect_files(options, settings, cfg)
-    results += lint_files(files, settings, options, needs_model)
+    results += lint_files(files, settings, options, needs_model, cfg)
     for r in results:
         if r.error:
             _error(f"{r.path}: {r.error}")

@@ -35,6 +35,9 @@ SCHEMA_OPS = {"create", "table", "drop", "dropIfExists", "rename", "dropColumns"
 WHEN_OPS = {"whenTableHasColumn": ("column", True), "whenTableDoesntHaveColumn": ("column", False),
             "whenTableHasIndex": ("index", True), "whenTableDoesntHaveIndex": ("index", False)}
 RAW_SQL_METHODS = {"statement", "unprepared"}
+# Byte forms for the hot loops over every call in a file (decoding each name costs more).
+_SCHEMA_OPS_B = {m.encode() for m in SCHEMA_OPS}
+_DB_METHODS_B = {m.encode() for m in RAW_SQL_METHODS} | {b"exec", b"insert", b"insertGetId"}
 INSERT_METHODS = {"insert", "insertGetId"}
 QUERY_CHECKS = {"exists": True, "doesntExist": False, "count": True, "first": True, "value": True,
                 "find": True, "isNotEmpty": True, "isEmpty": False, "sole": True, "get": True,
@@ -538,7 +541,7 @@ class Builder:
 
     def _maybe_op(self, call):
         owner, name, arguments = self.call_parts(call)
-        if name is None or text(name) not in SCHEMA_OPS:
+        if name is None or name.text not in _SCHEMA_OPS_B:
             return
         info = self.builder_info(owner)
         if info is None:
@@ -579,9 +582,10 @@ class Builder:
         lo = bisect_left(self.mcall_starts, fn.start_byte)
         hi = bisect_right(self.mcall_starts, fn.end_byte)
         calls = []
+        param = closure.param.encode()
         for call in self.mcalls[lo:hi]:
             obj = call.child_by_field_name("object")
-            if obj is None or obj.type != "variable_name" or text(obj) != closure.param:
+            if obj is None or obj.type != "variable_name" or obj.text != param:
                 continue
             if not _same_node(_enclosing_function(call), fn):
                 continue
@@ -677,7 +681,7 @@ class Builder:
                 self._raw_sql(call, text(name), arguments)
         for call in self.mcalls:
             obj, name, arguments = self.call_parts(call)
-            if name is None or obj is None:
+            if name is None or obj is None or name.text not in _DB_METHODS_B:
                 continue
             method = text(name)
             if method in RAW_SQL_METHODS or (method == "exec" and "getPdo" in text(obj)):
