@@ -318,3 +318,22 @@ def test_replaying_5000_migrations_is_fast(tmp_path):
     assert len(outcomes) == 5000 and not any(p for _, p in outcomes)
     assert len(h.final.connection("default").live_tables()) == 2500
     assert elapsed < 15, elapsed  # a few seconds on a laptop; generous for loaded CI
+
+
+def test_warm_run_reads_summaries_from_the_cache(tmp_path, monkeypatch):
+    from migrate_lint.replay import history, summaries
+
+    write(tmp_path, {"2024_01_01_000000_create_tasks.php": anon(CREATE_TASKS),
+                     "2024_02_01_000000_add_priority.php": anon(ADD_PRIORITY)})
+    cache = str(tmp_path / "cache")
+    cold = history.load_history([str(tmp_path)], cache_dir=cache)
+    built = []
+    real = summaries.build_one
+    monkeypatch.setattr(summaries, "_chunk", lambda items: built.extend(items) or [
+        real(p, d)[0] for p, d in items])
+    warm = history.load_history([str(tmp_path)], cache_dir=cache)
+    assert built == []
+    assert [s.steps for s in warm.summaries] == [s.steps for s in cold.summaries]
+    (tmp_path / "2024_02_01_000000_add_priority.php").write_text(anon(ADD_PRIORITY + "\n"))
+    history.load_history([str(tmp_path)], cache_dir=cache)
+    assert [os.path.basename(p) for p, _ in built] == ["2024_02_01_000000_add_priority.php"]

@@ -110,9 +110,10 @@ def squashed_schemas(root: str | None, default_name: str | None) -> dict[str, st
     return out
 
 
-def load_history(dirs: list[str], given: set[str] | None = None,
-                 use_squashed: bool = True) -> History:
-    from migrate_lint import model
+def load_history(dirs: list[str], given: set[str] | None = None, use_squashed: bool = True,
+                 cache_dir: str | None = None, jobs: int | None = None) -> History:
+    from migrate_lint.replay.summaries import SummaryCache, build_all, build_one
+    from migrate_lint.source import Source
 
     files = laravel_order(f for d in dirs for f in migration_files(d))
     root = next((r for r in (project_root(d) for d in dirs) if r), None)
@@ -120,18 +121,36 @@ def load_history(dirs: list[str], given: set[str] | None = None,
     if use_squashed:
         h.squashed = squashed_schemas(root, h.default_name)
     given = given or set()
+    cache = SummaryCache(cache_dir, dirs)
+    by_path: dict[str, Summary] = {}
+    todo: list[tuple[str, bytes]] = []
     for path in files:
         try:
             with open(path, "rb") as fh:
                 data = fh.read()
         except OSError as exc:
-            s = Summary(path=path, name=os.path.basename(path)[:-4], error=str(exc))
+            by_path[path] = Summary(path=path, name=os.path.basename(path)[:-4],
+                                    error=exc.strerror or str(exc))
+            continue
+        key = os.path.normpath(path)
+        if key in given:
+            h.sources[key] = Source(path, data)
+            if b"migrate-lint-ignore" in data:
+                by_path[path], m = build_one(path, data)
+                h.comments[key] = m.comments
+                cache.put(path, data, by_path[path])
+                continue
+        cached = cache.get(path, data)
+        if cached is not None:
+            by_path[path] = cached
         else:
-            m = model.build(path, data)
-            s = summarise(m)
-            if os.path.normpath(path) in given:
-                h.comments[os.path.normpath(path)] = m.comments
-                h.sources[os.path.normpath(path)] = m.source
+            todo.append((path, data))
+    for (path, data), summary in zip(todo, build_all(todo, jobs)):
+        by_path[path] = summary
+        cache.put(path, data, summary)
+    cache.save(set(files))
+    for path in files:
+        s = by_path[path]
         if s.error is not None:
             # A file we cannot read may change anything: never claim past it.
             s.steps = [Step("taint_all", None, 1, True, reason=f"{s.name}: {s.error}")]
@@ -183,7 +202,8 @@ def check_history(files, settings, options) -> list[Finding]:
     given = {os.path.normpath(f) for f in files}
     out: list[Finding] = []
     for dirs in group_histories(files, list(getattr(options, "paths", []) or [])):
-        h = load_history(dirs, given)
+        h = load_history(dirs, given, cache_dir=_cache_dir(settings, options),
+                         jobs=getattr(options, "jobs", None))
         found: list[tuple[str, Finding]] = []
         for s, problems in replay(h):
             if os.path.normpath(s.path) not in given:
@@ -204,6 +224,14 @@ def check_history(files, settings, options) -> list[Finding]:
         for path, fs in by_path.items():
             out += _unsuppressed(fs, h.comments.get(os.path.normpath(path), []), catalogue)
     return out
+
+
+def _cache_dir(settings, options) -> str | None:
+    if not getattr(options, "use_cache", False):
+        return None
+    from migrate_lint.cache import DIRNAME
+
+    return os.path.join(str(settings.root), DIRNAME)
 
 
 def _unsuppressed(findings, comments, catalogue):
