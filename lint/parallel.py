@@ -7,7 +7,6 @@ stays in this process. The cache is consulted before any parsing.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 
 from migrate_lint.engine import FileResult, lint_source, read
 
@@ -56,6 +55,8 @@ def lint_all(files, settings, jobs=None, keep_model=False, use_cache=True, cache
         for path, data in todo:
             results[path] = lint_source(path, data, settings, keep_model)
     else:
+        from concurrent.futures import ProcessPoolExecutor  # lazy: a one-file run never needs it
+
         chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init,
                                  initargs=(settings,)) as pool:
