@@ -61,6 +61,7 @@ class Builder:
     def __init__(self, migration: Migration, tree):
         self.m = migration
         self.src = migration.source
+        self.root = tree.root_node
         caps = parsing.captures(QUERY, tree.root_node)
         by_start = lambda nodes: sorted(nodes, key=lambda n: n.start_byte)  # noqa: E731
         self.scalls = caps.get("scall", [])
@@ -81,6 +82,21 @@ class Builder:
         self.closure_tables: dict[int, Name] = {}  # closure node id -> the op's table
         self.exit_cache: dict[int, list] = {}
         self._read_class(caps.get("class", []))
+
+    # ------------------------------------------------------------------ tree walking
+    def ancestors(self, node) -> list:
+        """The chain root..parent of node. tree-sitter finds a node's parent by walking down
+        from the root, so climbing `.parent` one level at a time is quadratic in the depth
+        (10,000 nested closures); one walk down gives the whole chain."""
+        chain, cur = [], self.root
+        while cur is not None and cur.id != node.id:
+            chain.append(cur)
+            cur = cur.child_with_descendant(node)
+        return chain
+
+    def enclosing_functions(self, node) -> list:
+        """Enclosing closures, methods and functions, innermost first."""
+        return [a for a in reversed(self.ancestors(node)) if is_function(a)]
 
     # ------------------------------------------------------------------ class
     def _read_class(self, classes):
@@ -189,16 +205,14 @@ class Builder:
         if var == "$this":
             return Name(None, var)
         # A parameter of an enclosing closure is not one of the method's locals.
-        fn = node.parent
-        while fn is not None and not is_function(fn):
-            fn = fn.parent
-        while fn is not None and fn.type in ("anonymous_function", "arrow_function"):
+        fn = None
+        for fn in self.enclosing_functions(node):
+            if fn.type not in ("anonymous_function", "arrow_function"):
+                break
             if var in closure_params(fn):
-                table = self.closure_tables.get(fn.id)
-                return Name(None, var) if table is None else Name(None, var)
-            fn = fn.parent
-            while fn is not None and not is_function(fn):
-                fn = fn.parent
+                return Name(None, var)
+        else:
+            fn = None
         if fn is None:
             scope_start, scope_end = 0, len(self.src.data)
         else:
@@ -218,12 +232,9 @@ class Builder:
         return Name(None, var)
 
     def _blueprint_table(self, node, var) -> Name | None:
-        cur = node.parent
-        while cur is not None:
-            if cur.type in ("anonymous_function", "arrow_function") and cur.id in self.closure_tables:
-                if var in closure_params(cur)[:1]:
-                    return self.closure_tables[cur.id]
-            cur = cur.parent
+        for fn in self.enclosing_functions(node):
+            if fn.id in self.closure_tables and var in closure_params(fn)[:1]:
+                return self.closure_tables[fn.id]
         return None
 
     # ------------------------------------------------------------------ schema builders
@@ -271,14 +282,16 @@ class Builder:
         protection = None
         method = ""
         function_id = 0
-        child, cur = node, node.parent
-        while cur is not None:
+        chain = self.ancestors(node)
+        child = node
+        while chain:
+            cur = chain.pop()
             t = cur.type
             if t == "if_statement" and _same_node(cur.child_by_field_name("body"), child):
                 guards += self.facts(cur.child_by_field_name("condition"), True)
             elif t in ("else_if_clause", "else_clause") and _same_node(
                     cur.child_by_field_name("body"), child):
-                guards += self._branch_facts(cur)
+                guards += self._branch_facts(cur, chain[-1] if chain else None)
             elif t == "conditional_expression":
                 cond = cur.child_by_field_name("condition")
                 if _same_node(cur.child_by_field_name("body"), child):
@@ -290,8 +303,8 @@ class Builder:
             elif t == "try_statement" and _same_node(cur.child_by_field_name("body"), child):
                 if protection is None and self._catches_query_errors(cur):
                     protection = "try/catch"
-            elif t == "arguments" and cur.parent is not None:
-                call = cur.parent
+            elif t == "arguments" and chain:
+                call = chain[-1]
                 if call.type == "function_call_expression":
                     fname = call.child_by_field_name("function")
                     if fname is not None and "rescue" in basename(text(fname)).lower():
@@ -310,12 +323,11 @@ class Builder:
                     name = cur.child_by_field_name("name")
                     method = text(name) if name is not None else ""
                 break
-            child, cur = cur, cur.parent
+            child = cur
         return Context(method=method, guards=tuple(guards), protection=protection,
                        function_id=function_id)
 
-    def _branch_facts(self, clause) -> list[Guard]:
-        if_stmt = clause.parent
+    def _branch_facts(self, clause, if_stmt) -> list[Guard]:
         if if_stmt is None or if_stmt.type != "if_statement":
             return []
         out = self.facts(if_stmt.child_by_field_name("condition"), False)
@@ -587,7 +599,7 @@ class Builder:
             obj = call.child_by_field_name("object")
             if obj is None or obj.type != "variable_name" or obj.text != param:
                 continue
-            if not _same_node(_enclosing_function(call), fn):
+            if not _same_node(self._innermost_function(call, fn), fn):
                 continue
             outer, modifiers = call, []
             while outer.parent is not None and outer.parent.type in (
@@ -608,6 +620,15 @@ class Builder:
                 args=tuple(self.resolve(a) for a in args), expands=bp.expands(method),
                 node=outer))
         return calls
+
+    def _innermost_function(self, call, closure):
+        """The function-like node closest around call, searched below closure only."""
+        cur, found = closure, closure
+        while cur is not None and cur.id != call.id:
+            if is_function(cur):
+                found = cur
+            cur = cur.child_with_descendant(call)
+        return found
 
     def _names(self, node) -> tuple[Name, ...]:
         items = array_items(node)
@@ -747,13 +768,6 @@ class Builder:
             trailing = bool(self.src.data[line_start:c.start_byte].strip())
             self.m.comments.append(Comment(line=span.line, end_line=span.end_line, text=text(c),
                                            span=span, trailing=trailing))
-
-
-def _enclosing_function(node):
-    cur = node.parent
-    while cur is not None and not is_function(cur):
-        cur = cur.parent
-    return cur
 
 
 def _exits(body) -> bool:
