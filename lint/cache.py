@@ -33,16 +33,8 @@ class Cache:
 
     def _prepare(self) -> bool:
         if not self.ready:
-            try:
-                os.makedirs(self.dir, exist_ok=True)
-                ignore = os.path.join(self.dir, ".gitignore")
-                if not os.path.exists(ignore):
-                    with open(ignore, "w") as fh:
-                        fh.write("# created by migrate-lint\n*\n")
-                self.ready = True
-            except OSError:
-                return False
-        return True
+            self.ready = ensure_dir(self.dir)
+        return self.ready
 
     def _path(self, path: str, data: bytes) -> str:
         digest = hashlib.sha256(path.encode() + b"\0" + data).hexdigest()
@@ -71,6 +63,19 @@ class Cache:
             os.replace(tmp, self._path(path, data))
         except OSError:
             pass
+
+
+def ensure_dir(directory: str) -> bool:
+    """Create the cache directory with a .gitignore that keeps it out of commits."""
+    try:
+        os.makedirs(directory, exist_ok=True)
+        ignore = os.path.join(directory, ".gitignore")
+        if not os.path.exists(ignore):
+            with open(ignore, "w") as fh:
+                fh.write("# created by migrate-lint\n*\n")
+        return True
+    except OSError:
+        return False
 
 
 def default_dir(cfg) -> str:

@@ -636,17 +636,21 @@ class Builder:
             return tuple(self.resolve(i) for i in items)
         return (self.resolve(node),)
 
+    def _morph_columns(self, args) -> tuple[Name, ...]:
+        """`morphs('owner')` and `dropMorphs('owner')`: owner_type and owner_id."""
+        if not args:
+            return ()
+        base = self.resolve(args[0])
+        if base.known:
+            return (literal(base.value + "_type"), literal(base.value + "_id"))
+        return (Name(None, base.expr + "_type"), Name(None, base.expr + "_id"))
+
     def _call_columns(self, method, category, args, modifiers) -> tuple[Name, ...]:
         if category in ("add", "change"):
             if method in bp.FIXED_COLUMNS:
                 return tuple(literal(c) for c in bp.FIXED_COLUMNS[method])
             if method in bp.MORPHS:
-                if not args:
-                    return ()
-                base = self.resolve(args[0])
-                if base.known:
-                    return (literal(base.value + "_type"), literal(base.value + "_id"))
-                return (Name(None, base.expr + "_type"), Name(None, base.expr + "_id"))
+                return self._morph_columns(args)
             if method == "addColumn":
                 return (self.resolve(args[1]),) if len(args) > 1 else ()
             if method == "foreignIdFor":
@@ -666,12 +670,7 @@ class Builder:
             if method in bp.DROP_DEFAULT:
                 return (self.resolve(args[0]),) if args else (literal(bp.DROP_DEFAULT[method]),)
             if method == "dropMorphs":
-                if not args:
-                    return ()
-                base = self.resolve(args[0])
-                if base.known:
-                    return (literal(base.value + "_type"), literal(base.value + "_id"))
-                return (Name(None, base.expr + "_type"), Name(None, base.expr + "_id"))
+                return self._morph_columns(args)
             if method == "dropConstrainedForeignIdFor":
                 if len(args) > 1:
                     return (self.resolve(args[1]),)

@@ -92,12 +92,11 @@ class SummaryCache:
     def save(self, keep: set[str]) -> None:
         if self.file is None or not self.dirty:
             return
+        from migrate_lint.cache import ensure_dir
+
+        if not ensure_dir(self.dir):
+            return
         try:
-            os.makedirs(self.dir, exist_ok=True)
-            ignore = os.path.join(self.dir, ".gitignore")
-            if not os.path.exists(ignore):
-                with open(ignore, "w") as fh:
-                    fh.write("# created by migrate-lint\n*\n")
             files = {p: e for p, e in self.entries.items() if p in keep}
             fd, tmp = tempfile.mkstemp(dir=self.dir, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
