@@ -40,6 +40,8 @@ SUMMARY = "index or foreign key dropped without an existence guard"
 
 
 def fixable_for(call, ctx) -> bool:
+    if not call.args:  # `dropPrimary()` names no index to check for
+        return False
     if call.method in ("dropForeign", "dropForeignIdFor"):
         return version_at_least(ctx, 13, 10)
     return version_at_least(ctx, 10, 43)
