@@ -100,8 +100,16 @@ def main(argv=None) -> int:
         single, single_rss = measure(ml(one, "--no-cache"), args.repeat * 2)
         print("\n== one file, as pre-commit runs it")
         print(row('python -c "import tree_sitter, tree_sitter_php"', import_floor))
-        print(row("migrate-lint FILE", single, import_floor, "import floor") +
-              f"   peak RSS {single_rss:.0f} MB")
+        print(row("migrate-lint FILE (replay reads all 3,000 files)", single, import_floor,
+                  "import floor") + f"   peak RSS {single_rss:.0f} MB")
+        warm_cfg = work / "one-warm.toml"
+        warm_cfg.write_text(f'cache-dir = "{work / "cache-one"}"\n')
+        subprocess.run(ml(one, "--config", warm_cfg), capture_output=True)
+        warm_one, _ = measure(ml(one, "--config", warm_cfg), args.repeat * 2)
+        print(row("migrate-lint FILE, warm cache", warm_one, import_floor, "import floor"))
+        rules_only, _ = measure(ml(one, "--no-cache", "--ignore", "ML1"), args.repeat * 2)
+        print(row("migrate-lint FILE, file rules only (--ignore ML1)", rules_only, import_floor,
+                  "import floor"))
         print("\n== peak RSS, one process (-j 1, --no-cache)")
         sizes = [3000] if args.skip_rss else [3000, 30000]
         for size in sizes:

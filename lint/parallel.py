@@ -53,7 +53,9 @@ def lint_all(files, settings, jobs=None, keep_model=False, use_cache=True, cache
     jobs = jobs or os.cpu_count() or 1
     if keep_model or jobs < 2 or len(todo) < POOL_THRESHOLD:
         for path, data in todo:
-            results[path] = lint_source(path, data, settings, keep_model)
+            result = lint_source(path, data, settings, keep_model)
+            # Without fixes, keep findings only: a model holds its file's whole syntax tree.
+            results[path] = result if keep_model else _plain(result)
     else:
         from concurrent.futures import ProcessPoolExecutor  # lazy: a one-file run never needs it
 
