@@ -8,7 +8,8 @@ figures with the peer each is compared to:
   2. migrate-lint, warm (cache filled)                 vs  ast-grep scan with one rule
   3. reading + tree-sitter-parsing every file, one Python process (the floor)
   4. one file, as pre-commit runs it                   vs  python -c "import tree_sitter, tree_sitter_php"
-  5. peak RSS of a one-process run on 3,000 and 30,000 files
+  5. replaying 5,000 migrations (`migrate-lint schema`)
+  6. peak RSS of a one-process run on 3,000 and 30,000 files
 """
 
 from __future__ import annotations
@@ -110,6 +111,11 @@ def main(argv=None) -> int:
         rules_only, _ = measure(ml(one, "--no-cache", "--ignore", "ML1"), args.repeat * 2)
         print(row("migrate-lint FILE, file rules only (--ignore ML1)", rules_only, import_floor,
                   "import floor"))
+        print("\n== replay (issue 5): the whole history of 5,000 migrations")
+        history = generate(work / "history", 5000)
+        schema_s, _ = measure([sys.executable, "-m", "migrate_lint", "schema", str(history)],
+                              max(1, args.repeat // 2))
+        print(row("migrate-lint schema, 5,000 migrations", schema_s))
         print("\n== peak RSS, one process (-j 1, --no-cache)")
         sizes = [3000] if args.skip_rss else [3000, 30000]
         for size in sizes:
