@@ -11,6 +11,9 @@ from migrate_lint.findings import Finding
 from migrate_lint.rules._common import RuleContext
 
 
+HISTORY_CODES = ("ML101", "ML102", "ML103", "ML104")
+
+
 class SelectionError(Exception):
     pass
 
@@ -29,6 +32,7 @@ class FileResult:
     findings: list[Finding]
     migration: object = None
     error: str | None = None  # the file could not be read
+    summary: object = None  # the replay's per-file summary, built from the same parse
 
 
 def expand_codes(tokens, all_rules) -> set[str]:
@@ -77,12 +81,17 @@ def lint_source(path: str, data: bytes, settings: Settings, keep_model: bool = F
 
     migration = build(path, data)
     migration.laravel_version = settings.rule_ctx.laravel_version
+    summary = None
+    if any(code in settings.enabled for code in HISTORY_CODES):
+        from migrate_lint.replay.steps import summarise
+
+        summary = summarise(migration)  # the replay reuses this parse instead of its own
     enabled = settings.enabled - _file_ignores(path, settings)
     findings: list[Finding] = []
     if migration.error is not None:
         if ml000_syntax_error.CODE in enabled:
             findings += list(ml000_syntax_error.check(migration, settings.rule_ctx))
-        return FileResult(path, findings, migration if keep_model else None)
+        return FileResult(path, findings, migration if keep_model else None, summary=summary)
     for rule in catalogue.FILE_RULES:
         if rule.CODE in enabled and rule.CODE not in ("ML000", "ML900"):
             findings += list(rule.check(migration, settings.rule_ctx))
@@ -90,7 +99,7 @@ def lint_source(path: str, data: bytes, settings: Settings, keep_model: bool = F
                                       ml900_unused_ignore)
     findings += unused
     findings.sort(key=Finding.sort_key)
-    return FileResult(path, findings, migration if keep_model else None)
+    return FileResult(path, findings, migration if keep_model else None, summary=summary)
 
 
 def read(path: str) -> tuple[bytes | None, str | None]:

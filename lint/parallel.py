@@ -24,7 +24,7 @@ def _init(settings):
 def _plain(result: FileResult) -> FileResult:
     for f in result.findings:
         f.extra.pop("target", None)  # model objects hold syntax trees: not sent across
-    return FileResult(result.path, result.findings, None, result.error)
+    return FileResult(result.path, result.findings, None, result.error, result.summary)
 
 
 def _lint_chunk(items):

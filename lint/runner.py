@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 
@@ -79,7 +80,7 @@ def run(options: Options, settings: Settings, cfg) -> int:
             _error(f"{r.path}: {r.error}")
             had_error = True
 
-    history = _history_findings(options, settings, files)
+    history = _history_findings(options, settings, files, results)
     context = ReportContext(files=[r.path for r in results], color=options.color,
                             show_source=not options.quiet, statistics=options.statistics)
 
@@ -165,12 +166,13 @@ def _read_sources(findings) -> dict:
     return out
 
 
-def _history_findings(options: Options, settings: Settings, files: list[str]):
+def _history_findings(options: Options, settings: Settings, files: list[str], results):
     """Replay rules (ML101-ML104) read the whole history of the given migrations."""
-    if not any(code.startswith("ML1") for code in settings.enabled):
+    from migrate_lint.engine import HISTORY_CODES
+
+    if not any(code in settings.enabled for code in HISTORY_CODES):
         return []
-    try:
-        from migrate_lint.replay import check_history
-    except ImportError:
-        return []
-    return check_history(files, settings, options)
+    from migrate_lint.replay import check_history
+
+    parsed = {os.path.normpath(r.path): r.summary for r in results if r.summary is not None}
+    return check_history(files, settings, options, parsed)

@@ -11,6 +11,7 @@ recurse and such folders (tenant/, legacy/) usually run on another database.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from dataclasses import dataclass, field
@@ -111,7 +112,8 @@ def squashed_schemas(root: str | None, default_name: str | None) -> dict[str, st
 
 
 def load_history(dirs: list[str], given: set[str] | None = None, use_squashed: bool = True,
-                 cache_dir: str | None = None, jobs: int | None = None) -> History:
+                 cache_dir: str | None = None, jobs: int | None = None,
+                 parsed: dict | None = None) -> History:
     from migrate_lint.replay.summaries import SummaryCache, build_all, build_one
     from migrate_lint.source import Source
 
@@ -140,6 +142,12 @@ def load_history(dirs: list[str], given: set[str] | None = None, use_squashed: b
                 h.comments[key] = m.comments
                 cache.put(path, data, by_path[path])
                 continue
+        done = (parsed or {}).get(key)
+        if done is not None:
+            # Built by the per-file pass from the same bytes: no second parse.
+            by_path[path] = dataclasses.replace(done, path=path)
+            cache.put(path, data, by_path[path])
+            continue
         cached = cache.get(path, data)
         if cached is not None:
             by_path[path] = cached
@@ -192,7 +200,7 @@ def duplicate_classes(h: History):
             seen[key] = s
 
 
-def check_history(files, settings, options) -> list[Finding]:
+def check_history(files, settings, options, parsed=None) -> list[Finding]:
     from migrate_lint import rules as catalogue
     from migrate_lint.engine import _file_ignores
 
@@ -203,7 +211,7 @@ def check_history(files, settings, options) -> list[Finding]:
     out: list[Finding] = []
     for dirs in group_histories(files, list(getattr(options, "paths", []) or [])):
         h = load_history(dirs, given, cache_dir=_cache_dir(settings, options),
-                         jobs=getattr(options, "jobs", None))
+                         jobs=getattr(options, "jobs", None), parsed=parsed)
         found: list[tuple[str, Finding]] = []
         for s, problems in replay(h):
             if os.path.normpath(s.path) not in given:
