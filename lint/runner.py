@@ -30,6 +30,7 @@ class Options:
     jobs: int | None = None
     use_cache: bool = True
     color: bool = False
+    cache_dir: str | None = None  # set from the config in run(); shared with the replay
 
 
 def _error(message: str) -> None:
@@ -55,17 +56,20 @@ def collect_files(options: Options, settings: Settings, cfg) -> tuple[list[str],
     return files, bool(errors)
 
 
-def lint_files(files: list[str], settings: Settings, options: Options, keep_model: bool, cfg=None):
-    from migrate_lint import cache, parallel
+def lint_files(files: list[str], settings: Settings, options: Options, keep_model: bool):
+    from migrate_lint import parallel
 
     return parallel.lint_all(files, settings, jobs=options.jobs, keep_model=keep_model,
                              use_cache=options.use_cache and not keep_model,
-                             cache_dir=cache.default_dir(cfg) if cfg is not None else None)
+                             cache_dir=options.cache_dir)
 
 
 def run(options: Options, settings: Settings, cfg) -> int:
     from migrate_lint.report import ReportContext, renderer
 
+    from migrate_lint import cache
+
+    options.cache_dir = cache.default_dir(cfg)
     needs_model = options.fix or options.diff or options.fmt == "sarif"
     results: list[FileResult] = []
     had_error = False
@@ -74,7 +78,7 @@ def run(options: Options, settings: Settings, cfg) -> int:
         name = options.stdin_filename or "-"
         results.append(lint_source(name, data, settings, keep_model=True))
     files, had_error = collect_files(options, settings, cfg)
-    results += lint_files(files, settings, options, needs_model, cfg)
+    results += lint_files(files, settings, options, needs_model)
     for r in results:
         if r.error:
             _error(f"{r.path}: {r.error}")

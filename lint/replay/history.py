@@ -239,7 +239,7 @@ def _cache_dir(settings, options) -> str | None:
         return None
     from migrate_lint.cache import DIRNAME
 
-    return os.path.join(str(settings.root), DIRNAME)
+    return getattr(options, "cache_dir", None) or os.path.join(str(settings.root), DIRNAME)
 
 
 def _unsuppressed(findings, comments, catalogue):
