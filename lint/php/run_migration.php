@@ -162,7 +162,10 @@ try {
             try {
                 $name = method_exists($migration, 'getConnection') ? $migration->getConnection() : null;
                 $resolver->setDefaultConnection($name ?: $previous);
-                $migration->{$method}();
+                // Laravel's Migrator skips a migration without that method (no down()).
+                if (method_exists($migration, $method)) {
+                    $migration->{$method}();
+                }
                 $result['steps'][] = ['method' => $method, 'ok' => true];
             } catch (Throwable $e) {
                 $result['steps'][] = ['method' => $method] + error_info($e);

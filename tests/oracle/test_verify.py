@@ -80,3 +80,12 @@ def test_verify_without_php_says_so(tmp_path):
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 2
     assert "php is not installed" in proc.stderr
+
+
+def test_migration_without_down_is_not_reported(php_ready, tmp_path):
+    # Laravel's Migrator skips a method the migration does not have.
+    (tmp_path / "2024_01_01_000000_up_only.php").write_text(
+        GUARDED.split("    public function down()")[0] + "};\n")
+    proc = verify(tmp_path, "--format", "json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout) == []
