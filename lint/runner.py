@@ -71,6 +71,7 @@ def run(options: Options, settings: Settings, cfg) -> int:
 
     options.cache_dir = cache.default_dir(cfg)
     needs_model = options.fix or options.diff or options.fmt == "sarif"
+    report_stream = sys.stdout
     results: list[FileResult] = []
     had_error = False
     if "-" in options.paths:
@@ -110,7 +111,7 @@ def run(options: Options, settings: Settings, cfg) -> int:
             sys.stdout.buffer.write(fixed if fixed is not None
                                     else stdin_result.migration.source.data)
             sys.stdout.flush()
-            options.output_file = options.output_file or "/dev/stderr"
+            report_stream = sys.stderr
 
     findings = sorted([f for r in results for f in r.findings] + history,
                       key=lambda f: f.sort_key())
@@ -151,7 +152,7 @@ def run(options: Options, settings: Settings, cfg) -> int:
             _error(f"{options.output_file}: cannot write: {exc.strerror}")
             return EXIT_ERROR
     else:
-        sys.stdout.write(output)
+        report_stream.write(output)
     if had_error:
         return EXIT_ERROR
     if findings and not options.exit_zero:
