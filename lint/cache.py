@@ -26,43 +26,66 @@ def settings_key(settings) -> str:
 
 
 class Cache:
+    """One JSON file per effective configuration: {digest of path and bytes: findings}.
+
+    Read once at the start and written once at the end (atomically), so a warm run opens one
+    file instead of one per migration. Two runs at once: the last writer wins, nothing breaks.
+    """
+
+    MAX_ENTRIES = 100_000
+
     def __init__(self, directory: str, settings):
         self.dir = directory
-        self.prefix = settings_key(settings)
-        self.ready = False
+        self.file = os.path.join(directory, f"findings-{settings_key(settings)}.json")
+        self.entries: dict | None = None
+        self.dirty = False
 
-    def _prepare(self) -> bool:
-        if not self.ready:
-            self.ready = ensure_dir(self.dir)
-        return self.ready
+    def _load(self) -> dict:
+        if self.entries is None:
+            try:
+                with open(self.file, encoding="utf-8") as fh:
+                    data = json.load(fh)
+                self.entries = data if isinstance(data, dict) else {}
+            except (OSError, ValueError):
+                self.entries = {}
+        return self.entries
 
-    def _path(self, path: str, data: bytes) -> str:
-        digest = hashlib.sha256(path.encode() + b"\0" + data).hexdigest()
-        return os.path.join(self.dir, f"{self.prefix}-{digest[:32]}.json")
+    @staticmethod
+    def _key(path: str, data: bytes) -> str:
+        return hashlib.sha256(path.encode() + b"\0" + data).hexdigest()[:32]
 
     def get(self, path: str, data: bytes):
+        raw = self._load().get(self._key(path, data))
+        if raw is None:
+            return None
         try:
-            with open(self._path(path, data), encoding="utf-8") as fh:
-                raw = json.load(fh)
             return [Finding(code=f["code"], rule=f["rule"], path=path, span=Span(**f["span"]),
                             message=f["message"], severity=f["severity"], fixable=f["fixable"],
                             snippet=f["snippet"]) for f in raw]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (KeyError, TypeError):
             return None
 
     def put(self, path: str, data: bytes, findings) -> None:
-        if not self._prepare():
+        entries = self._load()
+        entries[self._key(path, data)] = [
+            {"code": f.code, "rule": f.rule, "span": asdict(f.span), "message": f.message,
+             "severity": f.severity, "fixable": f.fixable, "snippet": f.snippet}
+            for f in findings]
+        self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty or not ensure_dir(self.dir):
             return
-        entries = [{"code": f.code, "rule": f.rule, "span": asdict(f.span), "message": f.message,
-                    "severity": f.severity, "fixable": f.fixable, "snippet": f.snippet}
-                   for f in findings]
+        entries = self.entries or {}
+        if len(entries) > self.MAX_ENTRIES:
+            entries = dict(list(entries.items())[-self.MAX_ENTRIES:])
         try:
             fd, tmp = tempfile.mkstemp(dir=self.dir, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(entries, fh)
-            os.replace(tmp, self._path(path, data))
+                json.dump(entries, fh, separators=(",", ":"))
+            os.replace(tmp, self.file)
         except OSError:
-            pass
+            pass  # a cache that cannot be written only costs time
 
 
 def ensure_dir(directory: str) -> bool:

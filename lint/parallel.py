@@ -68,4 +68,5 @@ def lint_all(files, settings, jobs=None, keep_model=False, use_cache=True, cache
     if cache:
         for path, data in todo:
             cache.put(path, data, results[path].findings)
+        cache.save()
     return [results[p] for p in files]
