@@ -153,7 +153,24 @@ def _writable(path: str) -> str | None:
     return None
 
 
+def _terminate(signum, frame):
+    # SIGTERM kills Python without unwinding; as an exception it lets a write in progress
+    # remove its temporary file. Finished files are already complete (atomic rename).
+    raise SystemExit(128 + signum)
+
+
 def run(results, settings, cfg, write: bool, stdin: bool = False) -> FixOutcome:
+    import signal
+
+    previous = signal.signal(signal.SIGTERM, _terminate) if write else None
+    try:
+        return _run(results, settings, cfg, write, stdin)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(results, settings, cfg, write: bool, stdin: bool) -> FixOutcome:
     from migrate_lint import parse
     from migrate_lint.rules._fixing import TemplateProblem
     from migrate_lint.rules.templates_env import is_user_template
