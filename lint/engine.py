@@ -73,6 +73,17 @@ def _file_ignores(path: str, settings: Settings) -> set[str]:
     return out
 
 
+def is_migration(path: str, migration) -> bool:
+    """Anything under a `migrations` folder, a file declaring a migration class, or code with
+    no class at all (a snippet). A file whose classes are all something else (a seeder, a
+    model, a service provider) is not linted: linting an app's root must not flag its
+    seeders' inserts."""
+    parts = Path(path).parts[:-1]
+    if any(p.lower() == "migrations" for p in parts) or not migration.classes:
+        return True
+    return any(base and "migration" in base.lower() for _, base in migration.classes)
+
+
 def lint_source(path: str, data: bytes, settings: Settings, keep_model: bool = False) -> FileResult:
     from migrate_lint import rules as catalogue
     from migrate_lint import suppress
@@ -92,6 +103,8 @@ def lint_source(path: str, data: bytes, settings: Settings, keep_model: bool = F
         if ml000_syntax_error.CODE in enabled:
             findings += list(ml000_syntax_error.check(migration, settings.rule_ctx))
         return FileResult(path, findings, migration if keep_model else None, summary=summary)
+    if not is_migration(path, migration):
+        return FileResult(path, [], migration if keep_model else None, summary=summary)
     for rule in catalogue.FILE_RULES:
         if rule.CODE in enabled and rule.CODE not in ("ML000", "ML900"):
             findings += list(rule.check(migration, settings.rule_ctx))

@@ -236,3 +236,20 @@ def test_unused_suppression_is_ml900_only_for_selected_codes(tmp_path):
     (tmp_path / "m.php").write_text("<?php\n// migrate-lint-ignore ML002\nSchema::dropIfExists('a');\n")
     assert [f["code"] for f in js(ml("m.php", "--format", "json", cwd=tmp_path))] == ["ML900"]
     assert js(ml("m.php", "--select", "ML004,ML900", "--format", "json", cwd=tmp_path)) == []
+
+
+def test_non_migration_classes_outside_migrations_are_not_linted(tmp_path):
+    seeders = tmp_path / "database" / "seeders"
+    seeders.mkdir(parents=True)
+    (seeders / "RoleSeeder.php").write_text(
+        "<?php\nclass RoleSeeder extends Seeder\n{\n    public function run()\n    {\n"
+        "        DB::table('roles')->insert(['name' => 'admin']);\n    }\n}\n")
+    mig = tmp_path / "database" / "migrations"
+    mig.mkdir()
+    (mig / "2024_01_01_000000_seed.php").write_text(
+        "<?php\nclass SeedRoles extends BaseSeeder\n{\n    public function up()\n    {\n"
+        "        DB::table('roles')->insert(['name' => 'admin']);\n    }\n}\n")
+    got = js(ml(".", "--format", "json", cwd=tmp_path))
+    # the seeder is not a migration; anything under migrations/ is, whatever its base class
+    assert [(f["path"], f["code"]) for f in got] == [
+        ("./database/migrations/2024_01_01_000000_seed.php", "ML009")]

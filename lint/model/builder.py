@@ -100,6 +100,12 @@ class Builder:
 
     # ------------------------------------------------------------------ class
     def _read_class(self, classes):
+        for c in classes:
+            name = c.child_by_field_name("name")
+            base = next((ch for ch in c.named_children if ch.type == "base_clause"), None)
+            self.m.classes.append((text(name) if name is not None else None,
+                                   basename(text(base.named_children[0]))
+                                   if base is not None and base.named_children else None))
         chosen = None
         for c in classes:
             base = next((ch for ch in c.named_children if ch.type == "base_clause"), None)

@@ -184,6 +184,9 @@ class Migration:
     base_class: str | None = None
     connection: str | None = None  # the $connection property
     laravel_version: tuple[int, ...] | None = None
+    # Classes the file declares, as (name or None, base class or None): a seeder or a
+    # controller is not a migration even when it calls Schema:: or DB::table()->insert().
+    classes: list = field(default_factory=list)
     ops: list[SchemaOp] = field(default_factory=list)
     raw_sql: list[RawSql] = field(default_factory=list)
     inserts: list[Insert] = field(default_factory=list)
