@@ -24,18 +24,17 @@ def _index_code(args, method):
     return f"[{text(first)}]"
 
 
-def index_fix(finding, positive: bool, template: str):
-    def build(env):
-        call = finding.extra["target"]
-        if call.statement is None or call.category not in ("index", "drop_index"):
-            return None
-        args = call_args(base_call(call.node))
-        index = _index_code(args, call.method)
-        if index is None:
-            return None
-        helper = "hasForeignKey" if call.method in FOREIGN else "hasIndex"
-        return wrap(env, call.statement, template, f"guard with `Schema::{helper}`",
-                    schema=schema_prefix(call.op, True), table=table_code(call.op, True),
-                    helper=helper, index=index,
-                    index_type=None if helper == "hasForeignKey" else INDEX_TYPES.get(call.method))
-    return build
+def index_fix(finding, env, template: str):
+    """Wrap the index call in `Schema::hasIndex`/`hasForeignKey` rendered from template."""
+    call = finding.extra["target"]
+    if call.statement is None or call.category not in ("index", "drop_index"):
+        return None
+    args = call_args(base_call(call.node))
+    index = _index_code(args, call.method)
+    if index is None:
+        return None
+    helper = "hasForeignKey" if call.method in FOREIGN else "hasIndex"
+    return wrap(env, call.statement, template, f"guard with `Schema::{helper}`",
+                schema=schema_prefix(call.op, True), table=table_code(call.op, True),
+                helper=helper, index=index,
+                index_type=None if helper == "hasForeignKey" else INDEX_TYPES.get(call.method))

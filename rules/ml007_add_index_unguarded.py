@@ -77,4 +77,4 @@ def check(migration, ctx):
 def fix(finding, migration, env):
     from migrate_lint.rules._index_fix import index_fix
 
-    return index_fix(finding, False, "add-index-guard.php.j2")(env)
+    return index_fix(finding, env, "add-index-guard.php.j2")

@@ -72,4 +72,4 @@ def check(migration, ctx):
 def fix(finding, migration, env):
     from migrate_lint.rules._index_fix import index_fix
 
-    return index_fix(finding, True, "drop-index-guard.php.j2")(env)
+    return index_fix(finding, env, "drop-index-guard.php.j2")
