@@ -33,6 +33,7 @@ class FileResult:
     migration: object = None
     error: str | None = None  # the file could not be read
     summary: object = None  # the replay's per-file summary, built from the same parse
+    rows: list | None = None  # findings as rows (findings.to_rows) instead of `findings`
 
 
 def expand_codes(tokens, all_rules) -> set[str]:

@@ -6,8 +6,6 @@ import os
 import sys
 from dataclasses import dataclass
 
-import click
-
 from migrate_lint.engine import FileResult, Settings, lint_path, lint_source
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -31,10 +29,12 @@ class Options:
     use_cache: bool = True
     color: bool = False
     cache_dir: str | None = None  # set from the config in run(); shared with the replay
+    store: object = None  # the open cache (lint/cache.py), None without one
+    cache_key: str = ""  # the settings key findings and replay results are filed under
 
 
 def _error(message: str) -> None:
-    click.echo(f"migrate-lint: error: {message}", err=True)
+    sys.stderr.write(f"migrate-lint: error: {message}\n")
 
 
 def collect_files(options: Options, settings: Settings, cfg) -> tuple[list[str], bool]:
@@ -60,16 +60,24 @@ def lint_files(files: list[str], settings: Settings, options: Options, keep_mode
     from migrate_lint import parallel
 
     return parallel.lint_all(files, settings, jobs=options.jobs, keep_model=keep_model,
-                             use_cache=options.use_cache and not keep_model,
-                             cache_dir=options.cache_dir)
+                             store=options.store, key=options.cache_key)
 
 
-def run(options: Options, settings: Settings, cfg) -> int:
-    from migrate_lint.report import ReportContext, renderer
-
+def open_cache(options: Options, settings: Settings, cfg) -> None:
     from migrate_lint import cache
 
     options.cache_dir = cache.default_dir(cfg)
+    if options.use_cache:
+        options.store = cache.open_store(options.cache_dir)
+    if options.store is not None:
+        options.cache_key = cache.settings_key(settings, cfg.template_dir)
+
+
+def run(options: Options, settings: Settings, cfg) -> int:
+    from migrate_lint.findings import from_rows, to_rows
+    from migrate_lint.report import ReportContext, renderer
+
+    open_cache(options, settings, cfg)
     needs_model = options.fix or options.diff or options.fmt == "sarif"
     report_stream = sys.stdout
     results: list[FileResult] = []
@@ -86,6 +94,8 @@ def run(options: Options, settings: Settings, cfg) -> int:
             had_error = True
 
     history = _history_findings(options, settings, files, results)
+    if options.store is not None:
+        options.store.save()
     context = ReportContext(files=[r.path for r in results], color=options.color,
                             show_source=not options.quiet, statistics=options.statistics)
 
@@ -113,13 +123,25 @@ def run(options: Options, settings: Settings, cfg) -> int:
             sys.stdout.flush()
             report_stream = sys.stderr
 
-    findings = sorted([f for r in results for f in r.findings] + history,
+    if options.fmt == "text" and not (options.baseline or options.write_baseline
+                                      or options.fix or options.diff):
+        from migrate_lint.report.text import render_rows
+
+        # Rows render as they are: no finding objects, no source read again.
+        items = [(r.path, row) for r in results for row in (
+            r.rows if r.rows is not None else
+            to_rows(r.findings, r.migration.source.data if r.migration else None))] + history
+        items.sort(key=_row_order)
+        return _write(render_rows(items, context), options, report_stream, had_error, items)
+    findings = sorted([f for r in results
+                       for f in (r.findings if r.rows is None else from_rows(r.path, r.rows))]
+                      + [f for path, row in history for f in from_rows(path, [row])],
                       key=lambda f: f.sort_key())
     if options.write_baseline:
         from migrate_lint import baseline
 
         baseline.write(options.write_baseline, findings, results)
-        click.echo(f"Wrote {len(findings)} finding(s) to {options.write_baseline}", err=True)
+        sys.stderr.write(f"Wrote {len(findings)} finding(s) to {options.write_baseline}\n")
         return EXIT_ERROR if had_error else EXIT_CLEAN
     if options.baseline:
         from migrate_lint import baseline
@@ -140,7 +162,16 @@ def run(options: Options, settings: Settings, cfg) -> int:
         context.sources = {r.path: r.migration.source.data for r in results if r.migration}
         if not context.sources:
             context.sources = _read_sources(findings)
-    output = renderer(options.fmt).render(findings, context)
+    return _write(renderer(options.fmt).render(findings, context), options, report_stream,
+                  had_error, findings)
+
+
+def _row_order(item):
+    path, row = item
+    return path, row[0], row[1], row[6]  # Finding.sort_key: path, line, column, code
+
+
+def _write(output: str, options: Options, stream, had_error: bool, findings) -> int:
     if options.fmt == "text" and options.quiet:
         output = "".join(line + "\n" for line in output.splitlines()
                          if line and not line.startswith(("All checks", "Found", "Fixed")))
@@ -152,7 +183,7 @@ def run(options: Options, settings: Settings, cfg) -> int:
             _error(f"{options.output_file}: cannot write: {exc.strerror}")
             return EXIT_ERROR
     else:
-        report_stream.write(output)
+        stream.write(output)
     if had_error:
         return EXIT_ERROR
     if findings and not options.exit_zero:
