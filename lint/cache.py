@@ -16,17 +16,14 @@ write in the same clock tick as our read keeps size and mtime.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import marshal
 import os
 import stat
-import tempfile
 import time
 
 DIRNAME = ".migrate-lint-cache"
 FILENAME = "cache.bin"
-MAGIC = b"migrate-lint cache 2\n"
+MAGIC = b"migrate-lint cache 4\n"
 KEY_BYTES = 32
 MAC_BYTES = 32
 MAX_BYTES = 1 << 30  # a larger file is not ours
@@ -48,6 +45,8 @@ def user_key() -> bytes | None:
     key = _read_key(path)
     if key is not None:
         return key
+    import tempfile
+
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".key-")  # mode 0600
@@ -84,25 +83,36 @@ def _read_key(path: str) -> bytes | None:
 
 
 def digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
+    from hashlib import blake2b  # lazy, as hmac: a --no-cache run never hashes
+
+    return blake2b(data, digest_size=16).digest()
 
 
 class Store:
-    """The cache file: named sections of marshalled data under one MAC.
+    """The cache file: named sections of marshalled data, each with its own MAC.
 
-    Sections are decoded on first use, so a run reads only what it needs; a section nobody
-    touched is written back as the bytes it was read as. Read once, written once (atomically)
-    and only when something changed; two runs at once: the last writer wins, nothing breaks.
+    Layout: MAGIC, the table's length (8 bytes), the table's MAC, the table (a line per section:
+    name, length, MAC), then the sections. The table is authenticated before it is read, and a
+    section before it is unmarshalled, which happens on first use: a run pays only for the
+    sections it needs, and one it did not change is written back as it was read. Read once,
+    written once (atomically) and only when something changed; two runs at once: the last
+    writer wins, nothing breaks.
     """
 
+    KEEP = {"findings:": MAX_CONFIGS, "replay:": MAX_CONFIGS, "summaries:": 2}
+
     def __init__(self, directory: str):
+        import hmac  # here, not at the top: a --no-cache run does not load OpenSSL
+
+        self._hmac = hmac
         self.dir = directory
         self.path = os.path.join(directory, FILENAME)
         self.started_ns = time.time_ns()  # before any file is looked at: the racy rule's clock
         self.key = user_key()
-        self._raw: dict[str, bytes] = {}
-        self._decoded: dict[str, object] = {}
+        self._raw: dict[str, tuple[memoryview, bytes]] = {}  # name -> (data, mac), unverified
+        self._decoded: dict[str, dict] = {}
         self._dirty: set[str] = set()
+        self.files: Files | None = None  # see files_of()
         if self.key is not None:
             self._raw = self._load()
 
@@ -110,7 +120,7 @@ class Store:
     def usable(self) -> bool:
         return self.key is not None
 
-    def _load(self) -> dict[str, bytes]:
+    def _load(self) -> dict:
         try:
             fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         except OSError:
@@ -119,36 +129,43 @@ class Store:
             with os.fdopen(fd, "rb") as fh:
                 if os.fstat(fh.fileno()).st_size > MAX_BYTES:
                     return {}
-                blob = fh.read()
+                blob = memoryview(fh.read())
         except OSError:
             return {}
-        head = len(MAGIC)
-        if blob[:head] != MAGIC or len(blob) < head + MAC_BYTES:
+        head = len(MAGIC) + 8 + MAC_BYTES
+        if len(blob) < head or blob[:len(MAGIC)] != MAGIC:
             return {}
-        mac, body = blob[head:head + MAC_BYTES], blob[head + MAC_BYTES:]
-        if not hmac.compare_digest(mac, self._mac(body)):
-            return {}  # not written with this user's key: never unmarshalled
-        try:
-            sections = marshal.loads(body)
-        except (EOFError, ValueError, TypeError):
-            return {}
-        if not isinstance(sections, dict) or not all(
-                isinstance(k, str) and isinstance(v, bytes) for k, v in sections.items()):
-            return {}
-        return sections
+        size = int.from_bytes(blob[len(MAGIC):len(MAGIC) + 8], "big")
+        table = blob[head:head + size]
+        if len(table) != size or not self._hmac.compare_digest(
+                blob[len(MAGIC) + 8:head], self._mac(blob[:len(MAGIC) + 8], table)):
+            return {}  # not written with this user's key: ignored as a whole
+        out, at = {}, head + size
+        for line in bytes(table).decode("ascii").splitlines():
+            name, length, mac = line.split("\t")
+            out[name] = (blob[at:at + int(length)], bytes.fromhex(mac))
+            at += int(length)
+        return out
 
-    def _mac(self, body: bytes) -> bytes:
-        return hmac.digest(self.key, MAGIC + body, "sha256")
+    def _mac(self, *parts) -> bytes:
+        h = self._hmac.new(self.key, digestmod="sha256")
+        for part in parts:
+            h.update(part)
+        return h.digest()
 
     def section(self, name: str) -> dict:
-        """A section's dict (empty when absent); changes are saved after `touch(name)`."""
+        """A section's dict (empty when absent or not authentic); changes are saved after
+        `touch(name)`."""
         value = self._decoded.get(name)
         if value is None:
+            value = {}
             raw = self._raw.get(name)
-            try:
-                value = marshal.loads(raw) if raw is not None else {}
-            except (EOFError, ValueError, TypeError):
-                value = {}
+            if raw is not None and self._hmac.compare_digest(raw[1], self._mac(name.encode(), b"\0",
+                                                                         raw[0])):
+                try:
+                    value = marshal.loads(raw[0])
+                except (EOFError, ValueError, TypeError):
+                    value = {}
             if not isinstance(value, dict):
                 value = {}
             self._decoded[name] = value
@@ -157,38 +174,40 @@ class Store:
     def touch(self, name: str) -> None:
         self._dirty.add(name)
 
-    def drop_sections(self, prefix: str, keep: str) -> None:
-        """Keep the newest MAX_CONFIGS sections named prefix*, `keep` among them."""
-        names = [n for n in self._raw if n.startswith(prefix) and n != keep]
-        for name in names[:max(0, len(names) - (MAX_CONFIGS - 1))]:
-            self._raw.pop(name, None)
-            self._decoded.pop(name, None)
-            self._dirty.add("")
-
     def save(self) -> None:
         if self.key is None or not self._dirty or not ensure_dir(self.dir):
             return
-        out: dict[str, bytes] = {}
-        for name, raw in self._raw.items():
-            if name not in self._dirty:
-                out[name] = raw
-        for name in self._dirty:
-            if not name:
-                continue
-            value = self._decoded.get(name, {})
-            if len(value) > MAX_FILES:
-                value = dict(list(value.items())[-MAX_FILES:])
-            try:
-                out.pop(name, None)
-                out[name] = marshal.dumps(value)  # the newest last: dropped last
-            except ValueError:
-                continue  # something marshal cannot hold: that section is not cached
-        body = marshal.dumps(out)
+        # Oldest first: sections this run did not use, then those it read, then those it wrote.
+        order = [n for n in self._raw if n not in self._decoded]
+        order += [n for n in self._decoded if n not in self._dirty] + list(self._dirty)
+        sections = []
+        for name in order:
+            if name in self._dirty:
+                value = self._decoded.get(name, {})
+                if len(value) > MAX_FILES:
+                    value = dict(list(value.items())[-MAX_FILES:])
+                try:
+                    data = marshal.dumps(value)
+                except ValueError:
+                    continue  # something marshal cannot hold: that section is not cached
+                sections.append((name, data, self._mac(name.encode(), b"\0", data)))
+            elif name in self._raw:
+                sections.append((name, *self._raw[name]))
+        for prefix, keep in self.KEEP.items():
+            mine = [s for s in sections if s[0].startswith(prefix)]
+            for dropped in mine[:max(0, len(mine) - keep)]:
+                sections.remove(dropped)
+        table = "".join(f"{n}\t{len(d)}\t{m.hex()}\n" for n, d, m in sections).encode("ascii")
+        size = len(table).to_bytes(8, "big")
+        import tempfile  # lazy: most runs write nothing
+
         try:
             fd, tmp = tempfile.mkstemp(dir=self.dir, suffix=".tmp")
             try:
                 with os.fdopen(fd, "wb") as fh:
-                    fh.write(MAGIC + self._mac(body) + body)
+                    fh.write(MAGIC + size + self._mac(MAGIC + size, table) + table)
+                    for _, data, _ in sections:
+                        fh.write(data)
                 os.replace(tmp, self.path)
             except BaseException:
                 os.unlink(tmp)
@@ -201,27 +220,38 @@ class Store:
 class Files:
     """Content hashes of source files, by stat when that is safe, else by reading them.
 
-    The "files" section maps an absolute path to (size, mtime_ns, digest, checked_ns): the
-    digest of the content that had that size and mtime when checked. An entry is trusted
-    without reading when its mtime is older than its check by more than RACY_NS.
+    The "files" section maps an absolute path to (size, mtime_ns, ctime_ns, digest,
+    checked_ns): the digest of the content that had that size and times when checked. An entry
+    is trusted without reading when both times are older than its check by more than RACY_NS
+    (ctime also moves on chmod: a file made unreadable is read, and fails, again).
     """
 
     def __init__(self, store: Store | None):
         self.store = store
         self.entries = store.section("files") if store is not None else {}
         self.now = store.started_ns if store is not None else time.time_ns()
+        self.cwd = os.getcwd()
+        self.seen: dict[str, bytes] = {}  # path -> digest, this run
+
+    def key(self, path: str) -> str:
+        """The absolute path (os.path.abspath without asking for the cwd each time)."""
+        return os.path.normpath(os.path.join(self.cwd, path))
 
     def lookup(self, path: str) -> tuple[bytes | None, bytes | None, str | None]:
         """(digest, data, error): data only when the file had to be read."""
+        known = self.seen.get(path)
+        if known is not None:
+            return known, None, None
         try:
             st = os.stat(path)
         except OSError:
             st = None
         if st is not None:
-            entry = self.entries.get(os.path.abspath(path))
-            if entry is not None and entry[0] == st.st_size and entry[1] == st.st_mtime_ns \
-                    and (entry[3] == self.now or entry[1] < entry[3] - RACY_NS):
-                return entry[2], None, None
+            entry = self.entries.get(self.key(path))
+            if entry is not None and entry[:3] == (st.st_size, st.st_mtime_ns, st.st_ctime_ns) \
+                    and (entry[4] == self.now or max(entry[1], entry[2]) < entry[4] - RACY_NS):
+                self.seen[path] = entry[3]
+                return entry[3], None, None
         return self._read(path, st)
 
     def read(self, path: str) -> tuple[bytes | None, bytes | None, str | None]:
@@ -238,31 +268,55 @@ class Files:
         data, error = read(path)  # after the stat: a write in between changes the mtime
         if data is None:
             return None, None, error
-        d = digest(data)
-        if st is not None and self.store is not None:
-            key = os.path.abspath(path)
+        if self.store is None:
+            return b"", data, None  # no cache: nothing to key
+        d = self.seen[path] = digest(data)
+        if st is not None:
+            key = self.key(path)
             old = self.entries.pop(key, None)
-            self.entries[key] = (st.st_size, st.st_mtime_ns, d, self.now)
-            if old is None or old[:3] != (st.st_size, st.st_mtime_ns, d) \
-                    or (old[1] >= old[3] - RACY_NS and st.st_mtime_ns < self.now - RACY_NS):
+            new = self.entries[key] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, d, self.now)
+            racy_before = old is not None and max(old[1], old[2]) >= old[4] - RACY_NS
+            trusted_now = max(new[1], new[2]) < self.now - RACY_NS
+            if old is None or old[:4] != new[:4] or (racy_before and trusted_now):
                 self.store.touch("files")  # new, changed, or no longer racy
         return d, data, None
 
 
+def files_of(store: Store | None) -> Files:
+    """The store's one Files (its lookups are remembered for the run)."""
+    if store is None:
+        return Files(None)
+    if store.files is None:
+        store.files = Files(store)
+    return store.files
+
+
+_CODE_KEY: list[str] = []
+
+
 def code_key() -> str:
-    """migrate-lint's version and its own files (rules, templates, engine) as installed: an
-    edited rule in a development checkout invalidates the cache like a new release does."""
+    """migrate-lint's version and its own files (rules, templates, engine) as installed, the
+    Python version and the parsing libraries: an edited rule in a development checkout or an
+    upgraded tree-sitter-php invalidates the cache like a new release does."""
+    if _CODE_KEY:
+        return _CODE_KEY[0]
     import importlib.util
+    import sys
 
     from migrate_lint import __file__ as init, __version__
+    from migrate_lint import rules
 
-    dirs = [os.path.dirname(init)]
-    spec = importlib.util.find_spec("migrate_lint.rules")  # without running the rules
-    dirs += list(spec.submodule_search_locations or []) if spec else []
-    h = hashlib.blake2b(__version__.encode(), digest_size=16)
+    from hashlib import blake2b
+
+    h = blake2b(f"{__version__}\0{sys.version}".encode(), digest_size=16)
+    dirs = [(os.path.dirname(init), True), *((d, True) for d in rules.__path__)]
+    for name in ("tree_sitter", "tree_sitter_php", "sqlglot"):
+        spec = importlib.util.find_spec(name)  # located, not imported
+        if spec is not None and spec.origin:
+            dirs.append((os.path.dirname(spec.origin), False))
     seen = set()
     while dirs:
-        d = dirs.pop()
+        d, deep = dirs.pop()
         if d in seen:
             continue
         seen.add(d)
@@ -272,12 +326,13 @@ def code_key() -> str:
             continue
         for e in entries:
             if e.is_dir(follow_symlinks=False):
-                if e.name != "__pycache__":
-                    dirs.append(e.path)
-            elif e.name.endswith((".py", ".j2", ".php")):
+                if deep and e.name != "__pycache__":
+                    dirs.append((e.path, True))
+            elif e.name.endswith((".py", ".j2", ".php", ".so", ".pyd")):
                 st = e.stat()
                 h.update(f"{e.path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
+    _CODE_KEY.append(h.hexdigest())
+    return _CODE_KEY[0]
 
 
 def settings_key(settings, template_dir=None) -> str:
@@ -297,7 +352,9 @@ def settings_key(settings, template_dir=None) -> str:
                         parts.append(e.name + "\0" + digest(fh.read()).hex())
         except OSError:
             parts.append("unreadable")
-    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+    from hashlib import blake2b
+
+    return blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
 
 
 def ensure_dir(directory: str) -> bool:

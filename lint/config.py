@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +130,8 @@ def laravel_version_from_composer(start: Path) -> tuple[tuple[int, ...] | None, 
     for directory in [start, *start.parents]:
         lock = directory / "composer.lock"
         if lock.is_file():
+            import json
+
             try:
                 data = json.loads(lock.read_text(errors="replace"))
             except (OSError, ValueError):

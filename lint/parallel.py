@@ -7,6 +7,7 @@ needs the models, stays in this process. The cache is consulted before any parsi
 
 from __future__ import annotations
 
+import marshal
 import os
 
 from migrate_lint.engine import FileResult, lint_source, read
@@ -35,9 +36,9 @@ def _lint_chunk(items):
 def lint_all(files, settings, jobs=None, keep_model=False, store=None, key: str = ""):
     """FileResults in the order of `files`. store: the cache (None: no cache); key: the
     settings key its findings are filed under."""
-    from migrate_lint.cache import Files
+    from migrate_lint.cache import files_of
 
-    index = Files(store) if store is not None else None
+    index = files_of(store) if store is not None else None
     section = store.section("findings:" + key) if store is not None and not keep_model else None
     results: dict[str, FileResult] = {}
     todo = []
@@ -45,9 +46,9 @@ def lint_all(files, settings, jobs=None, keep_model=False, store=None, key: str 
         if index is not None:
             digest, data, error = index.lookup(path)
             if section is not None and digest is not None:
-                hit = section.get(os.path.abspath(path))
+                hit = section.get(index.key(path))
                 if hit is not None and hit[0] == digest and hit[1] == path:
-                    results[path] = FileResult(path, [], rows=list(hit[2]))
+                    results[path] = FileResult(path, [], rows=marshal.loads(hit[2]))
                     continue
             if digest is not None and data is None:
                 digest, data, error = index.read(path)
@@ -75,9 +76,10 @@ def lint_all(files, settings, jobs=None, keep_model=False, store=None, key: str 
                     results[r.path] = r
     if section is not None:
         for path, _, digest in todo:
-            key_path = os.path.abspath(path)
+            key_path = index.key(path)
             section.pop(key_path, None)
-            section[key_path] = (digest, path, tuple(results[path].rows))
+            # Each file's rows marshalled apart: a run decodes only the files it reports.
+            section[key_path] = (digest, path, marshal.dumps(tuple(results[path].rows)))
         if todo:
             store.touch("findings:" + key)
     return [results[p] for p in files]

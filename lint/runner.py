@@ -37,6 +37,112 @@ def _error(message: str) -> None:
     sys.stderr.write(f"migrate-lint: error: {message}\n")
 
 
+def fail(message: str) -> None:
+    _error(message)
+    sys.exit(EXIT_ERROR)
+
+
+def check(params: dict) -> int:
+    """The `check` command, from the parameters click (or options.parse_plain) read."""
+    if params["explain"]:
+        return _explain(params["explain"])
+    if params["list_rules"]:
+        return _list_rules()
+    paths = list(params["paths"])
+    if not paths:
+        if not os.path.isdir(os.path.join("database", "migrations")):
+            fail("no paths given and no database/migrations directory here; pass the "
+                 "migration files or directories to lint")
+        paths = [os.path.join("database", "migrations")]
+    cfg = load_config(params["config_path"], paths[0])
+    settings = build_settings(cfg, params["select"], params["ignore"], params["check_down"],
+                              params["laravel_version"], params["database"], paths[0])
+    options = Options(
+        paths=paths, fmt=params["fmt"], fix=params["fix"], diff=params["diff"],
+        statistics=params["statistics"], output_file=params["output_file"],
+        quiet=params["quiet"], exit_zero=params["exit_zero"],
+        stdin_filename=params["stdin_filename"], changed_since=params["changed_since"],
+        baseline=params["baseline_path"], write_baseline=params["write_baseline"],
+        jobs=params["jobs"] or cfg.jobs, use_cache=not params["no_cache"],
+        color=_color(params["color"]))
+    return run(options, settings, cfg)
+
+
+def _explain(code: str) -> int:
+    from migrate_lint import rules
+    from migrate_lint.findings import doc_url
+
+    rule = rules.lookup(code)
+    if rule is None:
+        fail(f"unknown rule code or name: {code}")
+    print(f"{rule.CODE} ({rule.NAME})\n")
+    print((rule.__doc__ or "").split("\n", 2)[-1].strip())
+    print(f"\nFixable: {'yes' if rule.FIXABLE else 'no'}")
+    print(f"Docs: {doc_url(rule.CODE, rule.NAME)}")
+    return EXIT_CLEAN
+
+
+def _list_rules() -> int:
+    from migrate_lint import rules
+
+    for rule in rules.all_rules():
+        print(f"{rule.CODE}  {rule.NAME:<28} {'[*]' if rule.FIXABLE else '   '} "
+              f"{getattr(rule, 'SUMMARY', '')}")
+    return EXIT_CLEAN
+
+
+def _color(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def load_config(config_path, first_path):
+    from pathlib import Path
+
+    from migrate_lint import config as cfgmod
+
+    try:
+        if config_path:
+            return cfgmod.load(Path(config_path))
+        start = Path(first_path) if first_path and first_path != "-" else Path.cwd()
+        if not start.exists():
+            start = Path.cwd()
+        return cfgmod.load(cfgmod.find_config(start))
+    except cfgmod.ConfigError as exc:
+        fail(str(exc))
+
+
+def build_settings(cfg, select, ignore, check_down, laravel_version, database, first_path):
+    from pathlib import Path
+
+    from migrate_lint import config as cfgmod
+    from migrate_lint import rules
+    from migrate_lint.engine import SelectionError, expand_codes, resolve_selection
+    from migrate_lint.rules._common import RuleContext
+
+    try:
+        enabled = resolve_selection(list(select) or cfg.select, list(cfg.ignore) + list(ignore),
+                                    rules.names())
+        pfi = {glob: expand_codes(codes, rules.names())
+               for glob, codes in cfg.per_file_ignores.items()}
+    except SelectionError as exc:
+        fail(str(exc))
+    version = cfg.laravel_version
+    if laravel_version:
+        version = cfgmod.parse_version(laravel_version)
+        if version is None:
+            fail(f"--laravel-version is not a version: {laravel_version}")
+    if version is None:
+        start = Path(first_path) if first_path and first_path != "-" else Path.cwd()
+        version, _ = cfgmod.laravel_version_from_composer(start if start.exists() else Path.cwd())
+    ctx = RuleContext(check_down=cfg.check_down if check_down is None else check_down,
+                      laravel_version=version, database=database or cfg.database)
+    return Settings(enabled=enabled, rule_ctx=ctx, per_file_ignores=pfi, root=cfg.root)
+
+
 def collect_files(options: Options, settings: Settings, cfg) -> tuple[list[str], bool]:
     from migrate_lint.discover import discover
 

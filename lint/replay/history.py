@@ -46,11 +46,11 @@ class History:
 def migration_files(directory: str) -> list[str]:
     """`*_*.php` directly in a directory, as Laravel's migrator globs them."""
     try:
-        names = os.listdir(directory)
+        with os.scandir(directory) as entries:  # is_file() without a stat per file
+            return [e.path for e in entries
+                    if e.name.endswith(".php") and "_" in e.name and e.is_file()]
     except OSError:
         return []
-    return [os.path.join(directory, n) for n in names
-            if n.endswith(".php") and "_" in n and os.path.isfile(os.path.join(directory, n))]
 
 
 def laravel_order(files) -> list[str]:
@@ -99,13 +99,12 @@ def squashed_schemas(root: str | None, default_name: str | None) -> dict[str, st
     """database/schema/<connection>-schema.sql files: Laravel loads the default one first."""
     if root is None:
         return {}
-    from migrate_lint.replay.state import DEFAULT
-
     sdir = os.path.join(root, "database", "schema")
     try:
         names = sorted(n for n in os.listdir(sdir) if n.endswith("-schema.sql"))
     except OSError:
         return {}
+    from migrate_lint.replay.state import DEFAULT
     out = {}
     for n in names:
         conn = n[: -len("-schema.sql")]
@@ -126,7 +125,7 @@ def load_history(dirs: list[str], given: set[str] | None = None, use_squashed: b
                  ) -> History:
     """The history of `dirs` (or its first `files`), summaries from `parsed` (the per-file
     pass's), the cache (`store`, or the one in `cache_dir`) or a parse."""
-    from migrate_lint.cache import Files, open_store
+    from migrate_lint.cache import files_of, open_store
     from migrate_lint.replay.steps import Step, Summary
     from migrate_lint.replay.summaries import SummaryCache, build_all, build_one
     from migrate_lint.source import Source
@@ -139,7 +138,7 @@ def load_history(dirs: list[str], given: set[str] | None = None, use_squashed: b
     if use_squashed:
         h.squashed = squashed_schemas(root, h.default_name)
     given = given or set()
-    index = Files(store)
+    index = files_of(store)
     cache = SummaryCache(store)
     by_path: dict[str, Summary] = {}
     todo: list[tuple[str, bytes, bytes]] = []
@@ -269,9 +268,9 @@ def _signature(dirs, files, given, store, key) -> bytes:
     the default connection."""
     import hashlib
 
-    from migrate_lint.cache import Files
+    from migrate_lint.cache import files_of
 
-    index = Files(store)
+    index = files_of(store)
     root = next((r for r in (project_root(d) for d in dirs) if r), None)
     default = default_connection_name(root)
     parts = [key, repr(dirs), repr(default)]

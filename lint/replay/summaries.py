@@ -3,6 +3,7 @@ cached by content (lint/cache.py), so a warm run re-parses only the files that c
 
 from __future__ import annotations
 
+import marshal
 import os
 from dataclasses import fields
 
@@ -59,17 +60,20 @@ class SummaryCache:
             self.entries = store.section(self.name)
 
     def get(self, path: str, digest: bytes | None) -> Summary | None:
-        row = self.entries.get((digest, os.path.basename(path))) if digest else None
-        if row is None:
+        blob = self.entries.get((digest, os.path.basename(path))) if digest else None
+        if blob is None:
             return None
-        return from_row(row, path)
+        return from_row(marshal.loads(blob), path)
 
     def put(self, path: str, digest: bytes | None, summary: Summary) -> None:
         if self.store is None or digest is None:
             return
         key = (digest, os.path.basename(path))
         if key not in self.entries:
-            self.entries[key] = to_row(summary)
+            try:  # each marshalled apart: a run decodes only the summaries it folds
+                self.entries[key] = marshal.dumps(to_row(summary))
+            except ValueError:
+                return  # a field marshal cannot hold: that summary is not cached
             self.store.touch(self.name)
 
 
