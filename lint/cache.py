@@ -232,10 +232,14 @@ class Files:
         self.now = store.started_ns if store is not None else time.time_ns()
         self.cwd = os.getcwd()
         self.seen: dict[str, bytes] = {}  # path -> digest, this run
+        self.keys: dict[str, str] = {}  # path -> absolute path
 
     def key(self, path: str) -> str:
         """The absolute path (os.path.abspath without asking for the cwd each time)."""
-        return os.path.normpath(os.path.join(self.cwd, path))
+        key = self.keys.get(path)
+        if key is None:
+            key = self.keys[path] = os.path.normpath(os.path.join(self.cwd, path))
+        return key
 
     def lookup(self, path: str) -> tuple[bytes | None, bytes | None, str | None]:
         """(digest, data, error): data only when the file had to be read."""
@@ -245,13 +249,13 @@ class Files:
         try:
             st = os.stat(path)
         except OSError:
-            st = None
-        if st is not None:
-            entry = self.entries.get(self.key(path))
-            if entry is not None and entry[:3] == (st.st_size, st.st_mtime_ns, st.st_ctime_ns) \
-                    and (entry[4] == self.now or max(entry[1], entry[2]) < entry[4] - RACY_NS):
-                self.seen[path] = entry[3]
-                return entry[3], None, None
+            return self._read(path, None)
+        entry = self.entries.get(self.key(path))
+        if entry is not None and entry[0] == st.st_size and entry[1] == st.st_mtime_ns \
+                and entry[2] == st.st_ctime_ns \
+                and (entry[4] == self.now or max(entry[1], entry[2]) < entry[4] - RACY_NS):
+            self.seen[path] = entry[3]
+            return entry[3], None, None
         return self._read(path, st)
 
     def read(self, path: str) -> tuple[bytes | None, bytes | None, str | None]:

@@ -266,19 +266,22 @@ def _signature(dirs, files, given, store, key) -> bytes:
     """Everything a history's findings depend on: the settings (in the section name), the
     files in order with their content, which of them are reported, the squashed schema and
     the default connection."""
-    import hashlib
+    import marshal
+    from hashlib import blake2b
 
     from migrate_lint.cache import files_of
 
     index = files_of(store)
     root = next((r for r in (project_root(d) for d in dirs) if r), None)
     default = default_connection_name(root)
-    parts = [key, repr(dirs), repr(default)]
-    for path in [*squashed_schemas(root, default).values(), *files]:
+    paths = [*squashed_schemas(root, default).values(), *files]
+    digests = []
+    for path in paths:
         digest, _, error = index.lookup(path)
-        parts.append(f"{path}\0{digest.hex() if digest else error}\0"
-                     f"{os.path.normpath(path) in given}")
-    return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).digest()
+        digests.append(digest if digest is not None else str(error))
+    reported = [os.path.normpath(path) in given for path in files]
+    return blake2b(marshal.dumps((key, dirs, default, paths, digests, reported)),
+                   digest_size=16).digest()
 
 
 def _history_rows(h: History, given, enabled, settings) -> list[tuple[str, tuple]]:
