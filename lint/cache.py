@@ -88,6 +88,20 @@ def digest(data: bytes) -> bytes:
     return blake2b(data, digest_size=16).digest()
 
 
+def stamp(path: str, st=None) -> tuple | None:
+    """What a later run compares to tell that a path did not change: (size, mtime_ns,
+    ctime_ns, type); () when it does not exist; None when it cannot be told."""
+    if st is None:
+        try:
+            st = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return ()
+        except OSError:
+            return None
+    kind = stat.S_IFMT(st.st_mode)
+    return (st.st_size if kind == stat.S_IFREG else -1, st.st_mtime_ns, st.st_ctime_ns, kind)
+
+
 class Store:
     """The cache file: named sections of marshalled data, each with its own MAC.
 
@@ -99,7 +113,7 @@ class Store:
     writer wins, nothing breaks.
     """
 
-    KEEP = {"findings:": MAX_CONFIGS, "replay:": MAX_CONFIGS, "summaries:": 2}
+    KEEP = {"findings:": MAX_CONFIGS, "replay:": MAX_CONFIGS, "summaries:": 2, "report:": 16}
 
     def __init__(self, directory: str):
         import hmac  # here, not at the top: a --no-cache run does not load OpenSSL
@@ -109,10 +123,14 @@ class Store:
         self.path = os.path.join(directory, FILENAME)
         self.started_ns = time.time_ns()  # before any file is looked at: the racy rule's clock
         self.key = user_key()
-        self._raw: dict[str, tuple[memoryview, bytes]] = {}  # name -> (data, mac), unverified
+        self._fd: int | None = None  # the file read, open until saved
+        self._raw: dict[str, tuple[int, int, bytes]] = {}  # name -> (offset, length, mac)
         self._decoded: dict[str, dict] = {}
         self._dirty: set[str] = set()
         self.files: Files | None = None  # see files_of()
+        # What this run's report depends on (lint/memo.py): path -> stamp before first use;
+        # None once something could not be stamped.
+        self.deps: dict[str, tuple] | None = {}
         if self.key is not None:
             self._raw = self._load()
 
@@ -121,31 +139,40 @@ class Store:
         return self.key is not None
 
     def _load(self) -> dict:
+        """The table of contents, authenticated; sections are read when first used."""
         try:
             fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         except OSError:
             return {}
         try:
-            with os.fdopen(fd, "rb") as fh:
-                if os.fstat(fh.fileno()).st_size > MAX_BYTES:
-                    return {}
-                blob = memoryview(fh.read())
-        except OSError:
+            total = os.fstat(fd).st_size
+            head = len(MAGIC) + 8 + MAC_BYTES
+            start = os.pread(fd, head, 0)
+            if total > MAX_BYTES or len(start) < head or start[:len(MAGIC)] != MAGIC:
+                raise ValueError
+            size = int.from_bytes(start[len(MAGIC):len(MAGIC) + 8], "big")
+            table = os.pread(fd, size, head) if head + size <= total else b""
+            if len(table) != size or not self._hmac.compare_digest(
+                    start[len(MAGIC) + 8:], self._mac(start[:len(MAGIC) + 8], table)):
+                raise ValueError  # not written with this user's key: ignored as a whole
+        except (OSError, ValueError):
+            os.close(fd)
             return {}
-        head = len(MAGIC) + 8 + MAC_BYTES
-        if len(blob) < head or blob[:len(MAGIC)] != MAGIC:
-            return {}
-        size = int.from_bytes(blob[len(MAGIC):len(MAGIC) + 8], "big")
-        table = blob[head:head + size]
-        if len(table) != size or not self._hmac.compare_digest(
-                blob[len(MAGIC) + 8:head], self._mac(blob[:len(MAGIC) + 8], table)):
-            return {}  # not written with this user's key: ignored as a whole
+        self._fd = fd
         out, at = {}, head + size
-        for line in bytes(table).decode("ascii").splitlines():
+        for line in table.decode("ascii").splitlines():
             name, length, mac = line.split("\t")
-            out[name] = (blob[at:at + int(length)], bytes.fromhex(mac))
+            out[name] = (at, int(length), bytes.fromhex(mac))
             at += int(length)
         return out
+
+    def _read_section(self, name: str) -> bytes | None:
+        at, length, _ = self._raw[name]
+        try:
+            data = os.pread(self._fd, length, at)
+        except OSError:
+            return None
+        return data if len(data) == length else None
 
     def _mac(self, *parts) -> bytes:
         h = self._hmac.new(self.key, digestmod="sha256")
@@ -159,11 +186,11 @@ class Store:
         value = self._decoded.get(name)
         if value is None:
             value = {}
-            raw = self._raw.get(name)
-            if raw is not None and self._hmac.compare_digest(raw[1], self._mac(name.encode(), b"\0",
-                                                                         raw[0])):
+            data = self._read_section(name) if name in self._raw else None
+            if data is not None and self._hmac.compare_digest(
+                    self._raw[name][2], self._mac(name.encode(), b"\0", data)):
                 try:
-                    value = marshal.loads(raw[0])
+                    value = marshal.loads(data)
                 except (EOFError, ValueError, TypeError):
                     value = {}
             if not isinstance(value, dict):
@@ -173,6 +200,16 @@ class Store:
 
     def touch(self, name: str) -> None:
         self._dirty.add(name)
+
+    def depend(self, path: str, st=None) -> None:
+        """Record that this run's result depends on path (a file's content, a directory's
+        listing, or its absence), stamped now, before it is used."""
+        if self.deps is not None and path not in self.deps:
+            mark = stamp(path, st)
+            if mark is None:
+                self.deps = None
+            else:
+                self.deps[path] = mark
 
     def save(self) -> None:
         if self.key is None or not self._dirty or not ensure_dir(self.dir):
@@ -192,7 +229,9 @@ class Store:
                     continue  # something marshal cannot hold: that section is not cached
                 sections.append((name, data, self._mac(name.encode(), b"\0", data)))
             elif name in self._raw:
-                sections.append((name, *self._raw[name]))
+                data = self._read_section(name)  # as it was read: its MAC still holds
+                if data is not None:
+                    sections.append((name, data, self._raw[name][2]))
         for prefix, keep in self.KEEP.items():
             mine = [s for s in sections if s[0].startswith(prefix)]
             for dropped in mine[:max(0, len(mine) - keep)]:
@@ -215,6 +254,10 @@ class Store:
         except OSError:
             pass  # a cache that cannot be written only costs time
         self._dirty.clear()
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        self._raw = self._load()  # the file just written (decoded sections stay as they are)
 
 
 class Files:
@@ -255,6 +298,7 @@ class Files:
                 and entry[2] == st.st_ctime_ns \
                 and (entry[4] == self.now or max(entry[1], entry[2]) < entry[4] - RACY_NS):
             self.seen[path] = entry[3]
+            self.store.depend(path, st)
             return entry[3], None, None
         return self._read(path, st)
 
@@ -269,6 +313,8 @@ class Files:
     def _read(self, path, st):
         from migrate_lint.engine import read
 
+        if self.store is not None:
+            self.store.depend(path, st)
         data, error = read(path)  # after the stat: a write in between changes the mtime
         if data is None:
             return None, None, error

@@ -21,17 +21,21 @@ def _excluded(path: str, patterns: list[str], root: Path) -> bool:
                for c in candidates for p in patterns)
 
 
-def discover(paths: list[str], exclude: list[str] = (), root: Path | None = None):
-    """Returns (files in Laravel order, [(path, reason)] for paths that cannot be read)."""
+def discover(paths: list[str], exclude: list[str] = (), root: Path | None = None,
+             depend=None):
+    """Returns (files in Laravel order, [(path, reason)] for paths that cannot be read).
+    depend(path), when given, is told each path and directory looked at, before it is."""
     root = (root or Path.cwd()).resolve()
     files: dict[str, str] = {}  # path -> base name without .php: Laravel's order
     errors: list[tuple[str, str]] = []
+    depend = depend or (lambda path: None)
     for given in paths:
+        depend(given)
         if not os.path.lexists(given):
             errors.append((given, "no such file or directory"))
             continue
         if os.path.isdir(given):
-            _walk(given, exclude, root, files)
+            _walk(given, exclude, root, files, depend)
         elif os.path.exists(given):
             if not _excluded(given, exclude, root):
                 name = os.path.basename(given)
@@ -41,13 +45,15 @@ def discover(paths: list[str], exclude: list[str] = (), root: Path | None = None
     return sorted(files, key=lambda p: (files[p], p)), errors
 
 
-def _walk(top: str, exclude, root: Path, files: dict) -> None:
+def _walk(top: str, exclude, root: Path, files: dict, depend) -> None:
     """*.php under top, as os.walk(followlinks=False) finds them, with one scandir per
     directory and no stat per file."""
     stack = [top]
     while stack:
+        directory = stack.pop()
+        depend(directory)
         try:
-            with os.scandir(stack.pop()) as it:
+            with os.scandir(directory) as it:
                 entries = list(it)
         except OSError:
             continue  # as os.walk: a directory we cannot list is skipped

@@ -31,6 +31,7 @@ class Options:
     cache_dir: str | None = None  # set from the config in run(); shared with the replay
     store: object = None  # the open cache (lint/cache.py), None without one
     cache_key: str = ""  # the settings key findings and replay results are filed under
+    memo_key: str = ""  # this report's key in the cache (lint/memo.py), "" when not kept
 
 
 def _error(message: str) -> None:
@@ -147,7 +148,8 @@ def collect_files(options: Options, settings: Settings, cfg) -> tuple[list[str],
     from migrate_lint.discover import discover
 
     paths = [p for p in options.paths if p != "-"]
-    files, errors = discover(paths, cfg.exclude, cfg.root)
+    files, errors = discover(paths, cfg.exclude, cfg.root,
+                             options.store.depend if options.store is not None else None)
     for path, reason in errors:
         _error(f"{path}: {reason}")
     if options.changed_since:
@@ -180,10 +182,28 @@ def open_cache(options: Options, settings: Settings, cfg) -> None:
 
 
 def run(options: Options, settings: Settings, cfg) -> int:
+    open_cache(options, settings, cfg)
+    store = options.store
+    if store is not None and not ("-" in options.paths or options.changed_since or options.fix
+                                  or options.diff or options.write_baseline
+                                  or options.fmt == "sarif"):
+        from migrate_lint import memo
+
+        options.memo_key = memo.key(options, cfg)
+        code = memo.replay(store, options.memo_key, _write_output, options)
+        if code is not None:
+            return code  # nothing this report depends on changed: the same report
+    try:
+        return _run(options, settings, cfg)
+    finally:
+        if store is not None:
+            store.save()
+
+
+def _run(options: Options, settings: Settings, cfg) -> int:
     from migrate_lint.findings import from_rows, to_rows
     from migrate_lint.report import ReportContext, renderer
 
-    open_cache(options, settings, cfg)
     needs_model = options.fix or options.diff or options.fmt == "sarif"
     report_stream = sys.stdout
     results: list[FileResult] = []
@@ -200,8 +220,6 @@ def run(options: Options, settings: Settings, cfg) -> int:
             had_error = True
 
     history = _history_findings(options, settings, files, results)
-    if options.store is not None:
-        options.store.save()
     context = ReportContext(files=[r.path for r in results], color=options.color,
                             show_source=not options.quiet, statistics=options.statistics)
 
@@ -252,6 +270,8 @@ def run(options: Options, settings: Settings, cfg) -> int:
     if options.baseline:
         from migrate_lint import baseline
 
+        if options.store is not None:
+            options.store.depend(options.baseline)
         try:
             findings = baseline.filter_known(options.baseline, findings, results)
         except baseline.BaselineError as exc:
@@ -281,6 +301,16 @@ def _write(output: str, options: Options, stream, had_error: bool, findings) -> 
     if options.fmt == "text" and options.quiet:
         output = "".join(line + "\n" for line in output.splitlines()
                          if line and not line.startswith(("All checks", "Found", "Fixed")))
+    code = EXIT_ERROR if had_error else (EXIT_FINDINGS if findings and not options.exit_zero
+                                         else EXIT_CLEAN)
+    if options.memo_key and not had_error and stream is sys.stdout:
+        from migrate_lint import memo
+
+        memo.record(options.store, options.memo_key, output, code)
+    return _write_output(output, options, stream, code)
+
+
+def _write_output(output: str, options: Options, stream, code: int) -> int:
     if options.output_file:
         try:
             with open(options.output_file, "w", encoding="utf-8") as fh:
@@ -289,12 +319,8 @@ def _write(output: str, options: Options, stream, had_error: bool, findings) -> 
             _error(f"{options.output_file}: cannot write: {exc.strerror}")
             return EXIT_ERROR
     else:
-        stream.write(output)
-    if had_error:
-        return EXIT_ERROR
-    if findings and not options.exit_zero:
-        return EXIT_FINDINGS
-    return EXIT_CLEAN
+        (stream or sys.stdout).write(output)
+    return code
 
 
 def _read_sources(findings) -> dict:

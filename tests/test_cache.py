@@ -165,11 +165,12 @@ def _forge(project, home, monkeypatch, sections=("findings", "summaries", "repla
                 row[summaries._SUMMARY_FIELDS.index("steps")] = ()
                 section[key] = marshal.dumps(tuple(row))
         store.touch(name)
-    if "replay" not in sections:  # make the replay fold the (forged) summaries again
-        for name in names:
-            if name.startswith("replay:"):
-                store.section(name).clear()
-                store.touch(name)
+    for name in names:  # make the run use the forged parts: no kept report, and the
+        # replay folds the (forged) summaries again
+        if name.startswith("report:") or (name.startswith("replay:")
+                                           and "replay" not in sections):
+            store.section(name).clear()
+            store.touch(name)
     store.save()
 
 
@@ -258,3 +259,80 @@ def test_cache_dir_that_is_a_symlink_is_not_written(project, tmp_path):
     ref = reference(project)
     same_as_reference(project, ref)
     assert list(elsewhere.iterdir()) == []
+
+
+CONN = """        Schema::connection('mysql')->table('tasks', function (Blueprint $table) {
+            $table->integer('priority');
+        });"""
+DUMP = "CREATE TABLE `tasks` (`id` bigint unsigned NOT NULL AUTO_INCREMENT, PRIMARY KEY (`id`));\n"
+
+
+def _edit(project):
+    f = project / "database/migrations/2024_02_01_000000_add_priority.php"
+    f.write_text(f.read_text().replace("'priority'", "'rank'"))
+
+
+def _add(project):
+    (project / "database/migrations/2024_06_01_000000_more.php").write_text(
+        HEAD + MIGRATIONS["2024_02_01_000000_add_priority.php"] + TAIL)
+
+
+def _remove(project):
+    (project / "database/migrations/2024_03_01_000000_create_tasks_again.php").unlink()
+
+
+def _subdirectory(project):
+    sub = project / "database/migrations/tenant"
+    sub.mkdir()
+    (sub / "2024_01_01_000000_drop.php").write_text(HEAD + "        Schema::drop('x');" + TAIL)
+
+
+def _default_connection(project):
+    (project / "config").mkdir(exist_ok=True)
+    (project / "config/database.php").write_text("<?php return ['default' => 'mysql'];\n")
+
+
+def _squashed_schema(project):
+    (project / "database/schema").mkdir()
+    (project / "database/schema/mysql-schema.sql").write_text(DUMP)
+
+
+def _exclude(project):
+    (project / ".migrate-lint.toml").write_text('exclude = ["*drop_notes.php"]\n')
+
+
+def _baseline_changed(project):
+    (project / "baseline.json").write_text('{"version": 1, "tool": "migrate-lint", '
+                                           '"findings": []}\n')
+
+
+SCENARIOS = {"edit": _edit, "add": _add, "remove": _remove, "subdirectory": _subdirectory,
+             "default connection": _default_connection, "squashed schema": _squashed_schema,
+             "exclude": _exclude, "baseline": _baseline_changed}
+
+
+def test_kept_report_follows_every_input(tmp_path, project, monkeypatch):
+    """The kept report (lint/memo.py) is replaced when anything it was made from changes;
+    with the 2 s racy window past, so that only the recorded stamps can tell."""
+    (project / "database/migrations/2024_01_15_000000_conn.php").write_text(HEAD + CONN + TAIL)
+    projects = {}
+    for name in [*SCENARIOS, "unchanged"]:
+        projects[name] = tmp_path / name.replace(" ", "-")
+        subprocess.run(["cp", "-a", str(project), str(projects[name])], check=True)
+        ml(projects[name], "--baseline", "baseline.json", "--write-baseline", "baseline.json")
+    time.sleep(cachemod.RACY_NS / 1e9 + 0.2)
+    before = {name: ml(p, "--baseline", "baseline.json") for name, p in projects.items()}
+    for name, change in SCENARIOS.items():
+        change(projects[name])
+    time.sleep(cachemod.RACY_NS / 1e9 + 0.2)
+    for name, p in projects.items():
+        expected = ml(p, "--baseline", "baseline.json", "--no-cache")
+        assert ml(p, "--baseline", "baseline.json") == expected, name
+        assert (expected != before[name]) == (name != "unchanged"), name  # each one matters
+    # And unchanged, the kept report is what is printed: nothing is linted.
+    from migrate_lint import runner
+
+    monkeypatch.chdir(projects["unchanged"])
+    monkeypatch.setattr(runner, "_run", lambda *a: pytest.fail("linted again"))
+    result = CliRunner().invoke(main, ["database/migrations", "--baseline", "baseline.json"])
+    assert (result.exit_code, result.output.encode()) == before["unchanged"]

@@ -237,6 +237,8 @@ def check_history(files, settings, options, parsed=None) -> list[tuple[str, tupl
     memo = store.section(name) if store is not None else None
     out: list[tuple[str, tuple]] = []
     for dirs in group_histories(files, list(getattr(options, "paths", []) or [])):
+        for d in dirs if store is not None else ():
+            store.depend(d)  # its listing: the history's files
         order = history_files(dirs)
         last = max((i for i, f in enumerate(order) if os.path.normpath(f) in given), default=-1)
         # The fold only moves forward: files after the last one given change nothing reported.
@@ -273,6 +275,9 @@ def _signature(dirs, files, given, store, key) -> bytes:
 
     index = files_of(store)
     root = next((r for r in (project_root(d) for d in dirs) if r), None)
+    if root is not None:  # what the two lookups below read
+        store.depend(os.path.join(root, "config", "database.php"))
+        store.depend(os.path.join(root, "database", "schema"))
     default = default_connection_name(root)
     paths = [*squashed_schemas(root, default).values(), *files]
     digests = []
