@@ -188,11 +188,13 @@ def load_history(dirs: list[str], given: set[str] | None = None, use_squashed: b
 
 
 def initial_state(h: History, dumps: dict | None = None) -> SchemaState:
-    from migrate_lint.replay import dump as dumpmod
     from migrate_lint.replay.state import SchemaState
 
     state = SchemaState()
-    for conn, path in (dumps if dumps is not None else h.squashed).items():
+    dumps = dumps if dumps is not None else h.squashed
+    if dumps:
+        from migrate_lint.replay import dump as dumpmod  # sqlglot: only with a dump
+    for conn, path in dumps.items():
         parsed = dumpmod.load(path)
         dumpmod.apply_to(parsed, state.connection(conn), closed=False)
         h.ran |= set(parsed.migrations)
