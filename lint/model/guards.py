@@ -494,6 +494,15 @@ class ConditionReader:
         return C.expr(" ".join(t.split()))
 
 
+def at_call_site(site: Context, inner: Context) -> Context:
+    """The context of a statement in a function body (a closure held in a variable, a helper
+    method) instantiated where it is called: `inner` is `context(node, subst, stop=function)`,
+    `site` the context of the call."""
+    return Context(method=site.method, cond=C.and_(site.cond, inner.cond),
+                   protection=inner.protection or site.protection,
+                   function_id=site.function_id, try_id=inner.try_id or site.try_id)
+
+
 def _only_in_closures(stmt) -> bool:
     """True when every return/throw under stmt belongs to a nested closure."""
     stack = list(stmt.named_children)
