@@ -69,7 +69,7 @@ def _mysql(kind, table, name, db) -> Error:
 
 def _sqlite(kind, table, name) -> Error:
     general = "SQLSTATE[HY000]: General error: 1 "
-    missing_column = Error(None, f"There is no column with name '{name}' on table '{table}'.",
+    missing_column = Error(None, f'There is no column with name "{name}" on table "{table}".',
                            DOCTRINE_MISSING_COLUMN)
     return {
         "duplicate_column": Error("HY000", f"{general}duplicate column name: {name}"),

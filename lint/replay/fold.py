@@ -47,6 +47,8 @@ class Run:
     skipped: list[Step] = field(default_factory=list)  # guard FALSE here
     unknown: list[Step] = field(default_factory=list)  # condition UNKNOWN here
     caught: list[Problem] = field(default_factory=list)  # failures a try/catch swallows
+    may_fail: list[Problem] = field(default_factory=list)  # fail if their condition holds
+    unchecked: list[tuple] = field(default_factory=list)  # (step, why) run on unknown state
 
 
 def _where(origin: Origin | None, verb: str) -> str:
@@ -57,11 +59,14 @@ def _where(origin: Origin | None, verb: str) -> str:
 
 class Replay:
     def __init__(self, state: SchemaState | None = None, default_name: str | None = None,
-                 engine: str | None = None, laravel: tuple | None = None):
+                 engine: str | None = None, laravel: tuple | None = None, probe: bool = False):
         self.state = state or SchemaState()
         self.default_name = default_name  # the default connection's configured name, if known
         self.engine = engine  # mysql | mariadb | sqlite | pgsql | None (not known)
         self.laravel = laravel  # the Laravel version, when known
+        # probe: say which steps under an unknown condition would fail if they ran, and
+        # which ran on state nobody knows (`plan` wants both; the lint rules do not).
+        self.probe = probe
         self._reported: set = set()
 
     # ------------------------------------------------------------------ entry points
@@ -84,16 +89,27 @@ class Replay:
             values = [self._value(s, summary, tries) for s in block]
             order = self._ordered(block, values)
             doubt = self._order_doubt(block, values, order, summary, tries)
+            backups: dict = {}
+            unit = None
             for step, value in order:
                 if value is False:
                     run.skipped.append(step)
                     continue
+                key = self._unit(step)
+                if key != unit:
+                    unit, backups = key, {}
+                self._backup(step, summary, backups)
                 if value is None:
                     run.unknown.append(step)
+                    if self.probe:
+                        run.may_fail += self._would_fail(step, summary)
                 applied = _Apply(self, step, summary, value).run()
+                if self.probe and value is True and applied.uncertain and not applied.problems:
+                    run.unchecked.append((step, applied.why))
                 if doubt is not None:
                     applied.problems = [p for p in applied.problems if _key(p) in doubt]
                 if applied.problems:
+                    self._restore(backups)  # one statement fails whole: undo its first parts
                     if step.try_id and E.engine_of(self.engine) != E.PGSQL:
                         # Caught: the rest of the try block is skipped, the migration goes on.
                         # (On PostgreSQL the transaction is aborted: it fails anyway.)
@@ -106,6 +122,42 @@ class Replay:
                 elif step.try_id and (value is None or applied.uncertain):
                     tries.setdefault(step.try_id, "maybe")
         return run
+
+    def _unit(self, step: Step):
+        """Steps that one SQL statement makes, which fail or succeed together: every column
+        a Blueprint adds before Laravel 11.15 on MySQL/MariaDB (one ALTER), else the columns
+        of one call (`dropColumn(['a', 'b'])`)."""
+        legacy = self.laravel is None or tuple(self.laravel[:2]) < (11, 15)
+        if step.phase == ADD and step.group and legacy and \
+                E.engine_of(self.engine) in (E.MYSQL, E.MARIADB):
+            return ("add", step.group)
+        return (step.group, step.line, step.action, step.phase) if step.group else id(step)
+
+    def _backup(self, step: Step, summary: Summary, backups: dict) -> None:
+        if not step.table or step.action not in ("add_column", "drop_column", "change_column"):
+            return
+        name = self._conn_name(step.connection, summary)
+        if name == UNSEEN:
+            return
+        conn = self.state.connection(name)
+        key = (name, step.table.lower())
+        if key not in backups:
+            t = conn.get(step.table)
+            backups[key] = (conn, t.copy() if t is not None else None)
+
+    @staticmethod
+    def _restore(backups: dict) -> None:
+        for (_, table), (conn, saved) in backups.items():
+            if saved is None:
+                conn.tables.pop(table, None)
+            else:
+                conn.put(saved)
+        backups.clear()
+
+    def _would_fail(self, step: Step, summary: Summary) -> list[Problem]:
+        probe = Replay(self.state.clone(), self.default_name, self.engine, self.laravel)
+        probe._reported = set(self._reported)
+        return _Apply(probe, step, summary, True).run().problems
 
     def apply_step(self, step: Step, summary: Summary) -> list[Problem]:
         return _Apply(self, step, summary, True).run().problems
@@ -250,6 +302,7 @@ class _Apply:
         self.origin = Origin(summary.path, step.line, summary.name)
         self.problems: list[Problem] = []
         self.uncertain = False  # it may fail on state we do not know
+        self.why = ""
 
     def run(self) -> "_Apply":
         conn_name = self.replay._conn_name(self.step.connection, self.summary)
@@ -258,6 +311,7 @@ class _Apply:
             return self
         if conn_name == UNSEEN:
             # Could be any connection: it may have happened on each.
+            self.uncertain, self.why = True, "its connection is computed at run time"
             self.cond = True
             for conn in list(self.replay.state.connections.values()) or [
                     self.replay.state.connection(DEFAULT)]:
@@ -285,9 +339,19 @@ class _Apply:
                                      self.origin.migration, message, err.message, self.step,
                                      err.sqlstate, err.exception))
 
-    def unsure(self, status) -> None:
+    def unsure(self, status, why: str = "") -> None:
         if status == MAYBE and not self.cond:
             self.uncertain = True
+            self.why = self.why or why or self._unknown_why()
+
+    def _unknown_why(self) -> str:
+        t = self.conn.get(self.step.table) if self.step.table else None
+        if not self.conn.closed and (t is None or t.origin is None):
+            return (f"table '{self.step.table}' on connection '{self.conn.name}' is not in "
+                    f"the database read")
+        if t is not None and t.notes:
+            return f"'{t.name}' is not known exactly: {t.notes[-1]}"
+        return f"the state of '{self.step.table}' is not known"
 
     # ------------------------------------------------------------------ tables
     def _use_table(self, table: str) -> Table | None:
@@ -574,6 +638,7 @@ class _Apply:
         if not self.cond and (idx is not None and idx.status == MAYBE or
                               idx is None and not t.indexes_complete):
             self.uncertain = True
+            self.why = self.why or f"the indexes of '{t.name}' are not known exactly"
         t.indexes[key] = Index(s.index, s.ctype or "index", tuple(s.columns),
                                MAYBE if self.cond or t.status != YES else YES, self.origin)
 
@@ -605,6 +670,7 @@ class _Apply:
             return
         if idx is None or idx.status == MAYBE:
             self.uncertain = True
+            self.why = self.why or f"the indexes of '{t.name}' are not known exactly"
         t.indexes.pop(s.index.lower(), None)
 
     def _rename_index(self):
@@ -618,6 +684,7 @@ class _Apply:
                                             MAYBE if self.cond else idx.status, self.origin)
         elif not t.indexes_complete:
             self.uncertain = True
+            self.why = self.why or f"the indexes of '{t.name}' are not known exactly"
 
     # ------------------------------------------------------------------ unknowns
     def _taint_table(self):
@@ -641,6 +708,8 @@ class _Apply:
     def _unresolved(self):
         """A step on a table computed at run time: any table it could touch becomes unknown."""
         s = self.step
+        if not self.cond:
+            self.uncertain, self.why = True, f"the table `{s.table_expr or '?'}` is computed"
         note = f"`{s.table_expr or '?'}` at {self.origin} could be any table"
         if s.action in ("create_table",) or (s.action == "rename_table"):
             for t in self.conn.tables.values():

@@ -117,6 +117,11 @@ class Connection:
 class SchemaState:
     connections: dict[str, Connection] = field(default_factory=dict)
 
+    def clone(self) -> "SchemaState":
+        return SchemaState({name: Connection(c.name, {k: t.copy() for k, t in c.tables.items()},
+                                             c.closed, list(c.notes))
+                            for name, c in self.connections.items()})
+
     def connection(self, name: str) -> Connection:
         conn = self.connections.get(name)
         if conn is None:
