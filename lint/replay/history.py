@@ -201,16 +201,44 @@ def initial_state(h: History, dumps: dict | None = None) -> SchemaState:
     return state
 
 
-def replay(h: History, state: SchemaState | None = None):
-    """Yields (summary, problems) for each migration that runs, in order."""
+def replay(h: History, state: SchemaState | None = None, engine: str | None = None,
+           laravel: tuple | None = None):
+    """Yields (summary, problems) for each migration that runs, in order, on a fresh database
+    (or from the squashed schema)."""
     from migrate_lint.replay.fold import Replay
 
-    r = Replay(state if state is not None else initial_state(h), h.default_name)
+    r = Replay(state if state is not None else initial_state(h), h.default_name, engine,
+               laravel)
+    not_yet_created(r, h)
     for s in h.summaries:
         if s.name in h.ran:
             continue
         yield s, r.apply(s)
     h.final = r.state
+
+
+def not_yet_created(r: Replay, h: History) -> None:
+    """On a fresh database a table the history creates does not exist before its creation, so
+    `Schema::hasTable` on it is known. (Tables the history never creates stay unknown: a
+    package's migrations may create them.)"""
+    from migrate_lint.replay.state import NO, Origin, Table
+    from migrate_lint.replay.steps import UNSEEN
+
+    for s in h.summaries:
+        if s.name in h.ran:
+            continue
+        for step in s.steps:
+            name = step.table if step.action == "create_table" else \
+                step.to if step.action == "rename_table" else None
+            if not name:
+                continue
+            conn_name = r._conn_name(step.connection, s)
+            if conn_name == UNSEEN:
+                continue
+            conn = r.state.connection(conn_name)
+            if conn.get(name) is None:
+                conn.put(Table(name, NO, None, True,
+                               created_later=Origin(s.path, step.line, s.name)))
 
 
 def duplicate_classes(h: History):
@@ -243,10 +271,8 @@ def check_history(files, settings, options, parsed=None) -> list[tuple[str, tupl
             store.depend(d)  # its listing: the history's files
         order = history_files(dirs)
         last = max((i for i, f in enumerate(order) if os.path.normpath(f) in given), default=-1)
-        # The fold only moves forward: files after the last one given change nothing reported.
-        order = order[:last + 1]
-        if not order:
-            continue
+        if last < 0:
+            continue  # none of the files given is in this history
         slot = sig = None
         if memo is not None:
             slot = "\0".join(os.path.abspath(d) for d in dirs)
@@ -297,12 +323,18 @@ def _history_rows(h: History, given, enabled, settings) -> list[tuple[str, tuple
     from migrate_lint.findings import to_rows
 
     found: list[tuple[str, Finding]] = []
-    for s, problems in replay(h):
-        if os.path.normpath(s.path) not in given:
+    pending = {os.path.normpath(p) for p in h.files} & given
+    ctx = settings.rule_ctx
+    for s, problems in replay(h, engine=ctx.database, laravel=ctx.laravel_version):
+        if not pending:
+            break  # the fold only moves forward: later steps change nothing reported
+        key = os.path.normpath(s.path)
+        if key not in given:
             continue
+        pending.discard(key)
         for p in problems:
             if p.code in enabled:
-                found.append((s.path, _finding(p, s, h.sources.get(os.path.normpath(s.path)))))
+                found.append((s.path, _finding(p, s, h.sources.get(key))))
     if "ML104" in enabled:
         for s, first in duplicate_classes(h):
             if os.path.normpath(s.path) in given:
