@@ -7,6 +7,7 @@ import sys
 import click
 
 from migrate_lint import __version__
+from migrate_lint.runner import build_settings, fail, load_config  # noqa: F401 (their old home)
 
 
 class DefaultGroup(click.Group):
