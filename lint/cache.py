@@ -113,7 +113,7 @@ class Store:
     writer wins, nothing breaks.
     """
 
-    KEEP = {"findings:": MAX_CONFIGS, "replay:": MAX_CONFIGS, "summaries:": 2, "report:": 16}
+    KEEP = {"findings:": MAX_CONFIGS, "replay:": MAX_CONFIGS, "summaries:": 2, "report:": 8}
 
     def __init__(self, directory: str):
         import hmac  # here, not at the top: a --no-cache run does not load OpenSSL

@@ -16,7 +16,7 @@ import os
 
 from migrate_lint.cache import RACY_NS, stamp
 
-PREFIX = "report:"  # a section per report (the cache keeps the 16 used last)
+PREFIX = "report:"  # a section per report (the cache keeps the 8 used last)
 
 
 def key(options, cfg) -> str:

@@ -38,8 +38,9 @@ def lint_all(files, settings, jobs=None, keep_model=False, store=None, key: str 
     settings key its findings are filed under."""
     from migrate_lint.cache import files_of
 
-    index = files_of(store) if store is not None else None
-    section = store.section("findings:" + key) if store is not None and not keep_model else None
+    # A fix or SARIF run needs every model: nothing to look up (the replay still uses the cache).
+    index = files_of(store) if store is not None and not keep_model else None
+    section = store.section("findings:" + key) if index is not None else None
     results: dict[str, FileResult] = {}
     todo = []
     for path in files:
