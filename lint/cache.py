@@ -350,20 +350,20 @@ def code_key() -> str:
     upgraded tree-sitter-php invalidates the cache like a new release does."""
     if _CODE_KEY:
         return _CODE_KEY[0]
-    import importlib.util
     import sys
+    from hashlib import blake2b
 
     from migrate_lint import __file__ as init, __version__
     from migrate_lint import rules
 
-    from hashlib import blake2b
-
     h = blake2b(f"{__version__}\0{sys.version}".encode(), digest_size=16)
     dirs = [(os.path.dirname(init), True), *((d, True) for d in rules.__path__)]
     for name in ("tree_sitter", "tree_sitter_php", "sqlglot"):
-        spec = importlib.util.find_spec(name)  # located, not imported
-        if spec is not None and spec.origin:
-            dirs.append((os.path.dirname(spec.origin), False))
+        # Where the import system finds the package (first on sys.path), without importing it.
+        found = next((d for d in (os.path.join(e or ".", name) for e in sys.path)
+                      if os.path.isfile(os.path.join(d, "__init__.py"))), None)
+        if found is not None:
+            dirs.append((found, False))
     seen = set()
     while dirs:
         d, deep = dirs.pop()
