@@ -7,7 +7,7 @@ peak RSS from the kernel's accounting of the finished child (os.wait4).
 
   1. cold, whole corpus (--no-cache)                vs ast-grep scan with one rule
   2. warm, whole corpus (cache present)             vs ast-grep scan with one rule
-  3. one file in a 60-migration folder, no cache    vs python -c "import tree_sitter, tree_sitter_php"
+  3. one file in a 60-migration folder, no cache    vs python -c "import tree_sitter, ..._php"
   4. one changed file in a 400-migration app, cache present (a pre-commit run), same floor
   5. peak RSS of one process (-j 1) on 3,000 and 30,000 files
 

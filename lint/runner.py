@@ -6,7 +6,7 @@ import os
 import sys
 from dataclasses import dataclass
 
-from migrate_lint.engine import FileResult, Settings, lint_path, lint_source
+from migrate_lint.engine import FileResult, Settings, lint_source
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 

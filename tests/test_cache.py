@@ -20,18 +20,22 @@ from migrate_lint.cli import main
 from migrate_lint.replay import summaries
 
 HEAD = ("<?php\nuse Illuminate\\Database\\Migrations\\Migration;\n"
-        "use Illuminate\\Database\\Schema\\Blueprint;\nuse Illuminate\\Support\\Facades\\Schema;\n\n"
+        "use Illuminate\\Database\\Schema\\Blueprint;\n"
+        "use Illuminate\\Support\\Facades\\Schema;\n\n"
         "return new class extends Migration {\n    public function up()\n    {\n")
 TAIL = "\n    }\n};\n"
 MIGRATIONS = {
-    "2024_01_01_000000_create_tasks.php": """        Schema::create('tasks', function (Blueprint $table) {
+    "2024_01_01_000000_create_tasks.php": """
+        Schema::create('tasks', function (Blueprint $table) {
             $table->id();
             $table->integer('priority');
         });""",
-    "2024_02_01_000000_add_priority.php": """        Schema::table('tasks', function (Blueprint $table) {
+    "2024_02_01_000000_add_priority.php": """
+        Schema::table('tasks', function (Blueprint $table) {
             $table->integer('priority')->default(0);
         });""",
-    "2024_03_01_000000_create_tasks_again.php": """        if (! Schema::hasTable('tasks')) {
+    "2024_03_01_000000_create_tasks_again.php": """
+        if (! Schema::hasTable('tasks')) {
             Schema::create('tasks', function (Blueprint $table) {
                 $table->id();
             });

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from migrate_lint.findings import Finding
 
 if TYPE_CHECKING:  # the fold is imported when a history is replayed, not to find one
-    from migrate_lint.replay.fold import Problem
+    from migrate_lint.replay.fold import Problem, Replay
     from migrate_lint.replay.state import SchemaState
     from migrate_lint.replay.steps import Summary
 
