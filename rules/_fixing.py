@@ -104,7 +104,7 @@ def reindent(statement: str, indent: str, unit: str) -> str:
 
 
 def statement_text(source, span) -> str:
-    return source.data[span.start:span.end].decode("utf-8")
+    return source.data[span.start:span.end].decode("utf-8", "surrogateescape")
 
 
 def wrap(env: FixEnv, span, template: str, message: str, **context) -> Fix:

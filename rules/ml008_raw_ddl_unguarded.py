@@ -136,7 +136,7 @@ def simple_string(raw, migration) -> bool:
         return False
     body = migration.source.data[span.start + 1:span.end - 1]
     quote = migration.source.data[span.start:span.start + 1]
-    return quote in (b"'", b'"') and body.decode("utf-8", "replace") == raw.sql
+    return quote in (b"'", b'"') and body.decode("utf-8", "surrogateescape") == raw.sql
 
 
 def fix(finding, migration, env):
@@ -153,6 +153,6 @@ def fix(finding, migration, env):
     for kind in sorted(kinds):
         pattern, clause = _CLAUSES[kind]
         for m in re.finditer(pattern, raw.sql, re.IGNORECASE):
-            offset = base + len(raw.sql[:m.end()].encode("utf-8"))
+            offset = base + len(raw.sql[:m.end()].encode("utf-8", "surrogateescape"))
             edits.append(Edit(offset, offset, env.render("raw-ddl-clause.sql.j2", clause=clause)))
     return Fix("add IF [NOT] EXISTS", tuple(sorted(edits, key=lambda e: e.start))) if edits else None
