@@ -61,11 +61,31 @@ DROP_INDEX_METHODS = {"dropIndex", "dropUnique", "dropPrimary", "dropForeign", "
                       "dropFulltext", "dropSpatialIndex", "renameIndex", "dropForeignIdFor"}
 
 
+KNOWN = (ADD_METHODS | DROP_METHODS | INDEX_METHODS | DROP_INDEX_METHODS | {
+    "renameColumn", "rename", "after", "engine", "charset", "collation", "comment", "temporary",
+    "getTable", "getColumns", "getCommands", "build", "toSql", "create", "drop", "dropIfExists",
+    "dropForeignIdFor"} - {"fulltext", "dropFulltext"})
+_CANONICAL = {m.lower(): m for m in KNOWN}
+# Column modifiers are Fluent attributes (`->Change()` sets "Change", which Laravel never
+# reads): only the real methods of a foreign id definition ignore case.
+_REAL_MODIFIERS = {m.lower(): m for m in ("constrained", "references")}
+
+
+def canonical(method: str) -> str:
+    """Laravel's spelling of a Blueprint method: PHP method names are case-insensitive. A name
+    Blueprint does not define is a macro, which Laravel looks up case-sensitively: kept as is."""
+    return method if method in KNOWN else _CANONICAL.get(method.lower(), method)
+
+
+def canonical_modifier(name: str) -> str:
+    return _REAL_MODIFIERS.get(name.lower(), name)
+
+
 def category(method: str, modifiers: tuple[str, ...]) -> str:
-    if "change" in modifiers:
-        return "change"
     if method in ADD_METHODS:
-        return "add"
+        # `->change()` turns a column definition into a change of an existing column; on a
+        # command (`dropColumn('a')->change()`) it is a meaningless attribute.
+        return "change" if "change" in modifiers else "add"
     if method in DROP_METHODS:
         return "drop"
     if method == "renameColumn":
@@ -76,7 +96,7 @@ def category(method: str, modifiers: tuple[str, ...]) -> str:
         return "drop_index"
     if method == "rename":
         return "rename_table"
-    return "other"
+    return "change" if "change" in modifiers else "other"
 
 
 def expands(method: str) -> bool:

@@ -32,11 +32,14 @@ QUERY = """
 SCHEMA_OPS = {"create", "table", "drop", "dropIfExists", "rename", "dropColumns",
               "whenTableHasColumn", "whenTableDoesntHaveColumn", "whenTableHasIndex",
               "whenTableDoesntHaveIndex"}
+# PHP method, function and class names are case-insensitive (`Schema::TABLE`, `->dropcolumn`):
+# every lookup below goes through lower case, and an op keeps Laravel's spelling.
+_SCHEMA_OPS = {m.lower(): m for m in SCHEMA_OPS}
 RAW_SQL_METHODS = {"statement", "unprepared"}
+INSERT_METHODS = {"insert", "insertgetid"}
 # Byte forms for the hot loops over every call in a file (decoding each name costs more).
-_SCHEMA_OPS_B = {m.encode() for m in SCHEMA_OPS}
-_DB_METHODS_B = {m.encode() for m in RAW_SQL_METHODS} | {b"exec", b"insert", b"insertGetId"}
-INSERT_METHODS = {"insert", "insertGetId"}
+_SCHEMA_OPS_B = {m.encode() for m in _SCHEMA_OPS}
+_DB_METHODS_B = {m.encode() for m in RAW_SQL_METHODS | INSERT_METHODS} | {b"exec"}
 
 
 class Builder(ConditionReader):
@@ -91,7 +94,7 @@ class Builder(ConditionReader):
         chosen = None
         for c in classes:
             base = next((ch for ch in c.named_children if ch.type == "base_clause"), None)
-            if base is not None and (chosen is None or "Migration" in text(base)):
+            if base is not None and (chosen is None or "migration" in text(base).lower()):
                 chosen = c
         if chosen is None and classes:
             chosen = classes[0]
@@ -145,6 +148,8 @@ class Builder(ConditionReader):
         if t in ("string", "encapsed_string", "heredoc", "nowdoc"):
             value = string_parts(node, False)
             return literal(value) if value is not None else Name(None, norm(node))
+        if t == "integer":  # dropColumn('link', 255) drops a column named 255
+            return literal(text(node))
         if t == "parenthesized_expression" and node.named_children:
             return self.resolve(node.named_children[0], subst, depth + 1)
         if t == "variable_name":
@@ -174,7 +179,7 @@ class Builder(ConditionReader):
         if t in ("member_call_expression", "nullsafe_member_call_expression"):
             name = node.child_by_field_name("name")
             obj = node.child_by_field_name("object")
-            if name is not None and text(name) == "getTable" and obj is not None \
+            if name is not None and text(name).lower() == "gettable" and obj is not None \
                     and obj.type == "variable_name":
                 table = self._blueprint_table(node, text(obj))
                 if table is not None:
@@ -232,18 +237,18 @@ class Builder(ConditionReader):
             return None
         t = node.type
         if t == "name" or t == "qualified_name":
-            return ("Schema", None) if basename(text(node)) == "Schema" else None
+            return ("Schema", None) if basename(text(node)).lower() == "schema" else None
         if t == "scoped_call_expression":
             scope = node.child_by_field_name("scope")
             name = node.child_by_field_name("name")
-            if scope is not None and name is not None and basename(text(scope)) == "Schema" \
-                    and text(name) in ("connection", "getFacadeRoot"):
+            if scope is not None and name is not None and basename(text(scope)).lower() == "schema" \
+                    and text(name).lower() in ("connection", "getfacaderoot"):
                 args = arg_values(node.child_by_field_name("arguments"))
                 return (text(node), text(args[0]) if args else None)
             return None
         if t in ("member_call_expression", "nullsafe_member_call_expression"):
             name = node.child_by_field_name("name")
-            if name is not None and text(name) == "getSchemaBuilder":
+            if name is not None and text(name).lower() == "getschemabuilder":
                 return (text(node), None)
             return None
         if t == "variable_name":
@@ -251,7 +256,7 @@ class Builder(ConditionReader):
                 info = self.builder_info(rhs, depth + 1)
                 if info is not None:
                     return (text(node), info[1])
-        if t == "function_call_expression" and text(node).replace(" ", "") in (
+        if t == "function_call_expression" and text(node).replace(" ", "").lower() in (
                 "app('db.schema')", 'app("db.schema")', "schema()"):
             return (text(node), None)
         return None
@@ -287,12 +292,12 @@ class Builder(ConditionReader):
 
     def _maybe_op(self, call):
         owner, name, arguments = self.call_parts(call)
-        if name is None or name.text not in _SCHEMA_OPS_B:
+        if name is None or name.text.lower() not in _SCHEMA_OPS_B:
             return
         info = self.builder_info(owner)
         if info is None:
             return
-        kind = text(name)
+        kind = _SCHEMA_OPS[text(name).lower()]
         args = arg_values(arguments)
         if not args:
             return
@@ -342,8 +347,8 @@ class Builder(ConditionReader):
                 outer = outer.parent
                 mod = outer.child_by_field_name("name")
                 modifiers.append(text(mod) if mod is not None else "")
-            method = text(call.child_by_field_name("name"))
-            mods = tuple(modifiers)
+            method = bp.canonical(text(call.child_by_field_name("name")))
+            mods = tuple(bp.canonical_modifier(m) for m in modifiers)
             args = arg_values(call.child_by_field_name("arguments"))
             category = bp.category(method, mods)
             calls.append(BlueprintCall(
@@ -429,16 +434,16 @@ class Builder(ConditionReader):
     def _raw_sql_and_inserts(self):
         for call in self.scalls:
             scope, name, arguments = self.call_parts(call)
-            if scope is None or name is None or basename(text(scope)) != "DB":
+            if scope is None or name is None or basename(text(scope)).lower() != "db":
                 continue
-            if text(name) in RAW_SQL_METHODS:
-                self._raw_sql(call, text(name), arguments)
+            if text(name).lower() in RAW_SQL_METHODS:
+                self._raw_sql(call, text(name).lower(), arguments)
         for call in self.mcalls:
             obj, name, arguments = self.call_parts(call)
-            if name is None or obj is None or name.text not in _DB_METHODS_B:
+            if name is None or obj is None or name.text.lower() not in _DB_METHODS_B:
                 continue
-            method = text(name)
-            if method in RAW_SQL_METHODS or (method == "exec" and "getPdo" in text(obj)):
+            method = text(name).lower()
+            if method in RAW_SQL_METHODS or (method == "exec" and "getpdo" in text(obj).lower()):
                 if self._is_db_connection(obj):
                     self._raw_sql(call, method, arguments)
             elif method in INSERT_METHODS:
@@ -449,12 +454,12 @@ class Builder(ConditionReader):
                                                  ctx=self.context(call), node=call))
 
     def _is_db_connection(self, obj) -> bool:
-        t = text(obj)
-        if "DB::" in t or "getPdo" in t or "getConnection" in t or "connection(" in t:
+        t = text(obj).lower()
+        if "db::" in t or "getpdo" in t or "getconnection" in t or "connection(" in t:
             return True
         if obj.type == "variable_name":
-            return any("DB::" in text(r) or "connection" in text(r).lower()
-                       for r in self.assignments.get(t, ()))
+            return any("db::" in text(r).lower() or "connection" in text(r).lower()
+                       for r in self.assignments.get(text(obj), ()))
         return False
 
     def _raw_sql(self, call, via, arguments):
