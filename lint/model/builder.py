@@ -24,6 +24,7 @@ QUERY = """
 (nullsafe_member_call_expression) @mcall
 (function_call_expression) @fcall
 (assignment_expression left: (variable_name)) @assign
+(assignment_expression left: (member_access_expression)) @passign
 (comment) @comment
 (class_declaration) @class
 (anonymous_class) @class
@@ -61,6 +62,16 @@ class Builder(ConditionReader):
             if lhs is not None and rhs is not None:
                 self.assignments.setdefault(text(lhs), []).append(rhs)
         self.props: dict[str, object] = {}
+        # `$this->table = ...` anywhere in the class: the constructor's, or one in the method
+        # before the use, overrides the declared default.
+        self.prop_assignments: dict[str, list] = {}
+        for assign in caps.get("passign", []):
+            lhs = assign.child_by_field_name("left")
+            obj = lhs.child_by_field_name("object")
+            prop = lhs.child_by_field_name("name")
+            rhs = assign.child_by_field_name("right")
+            if obj is not None and text(obj) == "$this" and prop is not None and rhs is not None:
+                self.prop_assignments.setdefault(text(prop), []).append(rhs)
         self.consts: dict[str, object] = {}
         self.methods: dict[str, object] = {}
         self.predicates: dict[str, tuple[list[str], object]] = {}
@@ -124,7 +135,7 @@ class Builder(ConditionReader):
                 mname = member.child_by_field_name("name")
                 if mname is None:
                     continue
-                self.methods[text(mname)] = member
+                self.methods[text(mname).lower()] = member
                 fbody = member.child_by_field_name("body")
                 stmts = [s for s in fbody.named_children if s.type != "comment"] if fbody else []
                 if len(stmts) == 1 and stmts[0].type == "return_statement" and stmts[0].named_children:
@@ -161,7 +172,7 @@ class Builder(ConditionReader):
             obj = node.child_by_field_name("object")
             prop = node.child_by_field_name("name")
             if obj is not None and text(obj) == "$this" and prop is not None:
-                default = self.props.get(text(prop))
+                default = self._property_value(node, text(prop))
                 if default is not None:
                     value = self.resolve(default, None, depth + 1)
                     return value if value.known else Name(None, norm(node))
@@ -193,6 +204,27 @@ class Builder(ConditionReader):
                 if left.known and right.known:
                     return literal(left.value + right.value)
         return Name(None, norm(node))
+
+    def _property_value(self, node, prop):
+        """What `$this->prop` holds at node: the last assignment before it in its method, else
+        the constructor's assignment, else the declared default."""
+        assigned = self.prop_assignments.get(prop)
+        if assigned:
+            method = self._method_of(node)
+            if method is not None:
+                before = [r for r in assigned if method.start_byte <= r.start_byte < node.start_byte]
+                if before:
+                    return before[-1]
+            ctor = self.methods.get("__construct")
+            if ctor is not None:
+                inside = [r for r in assigned if ctor.start_byte <= r.start_byte < ctor.end_byte]
+                if inside:
+                    return inside[-1]
+        return self.props.get(prop)
+
+    def _method_of(self, node):
+        return next((f for f in self.enclosing_functions(node)
+                     if f.type in ("method_declaration", "function_definition")), None)
 
     def _resolve_variable(self, node, var, subst, depth) -> Name:
         if var == "$this":
