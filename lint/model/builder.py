@@ -365,12 +365,11 @@ class Builder(ConditionReader):
         lo = bisect_left(self.mcall_starts, fn.start_byte)
         hi = bisect_right(self.mcall_starts, fn.end_byte)
         calls = []
-        param = closure.param.encode()
         for call in self.mcalls[lo:hi]:
             obj = call.child_by_field_name("object")
-            if obj is None or obj.type != "variable_name" or obj.text != param:
+            if obj is None or obj.type != "variable_name":
                 continue
-            if not same_node(self._innermost_function(call, fn), fn):
+            if text(obj) not in self._blueprint_vars(fn, closure.param, call):
                 continue
             outer, modifiers = call, []
             while outer.parent is not None and outer.parent.type in (
@@ -392,14 +391,47 @@ class Builder(ConditionReader):
                 node=outer))
         return calls
 
-    def _innermost_function(self, call, closure):
-        """The function-like node closest around call, searched below closure only."""
-        cur, found = closure, closure
+    def _blueprint_vars(self, closure, param, call) -> set[str]:
+        """The variables that hold the closure's Blueprint where call is: nested closures see
+        it through `use ($table)`, arrow functions capture it, and the callback of
+        `$table->after('col', function ($t) { ... })` gets it as its first parameter."""
+        names = {param}
+        cur = closure.child_with_descendant(call)
         while cur is not None and cur.id != call.id:
             if is_function(cur):
-                found = cur
+                params, outer = closure_params(cur), names
+                if cur.type == "arrow_function":
+                    names = names - set(params)
+                elif cur.type == "anonymous_function":
+                    names = self._used_vars(cur) & names - set(params)
+                else:
+                    names = set()
+                if params and self._after_callback_of(cur, outer):
+                    names.add(params[0])
             cur = cur.child_with_descendant(call)
-        return found
+        return names
+
+    def _used_vars(self, fn) -> set[str]:
+        use = next((c for c in fn.named_children if c.type == "anonymous_function_use_clause"),
+                   None)
+        if use is None:
+            return set()
+        out = set()
+        for v in use.named_children:
+            if v.type == "by_ref" and v.named_children:
+                v = v.named_children[0]
+            if v.type == "variable_name":
+                out.add(text(v))
+        return out
+
+    def _after_callback_of(self, fn, blueprint_vars) -> bool:
+        arg = fn.parent
+        call = arg.parent.parent if arg is not None and arg.parent is not None else None
+        if call is None or call.type != "member_call_expression":
+            return False
+        obj, name, _ = self.call_parts(call)
+        return (name is not None and text(name).lower() == "after" and obj is not None
+                and text(obj) in blueprint_vars)
 
     def _names(self, node) -> tuple[Name, ...]:
         items = array_items(node)
