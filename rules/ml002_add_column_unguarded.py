@@ -94,12 +94,15 @@ EXPANSIONS = {
 def column_codes(call) -> list[str]:
     from migrate_lint.model import blueprint as bp
     from migrate_lint.model.names import text
-    from migrate_lint.rules._fixing import base_call, call_args, php_string
+    from migrate_lint.rules._fixing import base_call, call_args, is_literal, php_string
 
     args = call_args(base_call(call.node))
+    named = args[1] if call.method == "addColumn" and len(args) > 1 else (args[0] if args else None)
     out = []
     for i, column in enumerate(call.columns):
-        if column.known:
+        # In a shared body a value bound by one call site is not the code's own.
+        if column.known and (not call.shared or named is None or is_literal(named)
+                             or call.method in bp.FIXED_COLUMNS):
             out.append(php_string(column.value))
         elif call.method in bp.MORPHS and args:
             out.append(f"{text(args[0])} . {php_string('_type' if i == 0 else '_id')}")
@@ -134,7 +137,8 @@ def _expanded(env, call, table, schema):
 
 
 def fix(finding, migration, env):
-    from migrate_lint.rules._fixing import arrow_to_closure, schema_prefix, table_code, wrap
+    from migrate_lint.rules._fixing import (arrow_to_closure, call_table_code, schema_prefix,
+                                            table_code, wrap)
 
     call = finding.extra["target"]
     op = call.op
@@ -153,7 +157,7 @@ def fix(finding, migration, env):
         return arrow_to_closure(env, op, "turn the arrow function into a closure")
     if call.statement is None:
         return None
-    schema, table = schema_prefix(op, True), table_code(op, True)
+    schema, table = schema_prefix(op, True), call_table_code(call)
     if call.method in EXPANSIONS and not call.modifiers:
         return _expanded(env, call, table, schema)
     return wrap(env, call.statement, "add-column-guard.php.j2", "guard with `Schema::hasColumn`",

@@ -36,7 +36,8 @@ SUMMARY = "DB::table()->insert() in a migration (use insertOrIgnore/upsert/updat
 def _table_rebuilt_before(migration, ins) -> bool:
     """`Schema::dropIfExists('t'); Schema::create('t', ...); DB::table('t')->insert(...)`:
     every run starts from an empty table, so the insert cannot duplicate rows."""
-    return any(op.kind in ("drop", "dropIfExists") and op.span.start < ins.span.start
+    return any(op.kind in ("drop", "dropIfExists")
+               and (op.order, op.span.start) < (ins.order, ins.span.start)
                and op.ctx.function_id == ins.ctx.function_id and not op.ctx.guards
                and op.table.same(ins.table, case_insensitive=True) for op in migration.ops)
 

@@ -15,6 +15,7 @@ from migrate_lint.model import sql as sqlmod
 from migrate_lint.model.names import (PLACEHOLDER, arg_values, array_items, closure_params,
                                       is_function, norm, string_parts, text)
 from migrate_lint.model.guards import WHEN_OPS, ConditionReader, basename, same_node
+from migrate_lint.model.instances import MAX_DEPTH, Instantiator, Site
 from migrate_lint.model.types import (BlueprintCall, Closure, Comment, Insert, Migration, Name,
                                       RawSql, SchemaOp, literal)
 
@@ -43,7 +44,7 @@ _SCHEMA_OPS_B = {m.encode() for m in _SCHEMA_OPS}
 _DB_METHODS_B = {m.encode() for m in RAW_SQL_METHODS | INSERT_METHODS} | {b"exec"}
 
 
-class Builder(ConditionReader):
+class Builder(ConditionReader, Instantiator):
     def __init__(self, migration: Migration, tree):
         self.m = migration
         self.src = migration.source
@@ -77,6 +78,7 @@ class Builder(ConditionReader):
         self.predicates: dict[str, tuple[list[str], object]] = {}
         self.closure_tables: dict[int, Name] = {}  # closure node id -> the op's table
         self.exit_cache: dict[int, list] = {}
+        self._bindings = None  # see _with_bindings
         self._read_class(caps.get("class", []))
 
     # ------------------------------------------------------------------ tree walking
@@ -148,6 +150,8 @@ class Builder(ConditionReader):
 
     # ------------------------------------------------------------------ names
     def resolve(self, node, subst=None, depth=0) -> Name:
+        if subst is None:
+            subst = self._bindings
         if node is None:
             return Name(None, "?")
         if depth > 8:
@@ -192,6 +196,8 @@ class Builder(ConditionReader):
             obj = node.child_by_field_name("object")
             if name is not None and text(name).lower() == "gettable" and obj is not None \
                     and obj.type == "variable_name":
+                if subst and text(obj) + "->getTable()" in subst:
+                    return subst[text(obj) + "->getTable()"]
                 table = self._blueprint_table(node, text(obj))
                 if table is not None:
                     return table
@@ -314,13 +320,11 @@ class Builder(ConditionReader):
             self._maybe_op(call)
         for call in self.mcalls:
             self._maybe_op(call)
-        self.m.ops.sort(key=lambda op: op.span.start)
-        for op in self.m.ops:
-            if op.closure is not None:
-                op.calls = self._blueprint_calls(op)
         self._raw_sql_and_inserts()
-        self.m.raw_sql.sort(key=lambda r: r.span.start)
-        self.m.inserts.sort(key=lambda r: r.span.start)
+        by_order = lambda item: (item.order, item.span.start)  # noqa: E731
+        self.m.ops.sort(key=by_order)
+        self.m.raw_sql.sort(key=by_order)
+        self.m.inserts.sort(key=by_order)
 
     def _maybe_op(self, call):
         owner, name, arguments = self.call_parts(call)
@@ -329,47 +333,78 @@ class Builder(ConditionReader):
         info = self.builder_info(owner)
         if info is None:
             return
-        kind = _SCHEMA_OPS[text(name).lower()]
         args = arg_values(arguments)
         if not args:
             return
-        table = self.resolve(args[0])
+        for chain in self.chains_of(call):
+            op = self._op_at(call, _SCHEMA_OPS[text(name).lower()], info, args, chain)
+            if op.closure is not None:
+                op.calls = self._blueprint_calls(op, chain)
+            self.m.ops.append(op)
+
+    def _op_at(self, call, kind, info, args, chain) -> SchemaOp:
+        """The schema op of call, as it runs through chain (see lint/model/instances.py)."""
+        subst = self.subst_of(chain)
+        table = self.resolve(args[0], subst)
         op = SchemaOp(kind=kind, table=table, to_table=None, builder=info[0], connection=info[1],
                       span=self.src.node_span(call), statement=self.statement_span(call),
-                      ctx=self.context(call), node=call, conn=self.conn_key(info[1]))
+                      ctx=self.context_in(call, chain), node=call, conn=self.conn_key(info[1]),
+                      order=self.order_of(call, chain))
         if kind == "rename" and len(args) > 1:
-            op.to_table = self.resolve(args[1])
+            op.to_table = self.resolve(args[1], subst)
         if kind == "dropColumns" and len(args) > 1:
             items = array_items(args[1])
-            op.columns = tuple(self.resolve(i) for i in (items if items is not None else args[1:]))
+            op.columns = tuple(self.resolve(i, subst)
+                               for i in (items if items is not None else args[1:]))
         closure_index = 2 if kind.lower() in WHEN_OPS else 1
-        if kind in ("create", "table") or kind.lower() in WHEN_OPS:
-            if len(args) > closure_index and args[closure_index].type in (
-                    "anonymous_function", "arrow_function"):
-                fn = args[closure_index]
+        if (kind in ("create", "table") or kind.lower() in WHEN_OPS) and len(args) > closure_index:
+            fn, shared = self.callable_body(args[closure_index], self.method_node(call))
+            if fn is not None:
                 params = closure_params(fn)
                 body = fn.child_by_field_name("body")
                 op.closure = Closure(param=params[0] if params else None,
                                      arrow=fn.type == "arrow_function",
                                      span=self.src.node_span(fn),
                                      body_span=self.src.node_span(body if body is not None else fn),
-                                     node=fn)
-                self.closure_tables[fn.id] = table
-        self.m.ops.append(op)
+                                     node=fn, shared=shared)
+                if not shared:
+                    self.closure_tables[fn.id] = table
+        return op
 
-    def _blueprint_calls(self, op) -> list[BlueprintCall]:
+    def _blueprint_calls(self, op, chain) -> list[BlueprintCall]:
+        """The Blueprint calls of op's closure. A closure written elsewhere (a variable, a
+        method) runs at the op: its body is instantiated there, once per op."""
         closure = op.closure
         if closure.param is None:
             return []
-        fn = closure.node
+        if closure.shared:
+            site = Site(op.node, closure.node, ())
+            chain = chain + (site,)
+        calls: list[BlueprintCall] = []
+        self._collect_calls(op, closure.node, closure.param, chain, calls)
+        return calls
+
+    def _collect_calls(self, op, fn, param, chain, calls):
+        # `$table->getTable()` names the op's table wherever the body is instantiated.
+        extra = {param + "->getTable()": op.table}
+        subst = {**self.subst_of(chain), **extra}
         lo = bisect_left(self.mcall_starts, fn.start_byte)
         hi = bisect_right(self.mcall_starts, fn.end_byte)
-        calls = []
         for call in self.mcalls[lo:hi]:
             obj = call.child_by_field_name("object")
             if obj is None or obj.type != "variable_name":
                 continue
-            if text(obj) not in self._blueprint_vars(fn, closure.param, call):
+            in_scope = self._blueprint_vars(fn, param, call)
+            if text(obj) == "$this" and len(chain) < MAX_DEPTH:
+                helper = self.blueprint_helper(call, in_scope)
+                if helper is not None and all(s.callee.id != helper[0].id for s in chain):
+                    method, inner_param = helper
+                    bindings = self._bind(method, arg_values(call.child_by_field_name(
+                        "arguments")), subst)
+                    site = Site(call, method, bindings)
+                    self._collect_calls(op, method, inner_param, chain + (site,), calls)
+                continue
+            if text(obj) not in in_scope:
                 continue
             outer, modifiers = call, []
             while outer.parent is not None and outer.parent.type in (
@@ -384,12 +419,12 @@ class Builder(ConditionReader):
             category = bp.category(method, mods)
             calls.append(BlueprintCall(
                 op=op, method=method, category=category,
-                columns=self._call_columns(method, category, args, mods),
+                columns=self._call_columns(method, category, args, mods, subst),
                 modifiers=mods, span=self.src.node_span(outer),
-                statement=self.statement_span(outer), ctx=self.context(outer),
-                args=tuple(self.resolve(a) for a in args), expands=bp.expands(method),
-                node=outer))
-        return calls
+                statement=self.statement_span(outer), ctx=self.context_in(outer, chain, extra),
+                args=tuple(self.resolve(a, subst) for a in args), expands=bp.expands(method),
+                node=outer, order=self.order_of(outer, chain), shared=bool(chain),
+                var=text(obj)))
 
     def _blueprint_vars(self, closure, param, call) -> set[str]:
         """The variables that hold the closure's Blueprint where call is: nested closures see
@@ -433,32 +468,32 @@ class Builder(ConditionReader):
         return (name is not None and text(name).lower() == "after" and obj is not None
                 and text(obj) in blueprint_vars)
 
-    def _names(self, node) -> tuple[Name, ...]:
+    def _names(self, node, subst) -> tuple[Name, ...]:
         items = array_items(node)
         if items is not None:
-            return tuple(self.resolve(i) for i in items)
-        return (self.resolve(node),)
+            return tuple(self.resolve(i, subst) for i in items)
+        return (self.resolve(node, subst),)
 
-    def _morph_columns(self, args) -> tuple[Name, ...]:
+    def _morph_columns(self, args, subst) -> tuple[Name, ...]:
         """`morphs('owner')` and `dropMorphs('owner')`: owner_type and owner_id."""
         if not args:
             return ()
-        base = self.resolve(args[0])
+        base = self.resolve(args[0], subst)
         if base.known:
             return (literal(base.value + "_type"), literal(base.value + "_id"))
         return (Name(None, base.expr + "_type"), Name(None, base.expr + "_id"))
 
-    def _call_columns(self, method, category, args, modifiers) -> tuple[Name, ...]:
+    def _call_columns(self, method, category, args, modifiers, subst=None) -> tuple[Name, ...]:
         if category in ("add", "change"):
             if method in bp.FIXED_COLUMNS:
                 return tuple(literal(c) for c in bp.FIXED_COLUMNS[method])
             if method in bp.MORPHS:
-                return self._morph_columns(args)
+                return self._morph_columns(args, subst)
             if method == "addColumn":
-                return (self.resolve(args[1]),) if len(args) > 1 else ()
+                return (self.resolve(args[1], subst),) if len(args) > 1 else ()
             if method == "foreignIdFor":
                 if len(args) > 1:
-                    return (self.resolve(args[1]),)
+                    return (self.resolve(args[1], subst),)
                 if args:
                     key = bp.model_foreign_key(text(args[0]).replace(" ", ""))
                     return (literal(key),) if key else (Name(None, norm(args[0]) + "->fk"),)
@@ -466,33 +501,33 @@ class Builder(ConditionReader):
             if not args:
                 default = bp.DEFAULT_COLUMN.get(method)
                 return (literal(default),) if default else ()
-            return (self.resolve(args[0]),)
+            return (self.resolve(args[0], subst),)
         if category == "drop":
             if method in bp.DROP_FIXED:
                 return tuple(literal(c) for c in bp.DROP_FIXED[method])
             if method in bp.DROP_DEFAULT:
-                return (self.resolve(args[0]),) if args else (literal(bp.DROP_DEFAULT[method]),)
+                return (self.resolve(args[0], subst),) if args else (literal(bp.DROP_DEFAULT[method]),)
             if method == "dropMorphs":
-                return self._morph_columns(args)
+                return self._morph_columns(args, subst)
             if method == "dropConstrainedForeignIdFor":
                 if len(args) > 1:
-                    return (self.resolve(args[1]),)
+                    return (self.resolve(args[1], subst),)
                 key = bp.model_foreign_key(text(args[0]).replace(" ", "")) if args else None
                 return (literal(key),) if key else ()
             out: list[Name] = []
             for a in args:
-                out += self._names(a)
+                out += self._names(a, subst)
             return tuple(out)
         if category == "rename":
-            return tuple(self.resolve(a) for a in args[:2])
+            return tuple(self.resolve(a, subst) for a in args[:2])
         if category in ("index", "drop_index"):
             if not args:
                 return ()
             if method == "foreign" or array_items(args[0]) is not None or category == "index":
-                return self._names(args[0])
+                return self._names(args[0], subst)
             return ()
         if category == "rename_table":
-            return tuple(self.resolve(a) for a in args[:1])
+            return tuple(self.resolve(a, subst) for a in args[:1])
         return ()
 
     def _raw_sql_and_inserts(self):
@@ -511,11 +546,22 @@ class Builder(ConditionReader):
                 if self._is_db_connection(obj):
                     self._raw_sql(call, method, arguments)
             elif method in INSERT_METHODS:
-                table = self._query_table(obj)
-                if table is not None:
+                for chain in self.chains_of(call):
+                    table = self._with_bindings(self.subst_of(chain), self._query_table, obj)
+                    if table is None:
+                        break
                     self.m.inserts.append(Insert(table=table, span=self.src.node_span(call),
                                                  statement=self.statement_span(call),
-                                                 ctx=self.context(call), node=call))
+                                                 ctx=self.context_in(call, chain), node=call,
+                                                 order=self.order_of(call, chain)))
+
+    def _with_bindings(self, subst, fn, *args):
+        """fn(*args) with names resolved through subst where fn resolves without one."""
+        saved, self._bindings = self._bindings, subst or None
+        try:
+            return fn(*args)
+        finally:
+            self._bindings = saved
 
     def _is_db_connection(self, obj) -> bool:
         t = text(obj).lower()
@@ -534,13 +580,15 @@ class Builder(ConditionReader):
         sql, is_literal = self._sql_text(node)
         if sql is None:
             return
-        self.m.raw_sql.append(RawSql(
-            via=via, sql=sql, literal=is_literal, statements=sqlmod.classify(sql),
-            span=self.src.node_span(call), statement=self.statement_span(call),
-            ctx=self.context(call),
-            string_span=self.src.node_span(node) if node.type in ("string", "encapsed_string",
-                                                                   "heredoc", "nowdoc") else None,
-            node=call))
+        statements = sqlmod.classify(sql)
+        for chain in self.chains_of(call):
+            self.m.raw_sql.append(RawSql(
+                via=via, sql=sql, literal=is_literal, statements=statements,
+                span=self.src.node_span(call), statement=self.statement_span(call),
+                ctx=self.context_in(call, chain),
+                string_span=self.src.node_span(node) if node.type in (
+                    "string", "encapsed_string", "heredoc", "nowdoc") else None,
+                node=call, order=self.order_of(call, chain)))
 
     def _sql_text(self, node, depth=0):
         if node is None or depth > 10:

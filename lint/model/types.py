@@ -138,6 +138,14 @@ def _table_matches(guard_table: Name | None, table: Name | None) -> bool:
     return guard_table.same(table, case_insensitive=True)
 
 
+# ORDER: every op, Blueprint call, raw SQL and insert has `order`, the byte offset of the
+# statement in up()/down() where it effectively runs: its own offset, or for a copy
+# instantiated from a helper method or a shared closure, the offset of the outermost call site
+# (lint/model/instances.py). Copies of one body share an order: sort by (order, span.start).
+# Such a copy has `ctx.method` of its caller ("up"/"down"); a helper that nobody calls keeps
+# its own method name and is linted as written.
+
+
 @dataclass
 class Closure:
     param: str | None  # "$table"
@@ -145,6 +153,9 @@ class Closure:
     span: Span
     body_span: Span
     node: Any = field(repr=False, default=None)
+    # Written elsewhere (a variable, a method) and run here: its body serves several ops, so a
+    # fix inside it must name the table as `$table->getTable()`.
+    shared: bool = False
 
 
 @dataclass
@@ -166,6 +177,8 @@ class SchemaOp:
     # The connection as guards name it: None for the migration's default connection (inside
     # up()/down() the Migrator makes the migration's $connection the default), else its name.
     conn: object = None
+    # Where it effectively runs in up()/down(), as a byte offset (ORDER below).
+    order: int = 0
 
 
 @dataclass
@@ -183,6 +196,12 @@ class BlueprintCall:
     args: tuple[Name, ...] = ()
     expands: bool = False  # a helper that adds several columns (timestamps, morphs, ...)
     node: Any = field(repr=False, default=None)
+    order: int = 0
+    # Written in a body that serves several ops (a closure in a variable, a helper method):
+    # a fix there names the table through `var` (`$table->getTable()`) and the columns by
+    # their code, never by the values of one instantiation.
+    shared: bool = False
+    var: str = "$table"
 
 
 @dataclass
@@ -205,6 +224,7 @@ class RawSql:
     ctx: Context
     string_span: Span | None = None  # the literal string node, for fixes
     node: Any = field(repr=False, default=None)
+    order: int = 0
 
 
 @dataclass
@@ -214,6 +234,7 @@ class Insert:
     statement: Span | None
     ctx: Context
     node: Any = field(repr=False, default=None)
+    order: int = 0
 
 
 @dataclass
