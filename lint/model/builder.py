@@ -283,11 +283,22 @@ class Builder(ConditionReader, Instantiator):
                     and text(name).lower() in ("connection", "getfacaderoot"):
                 args = arg_values(node.child_by_field_name("arguments"))
                 return (text(node), text(args[0]) if args else None)
+            if scope is not None and name is not None and basename(text(scope)).lower() == "db" \
+                    and text(name).lower() == "getschemabuilder":
+                return (text(node), None)
             return None
         if t in ("member_call_expression", "nullsafe_member_call_expression"):
             name = node.child_by_field_name("name")
             if name is not None and text(name).lower() == "getschemabuilder":
-                return (text(node), None)
+                # DB::connection('x')->getSchemaBuilder() checks connection x.
+                obj = node.child_by_field_name("object")
+                conn = None
+                if obj is not None and obj.type == "scoped_call_expression":
+                    oname = obj.child_by_field_name("name")
+                    args = arg_values(obj.child_by_field_name("arguments"))
+                    if oname is not None and text(oname).lower() == "connection" and args:
+                        conn = text(args[0])
+                return (text(node), conn)
             return None
         if t == "variable_name":
             for rhs in self.assignments.get(text(node), ()):
