@@ -5,7 +5,9 @@ What it does:
     without a negative `Schema::hasColumn`/`hasColumns` guard on each column it adds.
     Modifiers on the added column (`->unique()`, `->index()`, `->constrained()`) belong to
     the add. Multi-column helpers (`timestamps`, `softDeletes`, `morphs`, `rememberToken`, ...)
-    need a guard on every column they add.
+    need a guard on every column they add. A column that an earlier statement of the same
+    method always drops first is not flagged (the drop is ML003's); in ONE Blueprint the drop
+    does not count before Laravel 11.15, which runs a Blueprint's column adds first.
 
 Why is this bad?
     This is the staging incident: a migration re-added `priority`, MySQL raised
@@ -41,18 +43,20 @@ from __future__ import annotations
 
 import sys
 
-from migrate_lint.rules._common import finding, non_create_calls, q
+from migrate_lint.rules._common import column_dropped_before, finding, non_create_calls, q
 
 CODE, NAME = "ML002", "add-column-unguarded"
 FIXABLE = True
 SUMMARY = "column added to an existing table without a Schema::hasColumn guard"
 
 
-def unguarded_columns(op, call):
+def unguarded_columns(op, call, migration=None, ctx=None):
     missing = []
     for column in call.columns:
         if call.ctx.has("column", op.table, column if column.known or column.expr else None,
                         exists=False, table_fallback=True, connection=op.conn):
+            continue
+        if migration is not None and column_dropped_before(migration, op, call, column, ctx):
             continue
         missing.append(column)
     if not call.columns and not call.ctx.has("column", op.table, None, exists=False,
@@ -63,7 +67,7 @@ def unguarded_columns(op, call):
 
 def check(migration, ctx):
     for op, call in non_create_calls(migration, ctx, "add"):
-        missing = unguarded_columns(op, call)
+        missing = unguarded_columns(op, call, migration, ctx)
         if not missing:
             continue
         names = ", ".join(q(c) for c in missing if c is not None) or "a column"

@@ -104,6 +104,20 @@ def expands(method: str) -> bool:
     return method in FIXED_COLUMNS and len(FIXED_COLUMNS[method]) > 1 or method in MORPHS
 
 
+# The kind of index each call adds or drops (Laravel names indexes {table}_{cols}_{kind}).
+INDEX_KIND = {"index": "index", "unique": "unique", "primary": "primary", "fullText": "fulltext",
+              "fulltext": "fulltext", "spatialIndex": "spatial", "rawIndex": "index",
+              "foreign": "foreign", "dropIndex": "index", "dropUnique": "unique",
+              "dropPrimary": "primary", "dropForeign": "foreign", "dropFullText": "fulltext",
+              "dropFulltext": "fulltext", "dropSpatialIndex": "spatial"}
+
+
+def index_name(table: str | None, columns, kind: str) -> str:
+    """Laravel's default index name: lower-cased {table}_{columns}_{kind}, '-' and '.' as '_'."""
+    base = "_".join([table or "?", *columns, kind]).lower()
+    return base.replace("-", "_").replace(".", "_")
+
+
 def snake(name: str) -> str:
     out = []
     for i, ch in enumerate(name):

@@ -39,9 +39,11 @@ SCHEMA_OPS = {"create", "table", "drop", "dropIfExists", "rename", "dropColumns"
 _SCHEMA_OPS = {m.lower(): m for m in SCHEMA_OPS}
 RAW_SQL_METHODS = {"statement", "unprepared"}
 INSERT_METHODS = {"insert", "insertgetid"}
+DELETE_METHODS = {"delete", "truncate"}
 # Byte forms for the hot loops over every call in a file (decoding each name costs more).
 _SCHEMA_OPS_B = {m.encode() for m in _SCHEMA_OPS}
-_DB_METHODS_B = {m.encode() for m in RAW_SQL_METHODS | INSERT_METHODS} | {b"exec"}
+_DB_METHODS_B = {m.encode() for m in RAW_SQL_METHODS | INSERT_METHODS | DELETE_METHODS} | {
+    b"exec"}
 
 
 class Builder(ConditionReader, Instantiator):
@@ -336,6 +338,7 @@ class Builder(ConditionReader, Instantiator):
         self.m.ops.sort(key=by_order)
         self.m.raw_sql.sort(key=by_order)
         self.m.inserts.sort(key=by_order)
+        self.m.row_deletes.sort(key=by_order)
 
     def _maybe_op(self, call):
         owner, name, arguments = self.call_parts(call)
@@ -556,15 +559,16 @@ class Builder(ConditionReader, Instantiator):
             if method in RAW_SQL_METHODS or (method == "exec" and "getpdo" in text(obj).lower()):
                 if self._is_db_connection(obj):
                     self._raw_sql(call, method, arguments)
-            elif method in INSERT_METHODS:
+            elif method in INSERT_METHODS or method in DELETE_METHODS:
+                into = self.m.inserts if method in INSERT_METHODS else self.m.row_deletes
                 for chain in self.chains_of(call):
                     table = self._with_bindings(self.subst_of(chain), self._query_table, obj)
                     if table is None:
                         break
-                    self.m.inserts.append(Insert(table=table, span=self.src.node_span(call),
-                                                 statement=self.statement_span(call),
-                                                 ctx=self.context_in(call, chain), node=call,
-                                                 order=self.order_of(call, chain)))
+                    into.append(Insert(table=table, span=self.src.node_span(call),
+                                       statement=self.statement_span(call),
+                                       ctx=self.context_in(call, chain), node=call,
+                                       order=self.order_of(call, chain), method=method))
 
     def _with_bindings(self, subst, fn, *args):
         """fn(*args) with names resolved through subst where fn resolves without one."""

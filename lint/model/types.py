@@ -229,12 +229,16 @@ class RawSql:
 
 @dataclass
 class Insert:
+    """A query builder call that writes rows: insert/insertGetId (Migration.inserts) or
+    delete/truncate (Migration.row_deletes)."""
+
     table: Name
     span: Span
     statement: Span | None
     ctx: Context
     node: Any = field(repr=False, default=None)
     order: int = 0
+    method: str = "insert"
 
 
 @dataclass
@@ -263,6 +267,7 @@ class Migration:
     ops: list[SchemaOp] = field(default_factory=list)
     raw_sql: list[RawSql] = field(default_factory=list)
     inserts: list[Insert] = field(default_factory=list)
+    row_deletes: list[Insert] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
 
     @property
