@@ -51,10 +51,24 @@ def _emptied_before(migration, ins) -> bool:
                and runs_whenever(d, ins) for d in migration.row_deletes)
 
 
+def _copied_from_dropped_table(migration, ins) -> bool:
+    """The insert copies rows out of a table this method drops afterwards (read before it, or
+    guarded by that table's existence): ML011 names that cause."""
+
+    sources = [r for r in migration.reads if before(r, ins)]
+    sources += [g for g in ins.ctx.guards if g.kind == "table" and g.exists and g.table]
+    for src in sources:
+        table = src.table
+        if any(op.kind in ("drop", "dropIfExists") and before(ins, op)
+               and op.table.same(table, case_insensitive=True) for op in migration.ops):
+            return True
+    return False
+
+
 def check(migration, ctx):
     for ins in migration.inserts:
         if not in_scope(ins.ctx, ctx) or ins.ctx.protection or _table_rebuilt_before(migration, ins) \
-                or _emptied_before(migration, ins):
+                or _emptied_before(migration, ins) or _copied_from_dropped_table(migration, ins):
             continue
         # Any check of rows (`where(...)->exists()`, `doesntExist()`, `first()`), of this table
         # or of the one the data hangs on (an early return when a parent row exists), is the

@@ -40,10 +40,13 @@ _SCHEMA_OPS = {m.lower(): m for m in SCHEMA_OPS}
 RAW_SQL_METHODS = {"statement", "unprepared"}
 INSERT_METHODS = {"insert", "insertgetid"}
 DELETE_METHODS = {"delete", "truncate"}
+# Query builder calls that read a table's rows (insertUsing reads the query it is given).
+READ_METHODS = {"get", "each", "chunk", "chunkbyid", "cursor", "lazy", "lazybyid", "pluck",
+                "eachbyid", "insertusing"}
 # Byte forms for the hot loops over every call in a file (decoding each name costs more).
 _SCHEMA_OPS_B = {m.encode() for m in _SCHEMA_OPS}
-_DB_METHODS_B = {m.encode() for m in RAW_SQL_METHODS | INSERT_METHODS | DELETE_METHODS} | {
-    b"exec"}
+_DB_METHODS_B = {m.encode() for m in RAW_SQL_METHODS | INSERT_METHODS | DELETE_METHODS
+                 | READ_METHODS} | {b"exec"}
 
 
 class Builder(ConditionReader, Instantiator):
@@ -339,6 +342,7 @@ class Builder(ConditionReader, Instantiator):
         self.m.raw_sql.sort(key=by_order)
         self.m.inserts.sort(key=by_order)
         self.m.row_deletes.sort(key=by_order)
+        self.m.reads.sort(key=by_order)
 
     def _maybe_op(self, call):
         owner, name, arguments = self.call_parts(call)
@@ -559,10 +563,18 @@ class Builder(ConditionReader, Instantiator):
             if method in RAW_SQL_METHODS or (method == "exec" and "getpdo" in text(obj).lower()):
                 if self._is_db_connection(obj):
                     self._raw_sql(call, method, arguments)
-            elif method in INSERT_METHODS or method in DELETE_METHODS:
-                into = self.m.inserts if method in INSERT_METHODS else self.m.row_deletes
+            elif method in INSERT_METHODS or method in DELETE_METHODS or method in READ_METHODS:
+                into = self.m.inserts if method in INSERT_METHODS else (
+                    self.m.row_deletes if method in DELETE_METHODS else self.m.reads)
+                source = obj
+                if method == "insertusing":
+                    values = arg_values(arguments)
+                    source = values[1] if len(values) > 1 else None
+                    if source is None or source.type not in ("member_call_expression",
+                                                             "scoped_call_expression"):
+                        continue
                 for chain in self.chains_of(call):
-                    table = self._with_bindings(self.subst_of(chain), self._query_table, obj)
+                    table = self._with_bindings(self.subst_of(chain), self._query_table, source)
                     if table is None:
                         break
                     into.append(Insert(table=table, span=self.src.node_span(call),

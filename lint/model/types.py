@@ -229,8 +229,8 @@ class RawSql:
 
 @dataclass
 class Insert:
-    """A query builder call that writes rows: insert/insertGetId (Migration.inserts) or
-    delete/truncate (Migration.row_deletes)."""
+    """A query builder call on a table's rows: insert/insertGetId (Migration.inserts),
+    delete/truncate (Migration.row_deletes), get/each/chunk/cursor/... (Migration.reads)."""
 
     table: Name
     span: Span
@@ -268,6 +268,7 @@ class Migration:
     raw_sql: list[RawSql] = field(default_factory=list)
     inserts: list[Insert] = field(default_factory=list)
     row_deletes: list[Insert] = field(default_factory=list)
+    reads: list[Insert] = field(default_factory=list)  # DB::table(t)->get()/each()/chunk()/...
     comments: list[Comment] = field(default_factory=list)
 
     @property
