@@ -206,11 +206,15 @@ class BlueprintCall:
 
 @dataclass
 class SqlStatement:
-    kind: str  # create_table | drop_table | create_index | drop_index | alter_add | alter_drop
-    table: str | None
+    # create_table | drop_table | create_index | drop_index | alter_add | alter_drop |
+    # alter_add_index | alter_drop_index | alter_rename_column (CHANGE a b, RENAME COLUMN) |
+    # create_view | create_trigger | create_procedure | create_function | drop_view | drop_...
+    kind: str
+    table: str | None  # the table, or the view/trigger/routine's name
     column: str | None
     guarded: bool  # IF [NOT] EXISTS / OR REPLACE present
     text: str
+    to: str | None = None  # the new column name of alter_rename_column
 
 
 @dataclass
