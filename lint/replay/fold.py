@@ -21,6 +21,7 @@ from migrate_lint.replay.state import (DEFAULT, MAYBE, NO, YES, Column, Connecti
                                        Origin, SchemaState, Table)
 from migrate_lint.replay.steps import ADD, CHANGE, COMMAND, FLUENT, OPEN, UNSEEN, Step, Summary
 
+DUMP = "<dump>"  # the migration name of a dump's (or a live database's) own statements
 _PHASE_ORDER = {OPEN: -1, CHANGE: 0, ADD: 1, COMMAND: 2, FLUENT: 3, "": 2}
 
 
@@ -54,6 +55,8 @@ class Run:
 def _where(origin: Origin | None, verb: str) -> str:
     if origin is None:
         return "it existed before these migrations"
+    if origin.migration == DUMP:
+        return f"it is already there ({origin})"
     return f"{verb} by {origin}"
 
 
@@ -155,9 +158,26 @@ class Replay:
         backups.clear()
 
     def _would_fail(self, step: Step, summary: Summary) -> list[Problem]:
-        probe = Replay(self.state.clone(), self.default_name, self.engine, self.laravel)
+        probe = self._sandbox([step], summary, self.laravel)
+        return _Apply(probe, step, summary, True).run().problems if probe is not None else []
+
+    def _sandbox(self, steps, summary: Summary, laravel) -> "Replay | None":
+        """A Replay on a copy of what these steps can change (the tables they name), sharing
+        the rest of the state; None when a step could change any table."""
+        conns = {n: Connection(c.name, dict(c.tables), c.closed, list(c.notes))
+                 for n, c in self.state.connections.items()}
+        probe = Replay(SchemaState(conns), self.default_name, self.engine, laravel)
         probe._reported = set(self._reported)
-        return _Apply(probe, step, summary, True).run().problems
+        for step in steps:
+            name = self._conn_name(step.connection, summary)
+            if name == UNSEEN or step.table is None or step.action.startswith("taint"):
+                return None
+            conn = probe.state.connection(name)
+            for table in (step.table, step.to if step.action == "rename_table" else None):
+                t = conn.get(table) if table else None
+                if t is not None:
+                    conn.put(t.copy())
+        return probe
 
     def apply_step(self, step: Step, summary: Summary) -> list[Problem]:
         return _Apply(self, step, summary, True).run().problems
@@ -181,9 +201,9 @@ class Replay:
         other = self._ordered(block, values, modern=True)
         if [p[0] for p in other] == [p[0] for p in order]:
             return None
-        import copy
-
-        probe = Replay(copy.deepcopy(self.state), self.default_name, self.engine, (12, 0))
+        probe = self._sandbox([p[0] for p in other], summary, (12, 0))
+        if probe is None:
+            return None
         found = set()
         for step, value in other:
             if value is not False:
