@@ -9,8 +9,9 @@
  *   Schema::whenTableHasIndex / whenTableDoesntHaveIndex($table, $index, $callback, $type) 12.42
  *   Schema::hasForeignKey($table, $nameOrColumns)                                        13.10
  *
- * Each method is copied from laravel/framework v13.10.0 (e36708519b89), where all of them
- * exist; the code they rely on is unchanged up to 13.x HEAD (bd71b45fbb7e, 2026-08-21):
+ * The code is Laravel's, from laravel/framework v13.10.0 (e36708519b89), where all of them
+ * exist (the two whenTable* pairs and getIndexes/getForeignKeys share one helper each here); the
+ * code they rely on is unchanged up to 13.x HEAD (bd71b45fbb7e, 2026-08-21):
  *   src/Illuminate/Database/Schema/Builder.php                 the helpers, parseSchemaAndTable
  *   src/Illuminate/Database/Schema/Grammars/SQLiteGrammar.php  compileIndexes, compileForeignKeys
  *   src/Illuminate/Database/Schema/Grammars/MySqlGrammar.php   compileIndexes, compileForeignKeys
@@ -84,9 +85,7 @@ trait SchemaHelpers
         if (self::native(__FUNCTION__)) {
             return parent::whenTableHasColumn($table, $column, $callback);
         }
-        if ($this->hasColumn($table, $column)) {
-            $this->table($table, fn (Blueprint $table) => $callback($table));
-        }
+        $this->compatWhen($this->hasColumn($table, $column), $table, $callback);
     }
 
     /** Laravel 9.6+ Builder::whenTableDoesntHaveColumn. */
@@ -95,9 +94,7 @@ trait SchemaHelpers
         if (self::native(__FUNCTION__)) {
             return parent::whenTableDoesntHaveColumn($table, $column, $callback);
         }
-        if (! $this->hasColumn($table, $column)) {
-            $this->table($table, fn (Blueprint $table) => $callback($table));
-        }
+        $this->compatWhen(! $this->hasColumn($table, $column), $table, $callback);
     }
 
     /** Laravel 12.42+ Builder::whenTableHasIndex. */
@@ -106,9 +103,7 @@ trait SchemaHelpers
         if (self::native(__FUNCTION__)) {
             return parent::whenTableHasIndex($table, $index, $callback, $type);
         }
-        if ($this->hasIndex($table, $index, $type)) {
-            $this->table($table, fn (Blueprint $table) => $callback($table));
-        }
+        $this->compatWhen($this->hasIndex($table, $index, $type), $table, $callback);
     }
 
     /** Laravel 12.42+ Builder::whenTableDoesntHaveIndex. */
@@ -117,9 +112,7 @@ trait SchemaHelpers
         if (self::native(__FUNCTION__)) {
             return parent::whenTableDoesntHaveIndex($table, $index, $callback, $type);
         }
-        if (! $this->hasIndex($table, $index, $type)) {
-            $this->table($table, fn (Blueprint $table) => $callback($table));
-        }
+        $this->compatWhen(! $this->hasIndex($table, $index, $type), $table, $callback);
     }
 
     /**
@@ -131,13 +124,7 @@ trait SchemaHelpers
         if (self::native(__FUNCTION__)) {
             return parent::getIndexes($table);
         }
-        [$schema, $table] = $this->compatSchemaAndTable($table);
-
-        $table = $this->connection->getTablePrefix().$table;
-
-        return $this->compatProcessIndexes(
-            $this->connection->selectFromWriteConnection($this->compatCompileIndexes($schema, $table))
-        );
+        return $this->compatProcessIndexes($this->compatSelect($table, 'compatCompileIndexes'));
     }
 
     /** Laravel 10.x+ Builder::getIndexListing. */
@@ -195,13 +182,46 @@ trait SchemaHelpers
         if (self::native(__FUNCTION__)) {
             return parent::getForeignKeys($table);
         }
+        return $this->compatProcessForeignKeys($this->compatSelect($table, 'compatCompileForeignKeys'));
+    }
+
+    /** As Laravel's whenTable* helpers: the callback goes through Schema::table. */
+    private function compatWhen(bool $condition, string $table, Closure $callback): void
+    {
+        if ($condition) {
+            $this->table($table, fn (Blueprint $table) => $callback($table));
+        }
+    }
+
+    /** The rows of getIndexes/getForeignKeys: Laravel's query for the prefixed table. */
+    private function compatSelect($table, string $compile): array
+    {
         [$schema, $table] = $this->compatSchemaAndTable($table);
 
         $table = $this->connection->getTablePrefix().$table;
 
-        return $this->compatProcessForeignKeys(
-            $this->connection->selectFromWriteConnection($this->compatCompileForeignKeys($schema, $table))
-        );
+        return $this->connection->selectFromWriteConnection($this->{$compile}($schema, $table));
+    }
+
+    /**
+     * MySqlProcessor::processForeignKeys; SQLiteProcessor's is the same with 'name' => null
+     * (SQLite keeps no constraint names, and Laravel's SQLite query selects none).
+     */
+    private function compatProcessForeignKeys($results): array
+    {
+        return array_map(function ($result) {
+            $result = (object) $result;
+
+            return [
+                'name' => $result->name ?? null,
+                'columns' => explode(',', $result->columns),
+                'foreign_schema' => $result->foreign_schema,
+                'foreign_table' => $result->foreign_table,
+                'foreign_columns' => explode(',', $result->foreign_columns),
+                'on_update' => strtolower($result->on_update),
+                'on_delete' => strtolower($result->on_delete),
+            ];
+        }, $results);
     }
 
     /** Laravel 12.x+ Builder::parseSchemaAndTable($reference) without a default schema. */
@@ -281,24 +301,6 @@ class SQLiteBuilder extends \Illuminate\Database\Schema\SQLiteBuilder
 
         return $indexes;
     }
-
-    /** SQLiteProcessor::processForeignKeys: 'name' is always null. */
-    protected function compatProcessForeignKeys($results): array
-    {
-        return array_map(function ($result) {
-            $result = (object) $result;
-
-            return [
-                'name' => null,
-                'columns' => explode(',', $result->columns),
-                'foreign_schema' => $result->foreign_schema,
-                'foreign_table' => $result->foreign_table,
-                'foreign_columns' => explode(',', $result->foreign_columns),
-                'on_update' => strtolower($result->on_update),
-                'on_delete' => strtolower($result->on_delete),
-            ];
-        }, $results);
-    }
 }
 
 class MySqlBuilder extends \Illuminate\Database\Schema\MySqlBuilder
@@ -350,24 +352,6 @@ class MySqlBuilder extends \Illuminate\Database\Schema\MySqlBuilder
                 'type' => strtolower($result->type),
                 'unique' => (bool) $result->unique,
                 'primary' => $name === 'primary',
-            ];
-        }, $results);
-    }
-
-    /** MySqlProcessor::processForeignKeys. */
-    protected function compatProcessForeignKeys($results): array
-    {
-        return array_map(function ($result) {
-            $result = (object) $result;
-
-            return [
-                'name' => $result->name,
-                'columns' => explode(',', $result->columns),
-                'foreign_schema' => $result->foreign_schema,
-                'foreign_table' => $result->foreign_table,
-                'foreign_columns' => explode(',', $result->foreign_columns),
-                'on_update' => strtolower($result->on_update),
-                'on_delete' => strtolower($result->on_delete),
             ];
         }, $results);
     }
