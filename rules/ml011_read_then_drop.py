@@ -4,7 +4,8 @@ What it does:
     Flags a query that reads a table's rows (`DB::table('t')->get()`, `->each()`, `->chunk()`,
     `->chunkById()`, `->cursor()`, `->lazy()`, `->pluck()`, or `insertUsing(...)` selecting from
     it) when the same method later drops that table (`Schema::drop('t')`,
-    `Schema::dropIfExists('t')`), unless the read is guarded by `Schema::hasTable('t')`.
+    `Schema::dropIfExists('t')`), unless the read is guarded by `Schema::hasTable('t')` or the
+    method makes the table again after the drop (a rebuild: `Schema::rename('t_new', 't')`).
 
 Why is this bad?
     A data migration copies rows out of an old table and then drops it. When anything after
@@ -48,12 +49,22 @@ SUMMARY = "a migration reads a table it then drops, without a Schema::hasTable g
 
 
 def dropped_after(migration, item):
-    """The first drop of item's table later in the same method, or None."""
+    """The first drop of item's table later in the same method, or None. A table the method
+    makes again after the drop (`Schema::create(t)`, `Schema::rename('t_new', t)`: a rebuild)
+    exists on the re-run, so its read does not fail there."""
     for op in migration.ops:
         if op.kind in ("drop", "dropIfExists") and before(item, op) \
                 and op.table.same(item.table, case_insensitive=True):
-            return op
+            return None if _remade_after(migration, op) else op
     return None
+
+
+def _remade_after(migration, drop) -> bool:
+    for op in migration.ops:
+        made = op.table if op.kind == "create" else op.to_table if op.kind == "rename" else None
+        if made is not None and before(drop, op) and made.same(drop.table, case_insensitive=True):
+            return True
+    return False
 
 
 def check(migration, ctx):
