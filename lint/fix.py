@@ -222,3 +222,12 @@ def _run(results, settings, cfg, write: bool, stdin: bool) -> FixOutcome:
         outcome.results.append(relinted)
     outcome.diff = "".join(d if d.endswith("\n") else d + "\n" for d in diffs)
     return outcome
+
+
+def fix_diff(data: bytes, fix, path: str, context: int = 2) -> str:
+    """The unified diff one fix makes on its own (a preview: nothing is written)."""
+    new = apply_edits(data, fix.edits)
+    return "".join(difflib.unified_diff(
+        data.decode("utf-8", "replace").splitlines(keepends=True),
+        new.decode("utf-8", "replace").splitlines(keepends=True),
+        fromfile=f"a/{path}", tofile=f"b/{path}", n=context))
