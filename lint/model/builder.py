@@ -346,13 +346,15 @@ class Builder(ConditionReader):
                 continue
             if not same_node(self._innermost_function(call, fn), fn):
                 continue
-            outer, modifiers = call, []
+            outer, modifiers, mod_args = call, [], []
             while outer.parent is not None and outer.parent.type in (
                     "member_call_expression", "nullsafe_member_call_expression") and same_node(
                     outer.parent.child_by_field_name("object"), outer):
                 outer = outer.parent
                 mod = outer.child_by_field_name("name")
                 modifiers.append(text(mod) if mod is not None else "")
+                if modifiers[-1] in bp.FOREIGN_MODIFIERS:
+                    mod_args.append((modifiers[-1], self._named_args(outer)))
             method = text(call.child_by_field_name("name"))
             mods = tuple(modifiers)
             args = arg_values(call.child_by_field_name("arguments"))
@@ -363,8 +365,19 @@ class Builder(ConditionReader):
                 modifiers=mods, span=self.src.node_span(outer),
                 statement=self.statement_span(outer), ctx=self.context(outer),
                 args=tuple(self.resolve(a) for a in args), expands=bp.expands(method),
-                node=outer))
+                node=outer, modifier_args=tuple(mod_args)))
         return calls
+
+    def _named_args(self, call) -> tuple:
+        """((name or None, resolved value), ...) of a call's arguments."""
+        arguments = call.child_by_field_name("arguments")
+        out = []
+        for arg in arguments.named_children if arguments is not None else ():
+            if arg.type == "argument" and arg.named_children:
+                label = arg.child_by_field_name("name")
+                out.append((text(label) if label is not None else None,
+                            self.resolve(arg.named_children[-1])))
+        return tuple(out)
 
     def _innermost_function(self, call, closure):
         """The function-like node closest around call, searched below closure only."""

@@ -183,6 +183,9 @@ class BlueprintCall:
     args: tuple[Name, ...] = ()
     expands: bool = False  # a helper that adds several columns (timestamps, morphs, ...)
     node: Any = field(repr=False, default=None)
+    # Arguments of the foreign-key modifiers (references, on, constrained), by modifier:
+    # ((modifier, ((argument name or None, value), ...)), ...)
+    modifier_args: tuple = ()
 
 
 @dataclass
