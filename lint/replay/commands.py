@@ -36,9 +36,11 @@ def _directories(paths) -> list[list[str]]:
 
 @click.command("schema")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
-def schema(paths, fmt):
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "mermaid", "html"]),
+              default="text", show_default=True,
+              help="mermaid: erDiagram blocks in Markdown; html: a page with the diagram.")
+@click.option("--output-file", "-o", type=click.Path(), help="Write the schema to a file.")
+def schema(paths, fmt, output_file):
     """Print the schema the migrations build: tables, columns, indexes, and what is unknown."""
     from migrate_lint.replay import dump as dumpmod
     from migrate_lint.replay import history as hist
@@ -57,9 +59,18 @@ def schema(paths, fmt):
                     "already_in_squashed_schema": len(h.ran),
                     "connections": state_data(h.final, h.default_name)})
     if fmt == "json":
-        click.echo(json.dumps({"histories": out}, indent=2))
+        text = json.dumps({"histories": out}, indent=2) + "\n"
+    elif fmt == "mermaid":
+        from migrate_lint.report import mermaid
+
+        text = mermaid.render(out)
+    elif fmt == "html":
+        from migrate_lint.report import schema_html
+
+        text = schema_html.render(out)
     else:
-        click.echo(render_text(out), nl=False)
+        text = render_text(out)
+    _write(text, output_file)
 
 
 @click.command("plan")
