@@ -10,7 +10,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 from functools import lru_cache
+
+from markupsafe import Markup
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEMPLATES = os.path.join(HERE, "templates")
@@ -52,13 +55,31 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
+_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]*:)[^@\s]+@")
+
+
+def mask_secrets(value):
+    """Strings with `scheme://user:password@` lose the password, however deep in the data:
+    the commands mask their URLs already, and a report is the last place to make sure."""
+    if isinstance(value, str):
+        if "://" not in value:
+            return value
+        masked = _PASSWORD.sub(r"\1***@", value)
+        return type(value)(masked) if isinstance(value, Markup) else masked
+    if isinstance(value, dict):
+        return {k: mask_secrets(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(mask_secrets(v) for v in value)
+    return value
+
+
 def render(template: str, title: str, **values) -> str:
     from migrate_lint import __version__
 
     css, js = _assets()
     page = environment().get_template(template)
     return page.render(title=title, css=css, js=js, csp=csp(css, js), version=__version__,
-                       **values)
+                       **{k: mask_secrets(v) for k, v in values.items()})
 
 
 def write_output(text: str, output_file: str | None, fail) -> None:
