@@ -107,7 +107,9 @@ def _table_svg(b: Box) -> str:
     t = b.table
     cls = "tbl" if t["status"] == "exists" else "tbl unknown"
     tip = t["name"] + ("" if t["status"] == "exists" else " (may not exist)")
+    find = " ".join([t["name"]] + [c["name"] for c in t["columns"]])
     out = [f'<g class="{cls}" id="{b.id}" data-name="{escape(t["name"])}" '
+           f'data-find="{escape(find)}" '
            f'transform="translate({b.x:.0f},{b.y:.0f})"><title>{escape(tip)}</title>',
            f'<rect class="box" width="{b.w:.0f}" height="{b.h:.0f}" rx="4"/>',
            f'<rect class="head" width="{b.w:.0f}" height="{HEAD}" rx="4"/>',

@@ -14,8 +14,8 @@
     });
     var groups = root.querySelectorAll("details.group");
     var boxes = Array.prototype.map.call(
-      document.querySelectorAll('[data-dim-for="' + target + '"] [data-name]'), function (el) {
-        return [el, norm(el.getAttribute("data-name"))];
+      document.querySelectorAll('[data-dim-for="' + target + '"] [data-find]'), function (el) {
+        return [el, norm(el.getAttribute("data-find"))];
       });
     var counter = document.querySelector('.filter-count[data-for="' + target + '"]');
     var queued = false;
