@@ -15,7 +15,7 @@ from report_scenarios import HOSTILE, PLAN_STATUSES, plan_project
 from test_replay import anon, write
 
 from migrate_lint.cli import main
-from migrate_lint.report import mermaid, page, plan_html
+from migrate_lint.report import mermaid, plan_html
 
 
 def invoke(*args):
@@ -105,7 +105,8 @@ def test_check_page_groups_findings_with_source_and_fix(tmp_path):
     html = out.read_text()
     assert_self_contained(html)
     assert html.count('class="finding"') == 2
-    assert "Schema::hasTable(&#39;tasks&#39;)" in html and "Schema::hasColumn(&#39;tasks&#39;, &#39;title&#39;)" in html
+    text = html_lib.unescape(html)
+    assert "Schema::hasTable('tasks')" in text and "Schema::hasColumn('tasks', 'title')" in text
     assert html.count('<pre class="diff">') == 2
 
 
@@ -174,3 +175,26 @@ def test_schema_formats_show_hostile_table_names_as_text(tmp_path, fmt):
         assert "<script>window.__pwned" not in text and "<img" not in text
     else:
         assert text.count("```mermaid") == 1 and "\n```\n" in text
+
+
+def test_a_fix_diff_shows_the_same_hunks_as_a_diff_of_the_whole_file():
+    import difflib
+    from pathlib import Path
+
+    from migrate_lint import rules
+    from migrate_lint.engine import Settings, lint_path
+    from migrate_lint.fix import apply_edits, fix_diff, preview
+
+    settings = Settings(enabled={r.CODE for r in rules.FILE_RULES})
+    root = Path(__file__).resolve().parents[1] / "examples"
+    compared = 0
+    for path in sorted(root.rglob("*.php")):
+        result = lint_path(str(path), settings, keep_model=True)
+        data = result.migration.source.data
+        for fix in preview([result], settings).values():
+            whole = "".join(difflib.unified_diff(
+                data.decode().splitlines(True), apply_edits(data, fix.edits).decode().splitlines(True),
+                fromfile=f"a/{path}", tofile=f"b/{path}", n=2))
+            assert fix_diff(data, fix, str(path)) == whole
+            compared += 1
+    assert compared > 40

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from html import escape as esc
+
+from markupsafe import Markup
+
 from migrate_lint.findings import doc_url
 
 CONTEXT_LINES = 2
@@ -54,8 +58,9 @@ def page_data(findings, context) -> dict:
             rule = catalogue.get(code)
             groups.append({"code": code, "rule": items[0]["rule"], "url": items[0]["url"],
                            "summary": getattr(rule, "SUMMARY", "") if rule else "",
-                           "findings": items})
-        files.append({"path": path, "count": sum(len(g["findings"]) for g in groups),
+                           "findings": items, "count": len(items),
+                           "html": Markup("").join(finding_html(i, path) for i in items)})
+        files.append({"path": path, "count": sum(g["count"] for g in groups),
                       "rules": groups})
     counts = Counter((f.code, f.rule) for f in findings)
     fixable = Counter(f.code for f in findings if f.fixable)
@@ -66,6 +71,26 @@ def page_data(findings, context) -> dict:
             "findings": len(findings), "fixable": sum(1 for f in findings if f.fixable),
             "errors": sum(1 for f in findings if f.severity == "error"),
             "fixed": context.fixed}
+
+
+def finding_html(f: dict, path: str) -> Markup:
+    """One finding (built here, not in the template: thousands render in a fraction of a
+    second)."""
+    from migrate_lint.report.page import diff_html, source_html
+
+    search = f"{path} {f['code']} {f['rule']} {f['message']}"
+    out = [f'<div class="finding" data-search="{esc(search)}" data-line="{f["line"]}">',
+           f'<div><span class="loc">{esc(f["path"])}:{f["line"]}:{f["column"]}</span> '
+           f'<span class="sev-{esc(f["severity"])}">{esc(f["severity"])}</span>'
+           + ('<span class="tag fix">fixable</span>' if f["fixable"] else "") + "</div>",
+           f'<div class="msg">{esc(f["message"])}</div>']
+    if f["excerpt"]:
+        out.append(source_html(f["excerpt"]))
+    if f["diff"]:
+        out.append(f'<div class="muted">--fix: {esc(f["fix"])}</div>')
+        out.append(diff_html(f["diff"]))
+    out.append("</div>\n")
+    return Markup("".join(out))
 
 
 def render(findings, context) -> str:

@@ -15,6 +15,10 @@ from functools import lru_cache
 
 from markupsafe import Markup
 
+# The standard library's escape (quotes too) is several times faster than markupsafe's per call;
+# the pieces are joined and marked safe once.
+from html import escape as esc  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEMPLATES = os.path.join(HERE, "templates")
 
@@ -48,6 +52,9 @@ def environment():
                              undefined=jinja2.StrictUndefined)
     env.filters["plural"] = plural
     env.filters["thousands"] = lambda n: f"{n:,}"
+    env.policies["json.dumps_kwargs"] = {"sort_keys": False, "separators": (",", ":")}
+    env.globals["diff"] = diff_html
+    env.globals["source"] = source_html
     return env
 
 
@@ -55,22 +62,39 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
-_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]*:)[^@\s]+@")
+# The literal "://" first, so the search runs at C speed over a page of megabytes.
+_PASSWORD = re.compile(r"(://[^/\s:@\"'<>]*:)[^@\s/\"'<>]+@")
 
 
-def mask_secrets(value):
-    """Strings with `scheme://user:password@` lose the password, however deep in the data:
-    the commands mask their URLs already, and a report is the last place to make sure."""
-    if isinstance(value, str):
-        if "://" not in value:
-            return value
-        masked = _PASSWORD.sub(r"\1***@", value)
-        return type(value)(masked) if isinstance(value, Markup) else masked
-    if isinstance(value, dict):
-        return {k: mask_secrets(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(mask_secrets(v) for v in value)
-    return value
+def mask_secrets(text: str) -> str:
+    """`scheme://user:password@` loses the password. The commands mask their URLs already; the
+    finished page is the last place to make sure, whatever form (escaped, JSON) it took."""
+    return _PASSWORD.sub(r"\1***@", text) if "://" in text else text
+
+
+def diff_html(text: str) -> Markup:
+    """A unified diff as a <pre>, one classed span per line."""
+    out = []
+    for line in text.splitlines():
+        if line.startswith(("+++", "---")):
+            cls = "d-file"
+        elif line.startswith("+"):
+            cls = "d-add"
+        elif line.startswith("-"):
+            cls = "d-del"
+        elif line.startswith("@@"):
+            cls = "d-hunk"
+        else:
+            cls = "d-ctx"
+        out.append(f'<span class="{cls}">{esc(line)}</span>')
+    return Markup('<pre class="diff">' + "\n".join(out) + "</pre>")
+
+
+def source_html(lines) -> Markup:
+    """(number, text, highlighted) source lines as a <pre>."""
+    out = [f'<span class="{"hit" if hit else ""}"><span class="ln">{n}</span>{esc(text)}'
+           f"</span>" for n, text, hit in lines]
+    return Markup('<pre class="source">' + "\n".join(out) + "</pre>")
 
 
 def render(template: str, title: str, **values) -> str:
@@ -78,8 +102,8 @@ def render(template: str, title: str, **values) -> str:
 
     css, js = _assets()
     page = environment().get_template(template)
-    return page.render(title=title, css=css, js=js, csp=csp(css, js), version=__version__,
-                       **{k: mask_secrets(v) for k, v in values.items()})
+    return mask_secrets(page.render(title=title, css=css, js=js, csp=csp(css, js),
+                                    version=__version__, **values))
 
 
 def write_output(text: str, output_file: str | None, fail) -> None:
