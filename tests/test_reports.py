@@ -198,3 +198,15 @@ def test_a_fix_diff_shows_the_same_hunks_as_a_diff_of_the_whole_file():
             assert fix_diff(data, fix, str(path)) == whole
             compared += 1
     assert compared > 40
+
+
+def test_readme_diagram_is_the_example_schema_as_mermaid_writes_it():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text()
+    shown = re.findall(r"```mermaid\n.*?```", readme, re.S)
+    out = invoke("schema", root / "examples" / "staging-incident" / "database" / "migrations",
+                 "--format", "mermaid").output
+    assert shown == re.findall(r"```mermaid\n.*?```", out, re.S)
+    assert (root / "docs" / "images" / "staging-plan.png").stat().st_size > 10_000
