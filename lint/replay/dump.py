@@ -142,13 +142,13 @@ def _migration_rows(stmt: str, dialect: str) -> list[str]:
 
 def apply_to(parsed: ParsedDump, conn: Connection, closed: bool) -> None:
     """Replays a dump's DDL into an empty connection (a dump is one consistent snapshot)."""
-    from migrate_lint.replay.fold import Replay
+    from migrate_lint.replay.fold import DUMP, Replay
     from migrate_lint.replay.state import SchemaState
     from migrate_lint.replay.steps import Summary
 
     state = SchemaState({conn.name: conn})
     r = Replay(state)
-    summary = Summary(path=parsed.path, name="<dump>", connection=conn.name)
+    summary = Summary(path=parsed.path, name=DUMP, connection=conn.name)
     for step in parsed.steps:
         r.apply_step(step, summary)
     conn.closed = closed

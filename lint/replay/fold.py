@@ -21,6 +21,7 @@ from migrate_lint.replay.state import (DEFAULT, MAYBE, NO, YES, Column, Connecti
                                        Origin, SchemaState, Table)
 from migrate_lint.replay.steps import ADD, CHANGE, COMMAND, FLUENT, OPEN, UNSEEN, Step, Summary
 
+DUMP = "<dump>"  # the migration name of a dump's (or a live database's) own statements
 _PHASE_ORDER = {OPEN: -1, CHANGE: 0, ADD: 1, COMMAND: 2, FLUENT: 3, "": 2}
 
 
@@ -54,6 +55,8 @@ class Run:
 def _where(origin: Origin | None, verb: str) -> str:
     if origin is None:
         return "it existed before these migrations"
+    if origin.migration == DUMP:
+        return f"it is already there ({origin})"
     return f"{verb} by {origin}"
 
 

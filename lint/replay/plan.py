@@ -184,7 +184,11 @@ def _outcome(s, run: Run) -> Outcome:
     o.skipped_lines = sorted({st.line for st in run.skipped})
     o.may_fail = [{"line": p.line, "reason": p.message, "error": p.error}
                   for p in run.may_fail]
-    o.unchecked = [{"line": st.line, "reason": why} for st, why in run.unchecked]
+    seen = set()
+    for st, why in run.unchecked:
+        if (st.line, why) not in seen:
+            seen.add((st.line, why))
+            o.unchecked.append({"line": st.line, "reason": why})
     o.caught = [{"line": p.line, "error": p.error} for p in run.caught]
     return o
 
@@ -297,9 +301,8 @@ class _FixLookup:
 def render_text(plan: Plan) -> str:
     out: list[str] = []
     what = "Database" if plan.source == "database" else "Schema dump"
-    engine = f", {plan.engine}" if plan.engine else ""
-    out.append(f"{what} {plan.dump} ({plan.dialect}{engine}): {plan.recorded} migration(s) "
-               f"recorded as run.")
+    out.append(f"{what} {plan.dump} ({plan.engine or plan.dialect}): {plan.recorded} "
+               f"migration(s) recorded as run.")
     for w in plan.warnings:
         out.append(f"warning: {w}")
     gap = plan.gap
