@@ -50,3 +50,33 @@ def plan_project(tmp_path, dump_text: str = MYSQL_DUMP):
 
 # Text a hostile repository controls, which reports must show as text and never run.
 HOSTILE = "</script><script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\">"
+
+
+def verify_data() -> dict:
+    """What `verify --format json` prints (the dynamic half's shape): one verified migration,
+    one whose second up() fails with Laravel's error, one blocked by it."""
+    error = ("SQLSTATE[42S21]: Column already exists: 1060 Duplicate column name 'priority' "
+             "(SQL: alter table `tasks` add `priority` int not null)")
+    base = "database/migrations/"
+    outcomes = [
+        {"path": base + "2024_01_01_000000_create_tasks.php", "status": "verified", "step": None,
+         "code": None, "method": None, "line": None, "reason": None, "blocked_by": None,
+         "error": None, "passed": ["up 1", "up 2", "down 1", "down 2", "up 3"], "more": []},
+        {"path": base + "2024_02_01_000000_add_priority.php", "status": "finding",
+         "step": "up 2", "code": "ML201", "method": "up", "line": 11, "reason": "database error",
+         "blocked_by": None, "error": error, "passed": ["up 1", "down 1", "down 2"], "more": []},
+        {"path": base + "2024_03_01_000000_notes.php", "status": "blocked", "step": "up 1",
+         "code": None, "method": "up", "line": 9, "reason": "blocked", "error": HOSTILE,
+         "blocked_by": base + "2024_02_01_000000_add_priority.php", "passed": [], "more": []},
+    ]
+    return {"findings": [{"code": "ML201", "rule": "not-rerunnable",
+                          "path": outcomes[1]["path"], "line": 11, "column": 9, "end_line": 11,
+                          "end_column": 20, "severity": "error",
+                          "message": f"up() fails when run again (step up 2): {error}",
+                          "fixable": False, "url": "", "step": "up 2", "method": "up",
+                          "statement_line": 11}],
+            "summary": {"migrations": 3, "verified": 2, "could_not_run": 1,
+                        "reasons": {"blocked by an earlier failure": 1},
+                        "findings": {"ML201": 1}, "engine": "mariadb",
+                        "laravel": "Laravel 8.83.26 (Debian's packages)"},
+            "outcomes": outcomes, "notes": []}

@@ -39,7 +39,7 @@ def assert_self_contained(html: str) -> None:
     assert policy["style-src"] == _sha(styles[0])
     assert policy["script-src"] == _sha(scripts[0])
     assert not re.search(r"<(link|iframe|object|embed|img)\b", html)
-    assert not re.search(r"\bsrc=", html)
+    assert not re.search(r"<[a-zA-Z][^>]*\ssrc=", html)  # no element loads anything
     assert "@import" not in html and "url(" not in html
 
 
@@ -210,3 +210,22 @@ def test_readme_diagram_is_the_example_schema_as_mermaid_writes_it():
                  "--format", "mermaid").output
     assert shown == re.findall(r"```mermaid\n.*?```", out, re.S)
     assert (root / "docs" / "images" / "staging-plan.png").stat().st_size > 10_000
+
+
+def test_verify_page_from_verify_json():
+    from report_scenarios import verify_data
+
+    from migrate_lint.report import verify_html
+
+    data = verify_data()
+    html = verify_html.render(data)
+    assert_self_contained(html)
+    assert HOSTILE not in html
+    text = html_lib.unescape(html)
+    assert "1060 Duplicate column name 'priority'" in text
+    rows = re.findall(r'data-migration="([^"]+)" data-status="([^"]+)"', html)
+    assert rows == [("2024_01_01_000000_create_tasks.php", "verified"),
+                    ("2024_02_01_000000_add_priority.php", "finding"),
+                    ("2024_03_01_000000_notes.php", "blocked")]
+    embedded = json.loads(re.search(r'id="verify-data">(.*?)</script>', html, re.S).group(1))
+    assert embedded == data

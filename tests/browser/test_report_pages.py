@@ -173,3 +173,25 @@ def test_hostile_names_stay_text_in_the_browser(browser, tmp_path):
         assert browser.js("return window.__pwned === undefined")
         assert browser.js("return document.images.length") == 0
         assert name in browser.one("main").text
+
+
+def test_verify_report(browser, tmp_path, shots):
+    from report_scenarios import verify_data
+
+    from migrate_lint.report import verify_html
+
+    out = tmp_path / "verify.html"
+    out.write_text(verify_html.render(verify_data()))
+    visit = browser.open(out)
+    assert visit.clean, visit
+    assert browser.one("#verdict").get_attribute("data-verdict") == "fails"
+    failing = browser.one('#migrations .row[data-status="finding"]')
+    steps = {s.get_attribute("data-step"): s.get_attribute("data-result")
+             for s in failing.find_elements("css selector", ".step")}
+    assert steps == {"up 1": "passed", "up 2": "failed", "down 1": "passed",
+                     "down 2": "passed", "up 3": "not run"}
+    assert "1060 Duplicate column name 'priority'" in browser.one("#failure").text
+    assert "blocked: 2024_02_01_000000_add_priority.php did not run" in \
+        browser.one('#migrations .row[data-status="blocked"]').text
+    assert browser.js("return window.__pwned === undefined")
+    browser.screenshot(shots / "verify.png")
