@@ -27,6 +27,9 @@ def main():
 
     Run `migrate-lint [PATHS]` (the `check` command) to lint, `--fix` to rewrite.
     """
+    from migrate_lint.runner import tolerant_output
+
+    tolerant_output()
 
 
 def _check_command(function):

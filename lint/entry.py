@@ -20,6 +20,7 @@ def main() -> None:
         return
     from migrate_lint import runner
 
+    runner.tolerant_output()  # as the click group does
     try:
         code = runner.check(params)
         sys.stdout.flush()

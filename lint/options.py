@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-FORMAT_NAMES = ["text", "json", "github", "sarif", "gitlab", "junit"]
+FORMAT_NAMES = ["text", "json", "github", "sarif", "gitlab", "junit", "html"]
 DATABASES = ["mysql", "mariadb", "pgsql", "sqlite", "sqlsrv"]
 # The group's subcommands: a first word among these is not a path to check.
 SUBCOMMANDS = ("check", "verify", "schema", "plan")

@@ -38,6 +38,14 @@ def _error(message: str) -> None:
     sys.stderr.write(f"migrate-lint: error: {message}\n")
 
 
+def tolerant_output() -> None:
+    """A name read from a non-UTF-8 file keeps its bytes as surrogate escapes: printed, it
+    becomes U+FFFD instead of an encoding error."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+
 def fail(message: str) -> None:
     _error(message)
     sys.exit(EXIT_ERROR)
@@ -184,9 +192,10 @@ def open_cache(options: Options, settings: Settings, cfg) -> None:
 def run(options: Options, settings: Settings, cfg) -> int:
     open_cache(options, settings, cfg)
     store = options.store
-    if store is not None and not ("-" in options.paths or options.changed_since or options.fix
-                                  or options.diff or options.write_baseline
-                                  or options.fmt == "sarif"):
+    # A report is kept only where every file read went through the cache's index: not for
+    # fixes and the formats that need models, stdin, git's view or a baseline being written.
+    if store is not None and not ("-" in options.paths or options.changed_since
+                                  or _needs_model(options) or options.write_baseline):
         from migrate_lint import memo
 
         options.memo_key = memo.key(options, cfg)
@@ -200,11 +209,15 @@ def run(options: Options, settings: Settings, cfg) -> int:
             store.save()
 
 
+def _needs_model(options: Options) -> bool:
+    return options.fix or options.diff or options.fmt in ("sarif", "html")
+
+
 def _run(options: Options, settings: Settings, cfg) -> int:
     from migrate_lint.findings import from_rows, to_rows
     from migrate_lint.report import ReportContext, renderer
 
-    needs_model = options.fix or options.diff or options.fmt == "sarif"
+    needs_model = _needs_model(options)
     report_stream = sys.stdout
     results: list[FileResult] = []
     had_error = False
@@ -278,7 +291,7 @@ def _run(options: Options, settings: Settings, cfg) -> int:
             _error(str(exc))
             return EXIT_ERROR
 
-    if options.fmt == "sarif":
+    if options.fmt in ("sarif", "html"):
         from migrate_lint import fix as fixer
 
         context.sources = {r.path: r.migration.source for r in results if r.migration}
