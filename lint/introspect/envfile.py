@@ -26,15 +26,16 @@ def parse(text: str, environ: dict | None = None) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for number, entry in _entries(text):
         name, sep, raw = entry.partition("=")
-        name = name.strip()
+        if sep:  # phpdotenv trims around `=` only when there is one
+            name = name.strip()
         if name.startswith("export") and len(name) > 8 and name[6].isspace():
             name = name[6:].lstrip()
         if len(name) >= 3 and name[0] == name[-1] and name[0] in "'\"":
             name = name[1:-1]
         if not _NAME.fullmatch(name):
             raise EnvFileError(f"line {number}: invalid variable name")
-        if not sep:
-            out.setdefault(name, None)
+        if not sep:  # a bare name clears the variable
+            out[name] = environ.get(name)
             continue
         chars, vars_at = _value(raw.strip(), number)
         for pos in sorted(vars_at, reverse=True):
@@ -50,23 +51,30 @@ def _lookup(match, environ, seen) -> str:
 
 
 def _entries(text: str):
-    """(line number, entry) with multi-line double-quoted values joined (phpdotenv's Lines)."""
-    buffer, start = [], 0
+    """(line number, entry) with multi-line double-quoted values joined (phpdotenv's Lines).
+
+    An unclosed multi-line value runs to the end of the file and is dropped, as there.
+    """
+    buffer, start, multiline = [], 0, False
     for number, line in enumerate(text.splitlines(), 1):
-        if buffer:
+        started = '="' in line and not _stops(line, True)
+        if started:
+            multiline = True
+        if multiline:
+            if not buffer:
+                start = number
             buffer.append(line)
-            if _quotes(line) >= 1 or line == '"':
-                yield start, "\n".join(buffer)
-                buffer = []
-            continue
-        if '="' in line and _quotes(line) <= 1 and line != '"':
-            buffer, start = [line], number
-            continue
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#"):
-            yield number, line
-    if buffer:
-        raise EnvFileError(f"line {start}: a missing closing quote")
+            if _stops(line, started):
+                multiline, line, buffer = False, "\n".join(buffer), []
+        if not multiline and line.strip() and not line.strip().startswith("#"):
+            yield (start if "\n" in line else number), line
+
+
+def _stops(line: str, started: bool) -> bool:
+    if line == '"':
+        return True
+    quotes = _quotes(line)
+    return quotes > 1 if started else quotes >= 1
 
 
 def _quotes(line: str) -> int:

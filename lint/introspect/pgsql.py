@@ -8,6 +8,7 @@ tables the user cannot read are named in a warning (Laravel's own checks may not
 from __future__ import annotations
 
 import contextlib
+import re
 
 from migrate_lint.introspect.snapshot import Catalog, TableFacts
 
@@ -78,13 +79,24 @@ from pg_constraint con where con.conrelid = any(%s) and con.contype in ('p', 'u'
 order by con.conrelid, con.conname"""
 # Indexes that no PRIMARY KEY / UNIQUE / EXCLUDE constraint owns (those are read above).
 _INDEXES = """
-select i.indrelid, ic.relname, i.indisunique, am.amname, i.indexprs is not null,
+select i.indrelid, ic.relname, i.indisunique, am.amname,
+       pg_get_expr(i.indexprs, i.indrelid),
        array(select a.attname from unnest(i.indkey) with ordinality k(n, o)
              join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.n order by k.o)
 from pg_index i join pg_class ic on ic.oid = i.indexrelid join pg_am am on am.oid = ic.relam
 where i.indrelid = any(%s) and not exists (select 1 from pg_constraint con
       where con.conindid = i.indexrelid and con.contype in ('p', 'u', 'x'))
 order by i.indrelid, ic.relname"""
+
+
+def _expression_columns(expression: str, columns, known) -> list[str]:
+    """The table's columns an index expression reads, in their order there."""
+    found = []
+    for name, _type in columns:
+        m = re.search(rf'(?<![\w"]){re.escape(name)}(?![\w"])|"{re.escape(name)}"', expression)
+        if m and name not in known:
+            found.append((m.start(), name))
+    return [name for _, name in sorted(found)]
 
 
 def read(target, prefix: str, migrations_table: str, timeout: float) -> Catalog:
@@ -113,6 +125,8 @@ def read(target, prefix: str, migrations_table: str, timeout: float) -> Catalog:
         cur.execute(_INDEXES, (oids,))
         for oid, name, unique, method, expression, cols in cur.fetchall():
             kind = "unique" if unique else "index"
+            if expression:
+                cols = list(cols) + _expression_columns(expression, by_oid[oid].columns, cols)
             if method in ("gist", "spgist"):
                 kind = "spatial"
             elif method == "gin" and expression:

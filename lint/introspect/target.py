@@ -69,8 +69,11 @@ class DatabaseTarget:
         scheme = url.split(":", 1)[0].lower() if "://" in url else ""
         driver = DRIVERS.get(scheme)
         if driver is None:
-            what = f"'{scheme}'" if scheme else "no scheme"
-            raise IntrospectError(f"{mask(url)}: unsupported database URL ({what}): use {SCHEMES}")
+            # Not echoed: where the scheme is unknown, so is where a password would sit.
+            what = f"scheme '{scheme}'" if scheme and re.fullmatch(r"[a-z0-9+.-]+", scheme) \
+                else "no scheme://"
+            raise IntrospectError(f"{source or 'the database URL'}: unsupported database URL "
+                                  f"({what}): use {SCHEMES}")
         if driver == "sqlite":
             return cls._sqlite_url(url, scheme, source, connection)
         try:
@@ -108,8 +111,8 @@ class DatabaseTarget:
         rest = url.split("://", 1)[1]
         path, _, query = rest.partition("?")
         if not path.startswith("/") or path == "/":
-            raise IntrospectError(f"{url}: a SQLite URL is sqlite:///relative/path or "
-                                  "sqlite:////absolute/path")
+            raise IntrospectError(f"{source or 'the database URL'}: a SQLite URL is "
+                                  "sqlite:///relative/path or sqlite:////absolute/path")
         path = unquote(path[1:])
         qd = dict(parse_qsl(query))
         return cls(driver="sqlite", database=path, scheme=scheme, source=source,
