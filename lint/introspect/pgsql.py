@@ -52,6 +52,7 @@ def connect(target, timeout: float):
     try:
         cur = conn.cursor()
         cur.execute("SET TRANSACTION READ ONLY")
+        cur.execute("SELECT 1")  # after a query, PostgreSQL refuses to make it READ WRITE
         yield cur
     except psycopg.Error as exc:
         raise target.error("cannot read the database", exc) from None
