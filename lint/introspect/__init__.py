@@ -10,14 +10,21 @@ one line and no password in it.
 
 from __future__ import annotations
 
-from migrate_lint.introspect.snapshot import Snapshot
 from migrate_lint.introspect.target import DatabaseTarget, IntrospectError, mask
 
 __all__ = ["DatabaseTarget", "IntrospectError", "Snapshot", "mask", "read_database"]
 
 
+def __getattr__(name: str):
+    if name == "Snapshot":  # the replay's modules load only when a database is read
+        from migrate_lint.introspect.snapshot import Snapshot
+
+        return Snapshot
+    raise AttributeError(name)
+
+
 def read_database(target: DatabaseTarget, prefix: str | None = None,
-                  migrations_table: str = "migrations", timeout: float = 10) -> Snapshot:
+                  migrations_table: str = "migrations", timeout: float = 10) -> "Snapshot":
     """The tables, columns, indexes, foreign keys and migration rows of `target`.
 
     prefix: Laravel's table prefix (None: the target's DB_PREFIX / ?prefix=, else none); only

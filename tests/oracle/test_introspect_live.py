@@ -321,7 +321,10 @@ def test_prefix_and_custom_migrations_table(tmp_path, database, engine):
 
 # --------------------------------------------------------------- credentials and privileges
 def _mariadb_user(server, db, name: str, password: str, grants) -> str:
-    server.query(f"CREATE USER '{name}'@'127.0.0.1' IDENTIFIED BY '{password}'")
+    """A user of this test's database only (users are server-wide: the name is made unique)."""
+    name = f"{name}_{db.database[-6:]}"
+    out = server.query(f"CREATE USER '{name}'@'127.0.0.1' IDENTIFIED BY '{password}'")
+    assert out.returncode == 0, out.stderr
     for what in grants:
         out = server.query(f"GRANT {what} TO '{name}'@'127.0.0.1'")
         assert out.returncode == 0, out.stderr
@@ -334,9 +337,9 @@ def test_mariadb_bad_credentials_and_database_are_one_masked_line(tmp_path, data
     good = _mariadb_user(server, db, "deploy", "Right-pass-123",
                          [f"SELECT ON `{db.database}`.* "])
     bad = good.replace("Right-pass-123", SECRET)
-    for url, cause in ((bad, "Access denied for user 'deploy'"),
-                       (good.replace(db.database, "no_such_db"), "Access denied for user"),
-                       (good.replace("deploy:", "nobody:"), "Access denied for user 'nobody'")):
+    for url, cause in ((bad, "Access denied for user 'deploy_"),
+                       (good.replace(f"/{db.database}", "/no_such_db"), "to database 'no_such_db'"),
+                       (good.replace("deploy_", "nobody_"), "Access denied for user 'nobody_")):
         with pytest.raises(IntrospectError) as info:
             read_database(DatabaseTarget.parse(url), timeout=5)
         message = str(info.value)
@@ -379,10 +382,11 @@ def test_pgsql_bad_credentials_database_and_privileges(tmp_path, database):
         message = str(info.value)
         assert cause in message and "\n" not in message
         assert SECRET not in message and db.password not in message
-    server.query("CREATE ROLE reporter LOGIN PASSWORD 'pw-rep0rter'")
-    server.query("GRANT SELECT ON users, migrations TO reporter", database=db.database)
+    role = f"reporter_{db.database}"  # roles are server-wide
+    server.query(f"CREATE ROLE {role} LOGIN PASSWORD 'pw-rep0rter'")
+    server.query(f"GRANT SELECT ON users, migrations TO {role}", database=db.database)
     snap = read_database(DatabaseTarget.parse(
-        f"postgres://reporter:pw-rep0rter@127.0.0.1:{db.port}/{db.database}"))
+        f"postgres://{role}:pw-rep0rter@127.0.0.1:{db.port}/{db.database}"))
     assert {s.table for s in snap.steps} == {"users", "migrations", "posts", "post_tag"}
     assert snap.migrations == list(MIGRATIONS)
     assert any("no SELECT privilege on 2 table(s) of schema public: post_tag, posts" in w
@@ -400,3 +404,44 @@ def test_pgsql_reads_the_schema_of_the_search_path(tmp_path, database):
                                                [("primary", "primary", ("id",))])}
     assert not snap.has_migrations_table
     assert "users" in _shape(read_database(DatabaseTarget.parse(url)).steps)
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("engine", ["mariadb", "pgsql"])
+def test_a_password_with_special_characters_from_env_file_url_and_variable(
+        tmp_path, database, engine, monkeypatch):
+    """No password on the command line: a Laravel .env or an environment variable holds it."""
+    from urllib.parse import quote
+
+    db, _, server = database(engine)
+    _migrate(db, tmp_path)
+    password = 'p@ss w#rd"/x$'
+    if engine == "mariadb":
+        _mariadb_user(server, db, "deploy", password.replace("'", "''"),
+                      [f"SELECT ON `{db.database}`.*"])
+        connection, user = "mysql", f"deploy_{db.database[-6:]}"
+    else:
+        user = f"deploy_{db.database}"  # roles are server-wide
+        server.query(f"CREATE ROLE {user} LOGIN PASSWORD '{password}'")
+        server.query(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {user}", database=db.database)
+        connection = "pgsql"
+    env = tmp_path / ".env"
+    env.write_text(f"APP_NAME=Shop\nDB_CONNECTION={connection}\nDB_HOST=127.0.0.1\n"
+                   f"DB_PORT={db.port}\nDB_DATABASE={db.database}\nDB_USERNAME={user}\n"
+                   f"DB_PASSWORD='{password}'\n")
+    for key in ("DB_CONNECTION", "DB_HOST", "DB_PORT", "DB_DATABASE", "DB_USERNAME",
+                "DB_PASSWORD", "DB_URL", "DATABASE_URL"):
+        monkeypatch.delenv(key, raising=False)
+    from_env = read_database(DatabaseTarget.parse(None, env_file=str(env)))
+    assert from_env.migrations == list(MIGRATIONS) and password not in repr(from_env)
+    url = f"{connection}://{user}:{quote(password, safe='')}@127.0.0.1:{db.port}/{db.database}"
+    monkeypatch.setenv("STAGING_DATABASE_URL", url)
+    from_var = read_database(DatabaseTarget.parse(None, env_var="STAGING_DATABASE_URL"))
+    assert _shape(from_var.steps) == _shape(from_env.steps)
+    assert from_var.url == f"{connection}://{user}:***@127.0.0.1:{db.port}/{db.database}"
+
+    env.write_text(env.read_text().replace(f"DB_PASSWORD='{password}'",
+                                           f"DB_PASSWORD=\"{SECRET}\""))
+    with pytest.raises(IntrospectError) as info:
+        read_database(DatabaseTarget.parse(None, env_file=str(env)))
+    assert SECRET not in str(info.value) and "cannot connect" in str(info.value)
