@@ -97,6 +97,21 @@ def test_reading_sqlite_changes_no_byte(tmp_path):
     assert _digest(tmp_path) == before  # no journal, -wal or -shm left behind either
 
 
+def test_reading_a_wal_database_leaves_no_file_behind(tmp_path):
+    path = _sqlite(tmp_path / "app.sqlite", "pragma journal_mode=wal", MIGRATIONS,
+                   "insert into migrations (migration, batch) values ('m1', 1)")
+    assert os.listdir(tmp_path) == ["app.sqlite"]
+    before = _digest(tmp_path)
+    assert read_database(DatabaseTarget.parse(f"sqlite:///{path}")).migrations == ["m1"]
+    assert _digest(tmp_path) == before
+    # With a writer at work (its -wal file holds committed rows), those rows are read too.
+    writer = sqlite3.connect(path)
+    writer.execute("insert into migrations (migration, batch) values ('m2', 2)")
+    writer.commit()
+    assert read_database(DatabaseTarget.parse(f"sqlite:///{path}")).migrations == ["m1", "m2"]
+    writer.close()
+
+
 def test_sqlite_catalog_to_steps(tmp_path):
     path = _sqlite(
         tmp_path / "app.sqlite", MIGRATIONS,

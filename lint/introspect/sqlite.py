@@ -1,7 +1,8 @@
 """SQLite: sqlite_master and the table pragmas, through a read-only URI (mode=ro).
 
 mode=ro makes SQLite refuse every write and never create the file; `query_only` refuses writes
-a second time. A path that does not exist is an error before anything is opened.
+a second time. A path that does not exist is an error before anything is opened. A database in
+WAL mode is opened immutable when no -wal file exists, so that reading leaves no file behind.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ def connect(target, timeout: float):
     if os.path.isdir(path):
         raise target.error("is a directory, not a SQLite database file")
     uri = "file:" + quote(os.path.abspath(path)) + "?mode=ro"
+    if _wal_without_log(path):
+        # Read-only, SQLite would still create (and leave) -wal and -shm files beside it.
+        uri += "&immutable=1"
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
     except sqlite3.Error as exc:
@@ -33,6 +37,17 @@ def connect(target, timeout: float):
         raise target.error("cannot read the SQLite database", exc) from None
     finally:
         conn.close()
+
+
+def _wal_without_log(path: str) -> bool:
+    """A database in WAL mode whose -wal file is absent: no writer is in the middle of it."""
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(20)
+    except OSError:
+        return False
+    return header[:16] == b"SQLite format 3\x00" and header[18:20] == b"\x02\x02" and \
+        not os.path.exists(path + "-wal")
 
 
 def read(target, prefix: str, migrations_table: str, timeout: float) -> Catalog:
