@@ -19,7 +19,7 @@ import tempfile
 import time
 import uuid
 
-from migrate_lint.mariadb_server import _free_port
+from migrate_lint.mariadb_server import _free_port, stop_process
 from migrate_lint.oracle import PgSqlDb
 
 SUPERUSER = "postgres"
@@ -121,14 +121,7 @@ class PgSqlServer:
         self.query(f'drop database if exists "{name}" with (force)')
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)  # "fast" shutdown: do not wait for clients
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        stop_process(self.process, self.dir, signal.SIGINT)  # "fast": do not wait for clients
 
     def __enter__(self):
         return self.start()

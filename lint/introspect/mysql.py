@@ -10,6 +10,7 @@ import contextlib
 import re
 
 from migrate_lint.introspect.snapshot import Catalog, TableFacts
+from migrate_lint.introspect.target import read_only_cursor
 
 EXTRA = "pip install 'migrate-lint[mysql]'"
 
@@ -41,18 +42,10 @@ def connect(target, timeout: float):
         raise target.error("cannot connect", exc) from None
     except (OSError, ValueError) as exc:
         raise target.error("cannot connect", exc) from None
-    try:
-        cur = conn.cursor()
-        cur.execute("SET SESSION TRANSACTION READ ONLY")
-        cur.execute("START TRANSACTION READ ONLY")
+    # The session default too: even after a COMMIT the next transaction is read-only.
+    with read_only_cursor(target, conn, pymysql.MySQLError, "SET SESSION TRANSACTION READ ONLY",
+                          "START TRANSACTION READ ONLY") as cur:
         yield cur
-    except pymysql.MySQLError as exc:
-        raise target.error("cannot read the database", exc) from None
-    finally:
-        with contextlib.suppress(Exception):
-            conn.rollback()
-        with contextlib.suppress(Exception):
-            conn.close()
 
 
 def read(target, prefix: str, migrations_table: str, timeout: float) -> Catalog:

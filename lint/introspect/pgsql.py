@@ -11,6 +11,7 @@ import contextlib
 import re
 
 from migrate_lint.introspect.snapshot import Catalog, TableFacts
+from migrate_lint.introspect.target import read_only_cursor
 
 EXTRA = "pip install 'migrate-lint[pgsql]'"
 _LIBPQ_OPTIONS = {"sslmode", "sslrootcert", "sslcert", "sslkey", "application_name",
@@ -49,18 +50,10 @@ def connect(target, timeout: float):
         conn = psycopg.connect(**kwargs)
     except psycopg.Error as exc:
         raise target.error("cannot connect", exc) from None
-    try:
-        cur = conn.cursor()
-        cur.execute("SET TRANSACTION READ ONLY")
-        cur.execute("SELECT 1")  # after a query, PostgreSQL refuses to make it READ WRITE
+    # After a first query, PostgreSQL refuses to make the transaction READ WRITE.
+    with read_only_cursor(target, conn, psycopg.Error, "SET TRANSACTION READ ONLY",
+                          "SELECT 1") as cur:
         yield cur
-    except psycopg.Error as exc:
-        raise target.error("cannot read the database", exc) from None
-    finally:
-        with contextlib.suppress(Exception):
-            conn.rollback()
-        with contextlib.suppress(Exception):
-            conn.close()
 
 
 _TABLES = """

@@ -6,6 +6,7 @@ through `target.mask()`, which hides it in any form it may take (as given, URL-e
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -212,6 +213,24 @@ class DatabaseTarget:
         return f"DatabaseTarget({self.url!r})"
 
     __str__ = __repr__
+
+
+@contextlib.contextmanager
+def read_only_cursor(target: DatabaseTarget, conn, errors, *statements):
+    """A cursor of `conn` after `statements` (those that make it read-only); rolled back and
+    closed at the end; a driver error (`errors`) becomes one masked line."""
+    try:
+        cur = conn.cursor()
+        for sql in statements:
+            cur.execute(sql)
+        yield cur
+    except errors as exc:
+        raise target.error("cannot read the database", exc) from None
+    finally:
+        with contextlib.suppress(Exception):
+            conn.rollback()
+        with contextlib.suppress(Exception):
+            conn.close()
 
 
 def _one_line(exc: BaseException | str) -> str:
