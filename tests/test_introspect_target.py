@@ -59,7 +59,8 @@ def test_sqlite_urls_follow_laravel_relative_and_absolute(url, path):
 
 
 @pytest.mark.parametrize("url", ["oracle://u:%s@h/db", "u:%s@h/db", "sqlite://%s",
-                                 "mysql://u:%s/x@h/db", "mysql://u:%s@h:port/db"])
+                                 "mysql://u:%s/x@h/db", "mysql://u:%s@h:port/db",
+                                 "mysql://u:a %s/x@h/db"])
 def test_bad_urls_are_one_line_without_the_password(url):
     message = _error(url=url % SECRET)
     assert SECRET not in message and "\n" not in message

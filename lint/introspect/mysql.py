@@ -10,7 +10,7 @@ import contextlib
 import re
 
 from migrate_lint.introspect.snapshot import Catalog, TableFacts
-from migrate_lint.introspect.target import read_only_cursor
+from migrate_lint.introspect.target import one_line, read_only_cursor
 
 EXTRA = "pip install 'migrate-lint[mysql]'"
 
@@ -69,7 +69,7 @@ def read(target, prefix: str, migrations_table: str, timeout: float) -> Catalog:
                             "ORDER BY batch, migration")
                 catalog.migrations = [r[0] for r in cur.fetchall()]
             except Exception as exc:  # seen (some privilege) but not SELECT
-                catalog.warnings.append(target.mask(f"cannot read `{table}`: {exc}"))
+                catalog.migrations_error = target.mask(one_line(exc))
     return catalog
 
 

@@ -134,7 +134,7 @@ def read(target, prefix: str, migrations_table: str, timeout: float) -> Catalog:
         table = prefix + migrations_table
         if table in catalog.tables:
             if table in unreadable:
-                catalog.warnings.append(f"cannot read `{table}`: no SELECT privilege")
+                catalog.migrations_error = "no SELECT privilege"
             else:
                 from psycopg import sql
 

@@ -33,6 +33,7 @@ class Catalog:
     dialect: str  # sqlglot's: mysql | postgres | sqlite
     tables: dict = field(default_factory=dict)  # name -> TableFacts
     migrations: list | None = None  # rows of the migrations table; None: not readable
+    migrations_error: str = ""  # why the migrations table could not be read
     privileges: str = "full"  # full | limited | unknown: can the user see every table?
     privilege_note: str = ""  # what showed the privileges limited or unknown
     warnings: list = field(default_factory=list)
@@ -114,8 +115,9 @@ def _visibility_warnings(catalog, tables, migrations_table, ran, has_table) -> l
         out.append(f"the migrations table `{migrations_table}` is not visible: every migration "
                    f"counts as pending ({why}){limited if catalog.privileges == 'unknown' else ''}")
     elif catalog.migrations is None:
-        out.append(f"the migrations table `{migrations_table}` exists but cannot be read: every "
-                   "migration counts as pending")
+        out.append(f"the migrations table `{migrations_table}` exists but cannot be read "
+                   f"({catalog.migrations_error or 'unknown error'}): every migration counts as "
+                   "pending")
     lower = {t.lower() for t in tables}
     absent = []
     for name in ran:

@@ -83,10 +83,10 @@ class DatabaseTarget:
             username = unquote(parts.username) if parts.username else None
             password = unquote(parts.password) if parts.password is not None else None
             host = unquote(parts.hostname) if parts.hostname else None
-        except ValueError:  # its text may hold part of a misparsed password: never shown
-            raise IntrospectError(f"{mask(url)}: not a valid database URL (percent-encode "
-                                  "special characters in the password, e.g. / as %2F, @ as %40, "
-                                  "# as %23)") from None
+        except ValueError:  # not echoed: it may hold part of a misparsed password
+            raise IntrospectError(f"{source or 'the database URL'}: not a valid {scheme}:// URL "
+                                  "(percent-encode special characters in the password, e.g. / "
+                                  "as %2F, @ as %40, # as %23, space as %20)") from None
         query = [(k, unquote(v)) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
         qd = {k.lower(): v for k, v in query}
         base = dict(base or {})
@@ -206,7 +206,7 @@ class DatabaseTarget:
 
     def error(self, what: str, exc: BaseException | str | None = None) -> IntrospectError:
         """One masked line: '<url>: what: cause'."""
-        cause = "" if exc is None else f": {_one_line(exc)}"
+        cause = "" if exc is None else f": {one_line(exc)}"
         return IntrospectError(self.mask(f"{self.url}: {what}{cause}"))
 
     def __repr__(self) -> str:
@@ -233,7 +233,7 @@ def read_only_cursor(target: DatabaseTarget, conn, errors, *statements):
             conn.close()
 
 
-def _one_line(exc: BaseException | str) -> str:
+def one_line(exc: BaseException | str) -> str:
     text = str(exc) if not isinstance(exc, BaseException) or str(exc) else exc.__class__.__name__
     args = getattr(exc, "args", ())
     if len(args) == 2 and isinstance(args[0], int):  # PyMySQL: (code, message)

@@ -368,6 +368,12 @@ def test_mariadb_user_with_table_privileges_sees_fewer_tables_and_is_warned(tmp_
     assert snap.migrations == [] and not snap.has_migrations_table
     assert any("`migrations` is not visible: every migration counts as pending (this user "
                "may lack the privilege to see it)" in w for w in snap.warnings)
+    writer = _mariadb_user(server, db, "writer", "pw-wr1ter",
+                           [f"INSERT ON `{db.database}`.`migrations`"])
+    snap = read_database(DatabaseTarget.parse(writer))
+    assert snap.has_migrations_table and snap.migrations == []
+    assert any("`migrations` exists but cannot be read (SELECT command denied" in w
+               for w in snap.warnings), snap.warnings
     assert read_database(DatabaseTarget.parse(root_url)).warnings == []
 
 
@@ -391,6 +397,12 @@ def test_pgsql_bad_credentials_database_and_privileges(tmp_path, database):
     assert snap.migrations == list(MIGRATIONS)
     assert any("no SELECT privilege on 2 table(s) of schema public: post_tag, posts" in w
                for w in snap.warnings), snap.warnings
+    server.query(f"CREATE ROLE blind_{db.database} LOGIN PASSWORD 'pw-bl1nd'")
+    snap = read_database(DatabaseTarget.parse(
+        f"postgres://blind_{db.database}:pw-bl1nd@127.0.0.1:{db.port}/{db.database}"))
+    assert snap.has_migrations_table and snap.migrations == []
+    assert "the migrations table `migrations` exists but cannot be read (no SELECT privilege)" \
+        in " | ".join(snap.warnings)
 
 
 @pytest.mark.oracle
