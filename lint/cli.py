@@ -10,7 +10,7 @@ import click
 
 from migrate_lint import __version__
 
-FORMAT_NAMES = ["text", "json", "github", "sarif", "gitlab", "junit"]
+FORMAT_NAMES = ["text", "json", "github", "sarif", "gitlab", "junit", "html"]
 
 
 class DefaultGroup(click.Group):
@@ -30,6 +30,11 @@ def main():
 
     Run `migrate-lint [PATHS]` (the `check` command) to lint, `--fix` to rewrite.
     """
+    # A name read from a non-UTF-8 file keeps its bytes as surrogate escapes: printed, it
+    # becomes U+FFFD instead of an encoding error.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
 
 
 def fail(message: str) -> None:
