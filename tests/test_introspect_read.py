@@ -68,7 +68,8 @@ def test_an_empty_file_is_an_empty_database(tmp_path):
     snap = read_database(DatabaseTarget.parse(f"sqlite:///{path}"))
     assert isinstance(snap, ParsedDump)
     assert (snap.steps, snap.migrations, snap.has_migrations_table) == ([], [], False)
-    assert snap.engine == "SQLite" and snap.server_version.startswith("SQLite 3.")
+    assert snap.engine == "sqlite" and snap.server_version.startswith("SQLite 3.")
+    assert snap.source == "database"
     assert any("migrations table `migrations` is not visible" in w for w in snap.warnings)
 
 
@@ -140,6 +141,7 @@ def test_sqlite_catalog_to_steps(tmp_path):
         ("add_index", "users", "users_email_score_index", "index", ("email", "score"), 0),
     ]
     assert all(s.complete and not s.conditional for s in snap.steps)
+    assert [s.references for s in snap.steps if s.ctype == "foreign"] == [("posts", ("id",))]
     # Laravel's order: batch, then name (DatabaseMigrationRepository::getRan).
     assert snap.migrations == ["2024_01_03_000000_a", "2024_01_01_000000_c",
                                "2024_01_02_000000_b"]

@@ -100,7 +100,8 @@ def _indexes(cur, database, tables) -> None:
 
 
 def _foreign_keys(cur, database, tables) -> None:
-    cur.execute("SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME "
+    cur.execute("SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, "
+                "k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME "
                 "FROM information_schema.TABLE_CONSTRAINTS c "
                 "JOIN information_schema.KEY_COLUMN_USAGE k ON k.CONSTRAINT_SCHEMA = "
                 "c.CONSTRAINT_SCHEMA AND k.CONSTRAINT_NAME = c.CONSTRAINT_NAME AND "
@@ -108,11 +109,14 @@ def _foreign_keys(cur, database, tables) -> None:
                 "c.CONSTRAINT_TYPE = 'FOREIGN KEY' ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, "
                 "k.ORDINAL_POSITION", (database,))
     found: dict = {}
-    for table, name, column in cur.fetchall():
-        found.setdefault((table, name), []).append(column)
-    for (table, name), cols in found.items():
+    for table, name, column, ref_table, ref_column in cur.fetchall():
+        cols, ref_cols = found.setdefault((table, name), (ref_table, [], []))[1:]
+        cols.append(column)
+        ref_cols.append(ref_column)
+    for (table, name), (ref_table, cols, ref_cols) in found.items():
         if table in tables:
-            tables[table].indexes.append((name, "foreign", tuple(cols)))
+            tables[table].indexes.append((name, "foreign", tuple(cols),
+                                          (ref_table, tuple(ref_cols))))
 
 
 _GRANT = re.compile(r"^GRANT (.+?) ON (\S+) TO ", re.IGNORECASE)

@@ -68,7 +68,10 @@ order by a.attrelid, a.attnum"""
 _CONSTRAINTS = """
 select con.conrelid, con.conname, con.contype,
        array(select a.attname from unnest(con.conkey) with ordinality k(n, i)
-             join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.i)
+             join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.i),
+       con.confrelid::regclass::text,
+       array(select a.attname from unnest(con.confkey) with ordinality k(n, i)
+             join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.n order by k.i)
 from pg_constraint con where con.conrelid = any(%s) and con.contype in ('p', 'u', 'f')
 order by con.conrelid, con.conname"""
 # Indexes that no PRIMARY KEY / UNIQUE / EXCLUDE constraint owns (those are read above).
@@ -81,6 +84,12 @@ from pg_index i join pg_class ic on ic.oid = i.indexrelid join pg_am am on am.oi
 where i.indrelid = any(%s) and not exists (select 1 from pg_constraint con
       where con.conindid = i.indexrelid and con.contype in ('p', 'u', 'x'))
 order by i.indrelid, ic.relname"""
+
+
+def _unqualified(regclass: str) -> str:
+    """users from `users`, `other.users` or `"Users"` (regclass text)."""
+    name = regclass.rsplit(".", 1)[-1]
+    return name[1:-1].replace('""', '"') if name.startswith('"') else name
 
 
 def _expression_columns(expression: str, columns, known) -> list[str]:
@@ -112,10 +121,11 @@ def read(target, prefix: str, migrations_table: str, timeout: float) -> Catalog:
         for oid, column, ctype in cur.fetchall():
             by_oid[oid].columns.append((column, ctype))
         cur.execute(_CONSTRAINTS, (oids,))
-        for oid, name, kind, cols in cur.fetchall():
+        for oid, name, kind, cols, ref_table, ref_cols in cur.fetchall():
             kind = {"p": "primary", "u": "unique", "f": "foreign"}[kind]
+            references = (_unqualified(ref_table), tuple(ref_cols)) if kind == "foreign" else ()
             by_oid[oid].indexes.append(("primary" if kind == "primary" else name, kind,
-                                        tuple(cols)))
+                                        tuple(cols), references))
         cur.execute(_INDEXES, (oids,))
         for oid, name, unique, method, expression, cols in cur.fetchall():
             kind = "unique" if unique else "index"

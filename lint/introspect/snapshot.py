@@ -20,8 +20,9 @@ _CREATES = re.compile(r"^\d{4}_\d{2}_\d{2}_\d{6}_create_(\w+?)_table$")
 class TableFacts:
     name: str
     columns: list = field(default_factory=list)  # (name, type as the catalog writes it)
-    indexes: list = field(default_factory=list)  # (name, kind, columns): index unique primary
-    #                                              fulltext spatial foreign
+    # (name, kind, columns[, (table, columns) a foreign key references]); kinds: primary unique
+    # index fulltext spatial foreign
+    indexes: list = field(default_factory=list)
 
 
 @dataclass
@@ -39,26 +40,29 @@ class Catalog:
     warnings: list = field(default_factory=list)
 
 
+ENGINES = {"MySQL": "mysql", "MariaDB": "mariadb", "SQLite": "sqlite", "PostgreSQL": "pgsql"}
+
+
 @dataclass
 class Snapshot(ParsedDump):
-    """A ParsedDump read from a live database, with what the reading found out."""
+    """A ParsedDump read from a live database (source "database", engine mysql | mariadb |
+    sqlite | pgsql, warnings), with what the reading found out."""
 
     url: str = ""  # the masked URL (also in `path`)
-    engine: str = ""
     server_version: str = ""  # "MariaDB 10.11.6"
     prefix: str = ""
     migrations_table: str = "migrations"
     connection: str | None = None
-    privileges: str = "full"
-    warnings: list = field(default_factory=list)
+    privileges: str = "full"  # full | limited | unknown: does the snapshot hold every table?
 
 
 def build(catalog: Catalog, url: str, prefix: str = "", migrations_table: str = "migrations",
           connection: str | None = None, notes=()) -> Snapshot:
-    snap = Snapshot(path=url, dialect=catalog.dialect, url=url, engine=catalog.engine,
+    snap = Snapshot(path=url, dialect=catalog.dialect, engine=ENGINES[catalog.engine],
+                    source="database", warnings=list(notes) + catalog.warnings, url=url,
                     server_version=f"{catalog.engine} {catalog.version}".strip(), prefix=prefix,
                     migrations_table=migrations_table, connection=connection,
-                    privileges=catalog.privileges, warnings=list(notes) + catalog.warnings)
+                    privileges=catalog.privileges)
     tables = {}
     for name, facts in catalog.tables.items():
         if name.lower().startswith(prefix.lower()):
@@ -76,9 +80,16 @@ def _table_steps(name: str, facts: TableFacts, prefix: str, dialect: str) -> lis
     columns = tuple((col, normalise_type(ctype, dialect)) for col, ctype in facts.columns)
     steps = [Step(action="create_table", table=name, line=0, columns=columns, complete=True)]
     order = {"primary": 0, "unique": 1, "index": 2, "fulltext": 2, "spatial": 2, "foreign": 3}
-    for index, kind, cols in sorted(facts.indexes, key=lambda i: (order.get(i[1], 2), i[0])):
+    for index, kind, cols, *refs in sorted(facts.indexes,
+                                           key=lambda i: (order.get(i[1], 2), i[0])):
+        references = ()
+        if refs and refs[0]:
+            table, ref_cols = refs[0]
+            if table.lower().startswith(prefix.lower()):
+                table = table[len(prefix):]
+            references = (table, tuple(ref_cols))
         steps.append(Step(action="add_index", table=name, line=0, index=_unprefix(
-            index, prefix, name), ctype=kind, columns=tuple(cols)))
+            index, prefix, name), ctype=kind, columns=tuple(cols), references=references))
     return steps
 
 

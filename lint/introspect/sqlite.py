@@ -84,10 +84,15 @@ def _table(conn, name: str) -> TableFacts:
         if origin == "u":  # an inline UNIQUE constraint: SQLite names it sqlite_autoindex_...
             index = "_".join((name, *cols, "unique")).lower()
         facts.indexes.append((index, "unique" if unique else "index", cols))
-    fks: dict[int, list] = {}
-    for row in conn.execute(f"pragma foreign_key_list({_quote(name)})"):
-        fks.setdefault(row[0], []).append(row[3])
-    for cols in fks.values():
+    fks: dict[int, tuple] = {}
+    for fk_id, _seq, table, column, to, *_ in conn.execute(
+            f"pragma foreign_key_list({_quote(name)})"):
+        cols, ref_cols = fks.setdefault(fk_id, (table, [], []))[1:]
+        cols.append(column)
+        if to is not None:  # None: the referenced table's primary key, unnamed
+            ref_cols.append(to)
+    for table, cols, ref_cols in fks.values():
         # SQLite keeps no constraint names: Laravel's name for a foreign key on these columns.
-        facts.indexes.append(("_".join((name, *cols, "foreign")).lower(), "foreign", tuple(cols)))
+        facts.indexes.append(("_".join((name, *cols, "foreign")).lower(), "foreign",
+                              tuple(cols), (table, tuple(ref_cols))))
     return facts
