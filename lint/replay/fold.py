@@ -56,7 +56,7 @@ def _where(origin: Origin | None, verb: str) -> str:
     if origin is None:
         return "it existed before these migrations"
     if origin.migration == DUMP:
-        return f"it is already there ({origin})"
+        return f"it is already there ({origin})" if origin.line else "it is already there"
     return f"{verb} by {origin}"
 
 
@@ -552,8 +552,12 @@ class _Apply:
 
     def _missing_column(self, t: Table, column: str, kind: str):
         col = t.column(column)
-        why = f"dropped by {col.origin}" if col is not None and col.origin is not None else \
-            f"not among the columns {_where(t.origin, 'created')}"
+        if col is not None and col.origin is not None:
+            why = f"dropped by {col.origin}"
+        elif t.origin is not None and t.origin.migration == DUMP:
+            why = "not among the columns the database has"
+        else:
+            why = f"not among the columns {_where(t.origin, 'created')}"
         self.fail("ML103", f"column '{t.name}.{column}' does not exist here ({why})", kind,
                   t.name, column)
 

@@ -285,6 +285,30 @@ def test_plan_matches_the_real_migrator(tmp_path, fresh_db, scenario):
     assert _predicted_tables(plan) == _real_tables(real)
 
 
+def _url(db) -> str:
+    if db.engine == "sqlite":
+        return f"sqlite:///{db.path}"
+    return f"mariadb://{db.user}@{db.host}:{db.port}/{db.database}"
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("scenario", list(SCENARIOS))
+def test_live_mode_and_dump_mode_agree(tmp_path, fresh_db, scenario):
+    """`plan --database URL` reads the same database the dump was made of: same prediction."""
+    from migrate_lint.introspect import DatabaseTarget, read_database
+
+    full, from_dump = _plan(tmp_path, fresh_db, scenario)
+    live = read_database(DatabaseTarget.parse(_url(fresh_db)))
+    from_live = make_plan(live, [str(full)], engine=live.engine, laravel=(8, 83))
+    keys = ("migration", "status", "error", "line", "skipped_lines", "checked")
+    assert [{k: getattr(o, k) for k in keys} for o in from_live.outcomes] == \
+        [{k: getattr(o, k) for k in keys} for o in from_dump.outcomes]
+    # The reasons differ only in where the object was seen: the dump's line, or the database.
+    assert [o.reason.split(" (")[0] for o in from_live.outcomes] == \
+        [o.reason.split(" (")[0] for o in from_dump.outcomes]
+    assert from_live.gap == from_dump.gap
+
+
 FIXABLE = ["column_added_by_hand", "table_created_by_hand", "index_added_by_hand",
            "column_dropped_by_hand", "half_applied_migration_is_re_run_from_the_top",
            "has_columns_is_all_of", "pending_migrations_collide_with_each_other"]
