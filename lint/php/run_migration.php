@@ -121,6 +121,13 @@ function tables($connection): array
         foreach ($connection->select("select name, tbl_name from sqlite_master where type = 'index' and name not like 'sqlite_%' order by name") as $row) {
             $indexes[$row->tbl_name][] = $row->name;
         }
+    } elseif ($driver === 'pgsql') {
+        $names = array_map(function ($row) { return $row->tablename; }, $connection->select(
+            "select tablename from pg_tables where schemaname = current_schema() order by tablename"));
+        $indexes = [];
+        foreach ($connection->select("select tablename, indexname from pg_indexes where schemaname = current_schema() order by indexname") as $row) {
+            $indexes[$row->tablename][] = $row->indexname;
+        }
     } else {
         $names = array_map(function ($row) { return array_values((array) $row)[0]; },
             $connection->select('show tables'));

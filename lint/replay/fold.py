@@ -113,12 +113,15 @@ class Replay:
                     applied.problems = [p for p in applied.problems if _key(p) in doubt]
                 if applied.problems:
                     self._restore(backups)  # one statement fails whole: undo its first parts
-                    if step.try_id and E.engine_of(self.engine) != E.PGSQL:
+                    if step.try_id:
                         # Caught: the rest of the try block is skipped, the migration goes on.
-                        # (On PostgreSQL the transaction is aborted: it fails anyway.)
                         tries[step.try_id] = "failed"
                         run.caught += applied.problems
-                        continue
+                        if E.engine_of(self.engine) != E.PGSQL:
+                            continue
+                        # On PostgreSQL the Migrator's transaction is aborted by the error: the
+                        # next statement (at the latest, the insert into `migrations`) fails.
+                        applied.problems = [_aborted(p) for p in applied.problems[:1]]
                     run.problems += applied.problems
                     if stop_at_first:
                         return run
@@ -299,6 +302,13 @@ class Replay:
         if self.default_name is not None and name == self.default_name:
             return DEFAULT
         return name
+
+
+def _aborted(p: Problem) -> Problem:
+    err = E.error("aborted_transaction", E.PGSQL)
+    return Problem(p.code, p.path, p.line, p.migration,
+                   f"{p.message}; the try/catch swallows it, but PostgreSQL has aborted the "
+                   f"migration's transaction", err.message, p.step, err.sqlstate, err.exception)
 
 
 def _key(p: Problem):
