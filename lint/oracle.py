@@ -36,7 +36,7 @@ class MariaDb:
     port: int = 3306
     socket: str | None = None
     user: str = "root"
-    password: str = ""
+    password: str = field(default="", repr=False)
 
     def connection_config(self) -> dict:
         config = {"driver": "mysql", "host": self.host, "port": self.port,
@@ -112,7 +112,7 @@ def _call(request: dict, timeout: float) -> dict:
     if php is None:
         raise OracleError("php is not installed")
     try:
-        proc = subprocess.run([php, runner_path()], input=json.dumps(request).encode(),
+        proc = subprocess.run([php, runner_path()], input=json.dumps(request).encode() + b"\n",
                               capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise OracleError(f"the PHP runner did not finish within {timeout:.0f} s") from None
@@ -155,6 +155,36 @@ def migrate(path, db, autoload=None, setup=(), timeout: float = 300) -> MigrateR
                          sqlstate=data.get("sqlstate"), driver_code=data.get("driver_code"),
                          failed_migration=data.get("failed_migration"), ran=data.get("ran", []),
                          pending=data.get("pending", []), tables=data.get("tables") or {})
+
+
+def query(db, statements, timeout: float = 60) -> list[list[list]]:
+    """Rows of each SQL statement, run on db's connection; OracleError with the server's error."""
+    request = _request(db, (), None)
+    request.update(action="query", sql=list(statements))
+    data = _call(request, timeout)
+    if not data.get("ok"):
+        raise OracleError(data.get("error") or "the query failed")
+    return data.get("rows") or []
+
+
+def hold_lock(db, name: str) -> subprocess.Popen:
+    """A PHP process holding MariaDB's user lock `name` until its stdin is closed (or we die)."""
+    request = _request(db, (), None)
+    request.update(action="hold", lock=name)
+    proc = subprocess.Popen([shutil.which("php") or "php", runner_path()], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc.stdin.write(json.dumps(request).encode() + b"\n")
+    proc.stdin.flush()
+    line = proc.stdout.readline()
+    try:
+        ok = json.loads(line or b"{}").get("ok")
+    except ValueError:
+        ok = False
+    if not ok:
+        proc.stdin.close()
+        proc.wait()
+        raise OracleError(f"could not take the lock {name}")
+    return proc
 
 
 def schema(db, autoload=None, timeout: float = 60) -> dict[str, list[str]]:

@@ -4,7 +4,8 @@ For each migration, in Laravel's order: `up` (a failure here means "not runnable
 that needs the full application: reported, not a finding), `up` again, `down`, `down` again,
 then `up` once more to restore the state after the first `up` before the next migration.
 A second `up` or a `down` that fails is an ML201 finding with Laravel's own error.
-Only the database named with --database is touched; by default a temporary SQLite file.
+It only ever runs them on a database it created, or on one the user calls disposable
+(lint/scratch.py).
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 import click
 
@@ -23,28 +23,6 @@ _METHOD = re.compile(rb"function\s+(up|down)\s*\(")
 
 class VerifyError(Exception):
     pass
-
-
-def database_from_url(url: str, scratch_dir: str):
-    from migrate_lint import oracle
-
-    if not url:
-        path = os.path.join(scratch_dir, "verify.sqlite")
-        Path(path).touch()
-        return oracle.SqliteDb(path)
-    parsed = urlparse(url)
-    if parsed.scheme in ("mysql", "mariadb"):
-        database = parsed.path.lstrip("/")
-        if not database:
-            raise VerifyError(f"{url}: name the database, e.g. mariadb://user:pass@host:3306/scratch")
-        return oracle.MariaDb(database=database, host=parsed.hostname or "127.0.0.1",
-                              port=parsed.port or 3306, user=unquote(parsed.username or "root"),
-                              password=unquote(parsed.password or ""))
-    if parsed.scheme == "sqlite":
-        path = parsed.path if parsed.netloc == "" else parsed.netloc + parsed.path
-        Path(path).touch()
-        return oracle.SqliteDb(path)
-    raise VerifyError(f"unsupported database URL {url!r}: use mysql://, mariadb:// or sqlite:///")
 
 
 def migration_files(paths) -> list[str]:
@@ -104,32 +82,84 @@ def verify_files(files, db, autoload=None, notes=None):
     return findings
 
 
+def _terminate(signum, frame):
+    # SIGTERM kills Python without unwinding; as an exception the scratch database is dropped.
+    raise SystemExit(128 + signum)
+
+
+@contextmanager
+def _database(server, disposable_url, drop_existing_tables):
+    from migrate_lint import scratch
+
+    if server and disposable_url:
+        raise VerifyError("give --server or --disposable-database, not both")
+    if server:
+        with scratch.server_scratch(server) as db:
+            yield db
+    elif disposable_url:
+        with scratch.disposable(disposable_url, drop_existing_tables) as db:
+            yield db
+    else:
+        with scratch.sqlite_scratch() as db:
+            yield db
+
+
+def _no_database_option(ctx, param, value):
+    if value is not None:
+        raise click.UsageError(
+            "verify takes no --database: it runs migrations up and down and would destroy the "
+            "database. Use --server URL (verify creates and drops its own scratch database "
+            "there) or --disposable-database URL for a database you can lose. (`check --database "
+            "ENGINE` names your engine; `plan --database URL` reads a database without writing.)")
+    return value
+
+
 @click.command("verify")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--autoload", multiple=True, type=click.Path(),
               help="Your project's vendor/autoload.php (default: Debian's Laravel packages).")
-@click.option("--database", "database_url", default="",
-              help="Scratch database URL: mysql://, mariadb:// or sqlite:/// (default: a temporary SQLite file).")
+@click.option("--server", metavar="URL", envvar="MIGRATE_LINT_SERVER",
+              help="MariaDB/MySQL server to verify on, mysql://user[:password]@host[:port] "
+                   "(password also from $MIGRATE_LINT_SERVER_PASSWORD). verify creates a scratch database "
+                   "there and drops it at the end. Default: a temporary SQLite file.")
+@click.option("--disposable-database", "disposable_url", metavar="URL",
+              help="Run on this existing database, which you can lose: mysql://.../NAME or "
+                   "sqlite:///PATH. Refused when it holds tables, unless --drop-existing-tables.")
+@click.option("--drop-existing-tables", is_flag=True,
+              help="With --disposable-database: its tables may be dropped.")
+@click.option("--database", hidden=True, expose_value=False, callback=_no_database_option)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif", "gitlab", "junit"]),
               default="text", show_default=True)
-def verify_command(paths, autoload, database_url, fmt):
-    """Run each migration twice (and down twice) under real Laravel; report what fails."""
-    from migrate_lint import oracle
+def verify_command(paths, autoload, server, disposable_url, drop_existing_tables, fmt):
+    """Run each migration under real Laravel, up twice and down twice, on a scratch database
+    verify creates itself; report what fails.
+
+    It runs your repository's PHP with your account's rights: use it on your own code, never
+    on untrusted pull requests.
+    """
+    import signal
+
+    from migrate_lint import oracle, scratch
     from migrate_lint.report import ReportContext, renderer
 
     ok, reason = oracle.available(list(autoload) or None)
     if not ok:
         click.echo(f"migrate-lint: error: {reason}", err=True)
         sys.exit(2)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         files = migration_files(paths or [os.path.join("database", "migrations")])
-        with tempfile.TemporaryDirectory(prefix="migrate-lint-verify-") as scratch:
-            db = database_from_url(database_url, scratch)
+        with _database(server, disposable_url, drop_existing_tables) as db:
             notes: list[str] = []
             findings = verify_files(files, db, list(autoload) or None, notes)
-    except (VerifyError, oracle.OracleError) as exc:
+    except (VerifyError, oracle.OracleError, scratch.ScratchError) as exc:
         click.echo(f"migrate-lint: error: {exc}", err=True)
         sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("migrate-lint: interrupted; the scratch database was removed", err=True)
+        sys.exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     for note in notes:
         click.echo(f"migrate-lint: note: {note}", err=True)
     context = ReportContext(files=files, show_source=False)

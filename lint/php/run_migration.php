@@ -8,6 +8,8 @@
  *    "action": "steps",   "file": "m.php", "steps": ["up", "up", "down"], "continue": false
  *    "action": "migrate", "path": "database/migrations"  (Laravel's real Migrator)
  *    "action": "schema"}
+ *    "action": "query", "sql": ["select ...", ...]       (rows of each statement)
+ *    "action": "hold", "lock": "name"   (GET_LOCK, answer, then hold it until stdin closes)
  * Boots Laravel's schema builder without the framework (see shared/LARAVEL_FACTS.md).
  */
 
@@ -28,6 +30,8 @@ set_error_handler(function ($severity, $message, $file, $line) {
     }
     throw new ErrorException($message, 0, $severity, $file, $line);
 });
+
+$GLOBALS['partial'] = null; // what a step run had done when PHP stopped with a fatal error
 
 function answer(array $data)
 {
@@ -57,7 +61,24 @@ function error_info(Throwable $e): array
             'driver_code' => $code, 'exception' => get_class($e)];
 }
 
-$request = json_decode(stream_get_contents(STDIN), true);
+// A fatal error (a missing trait, a class declared twice) ends PHP without an exception:
+// answer with it, and with the steps that had run, instead of dying silently.
+register_shutdown_function(function () {
+    $error = error_get_last();
+    if ($error === null || !($error['type'] & (E_ERROR | E_PARSE | E_CORE_ERROR | E_COMPILE_ERROR))) {
+        return;
+    }
+    $data = $GLOBALS['partial'] ?? ['ok' => false];
+    $data['ok'] = false;
+    $data['fatal'] = true;
+    $data['php_fatal'] = true;
+    $data['error'] = 'PHP Fatal error: ' . $error['message'];
+    $data['error_file'] = $error['file'];
+    $data['error_line'] = $error['line'];
+    answer($data);
+});
+
+$request = json_decode(fgets(STDIN) ?: '', true);
 if (!is_array($request)) {
     answer(['ok' => false, 'error' => 'the request is not a JSON object', 'fatal' => true]);
 }
@@ -157,6 +178,7 @@ try {
         $resolver = $capsule->getDatabaseManager();
         $result['steps'] = [];
         foreach ($request['steps'] ?? ['up'] as $method) {
+            $GLOBALS['partial'] = $result + ['running' => $method];
             // As Migrator::runMethod: the migration's connection is the default while it runs.
             $previous = $resolver->getDefaultConnection();
             try {
@@ -177,6 +199,28 @@ try {
                 $resolver->setDefaultConnection($previous);
             }
         }
+    } elseif ($action === 'query') {
+        $result['rows'] = [];
+        foreach ($request['sql'] ?? [] as $sql) {
+            $rows = preg_match('/^\s*(select|show)\b/i', $sql) ? $connection->select($sql) : [];
+            if (!preg_match('/^\s*(select|show)\b/i', $sql)) {
+                $connection->statement($sql);
+            }
+            $result['rows'][] = array_map(function ($row) { return array_values((array) $row); }, $rows);
+        }
+        answer($result);
+    } elseif ($action === 'hold') {
+        // The lock lives as long as this connection: until the caller closes our stdin or dies.
+        $got = $connection->select('select get_lock(?, 0) as got', [$request['lock']])[0]->got;
+        while (ob_get_level() > 0) {
+            ob_end_clean();
+        }
+        fwrite(STDOUT, json_encode(['ok' => (int) $got === 1]) . "\n");
+        fflush(STDOUT);
+        while (!feof(STDIN)) {
+            fread(STDIN, 8192);
+        }
+        exit(0);
     } elseif ($action === 'migrate') {
         $repository = new DatabaseMigrationRepository($capsule->getDatabaseManager(), 'migrations');
         if (!$repository->repositoryExists()) {
@@ -199,6 +243,9 @@ try {
     }
 } catch (Throwable $e) {
     $result = error_info($e) + ['fatal' => true];
+}
+if ($action === 'query' || $action === 'hold') {
+    answer($result);
 }
 try {
     $result += tables($connection);

@@ -47,11 +47,9 @@ def test_verify_finds_the_incident_migration(php_ready):
     assert not [f for f in findings if "add_phone_to_customers" in f["path"]]
 
 
-def test_verify_on_a_named_mariadb_database(php_ready, mariadb_server, tmp_path):
-    db = mariadb_server.create_database()
+def test_verify_on_a_mariadb_server(php_ready, mariadb_server, tmp_path):
     (tmp_path / "2024_01_01_000000_notes.php").write_text(GUARDED)
-    url = f"mariadb://root@127.0.0.1:{mariadb_server.port}/{db.database}"
-    proc = verify(tmp_path, "--database", url)
+    proc = verify(tmp_path, "--server", f"mariadb://root@127.0.0.1:{mariadb_server.port}")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "All checks passed" in proc.stdout
 
@@ -68,8 +66,8 @@ def test_verify_reports_not_runnable_migrations_as_notes(php_ready, tmp_path):
 def test_verify_errors_exit_2(php_ready, tmp_path):
     proc = verify(tmp_path, "--autoload", tmp_path / "vendor" / "autoload.php")
     assert proc.returncode == 2 and "autoloader not found" in proc.stderr
-    proc = verify(tmp_path, "--database", "postgres://x/y")
-    assert proc.returncode == 2 and "unsupported database URL" in proc.stderr
+    proc = verify(tmp_path, "--server", "postgres://x")
+    assert proc.returncode == 2 and "use a mysql:// or mariadb:// URL" in proc.stderr
     proc = verify(tmp_path / "missing")
     assert proc.returncode == 2 and "no such file" in proc.stderr
 
