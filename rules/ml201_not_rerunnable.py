@@ -34,5 +34,5 @@ SUMMARY = "migration fails when re-run under real Laravel (migrate-lint verify)"
 
 
 def check(migration, ctx):
-    # Dynamic: computed by lint/verify.py, never by the static engine.
+    # Dynamic: computed by lint/dynamic/verify.py, never by the static engine.
     return ()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from migrate_lint import oracle
+from migrate_lint.dynamic import oracle
 from migrate_lint.replay.plan import FAILS, NEVER, RAN, RUNS, make_plan
 
 HEAD = """<?php

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from migrate_lint import oracle
+from migrate_lint.dynamic import oracle
 
 DROPS_USERS = """<?php
 return new class extends Migration {

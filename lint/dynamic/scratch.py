@@ -86,14 +86,14 @@ def parse_server_url(url: str, want_database: bool) -> ServerUrl:
 
 
 def _mariadb(server: ServerUrl, database: str):
-    from migrate_lint import oracle
+    from migrate_lint.dynamic import oracle
 
     return oracle.MariaDb(database=database, host=server.host, port=server.port,
                           socket=server.socket, user=server.user, password=server.password)
 
 
 def _query(server: ServerUrl, database: str, statements, what: str):
-    from migrate_lint import oracle
+    from migrate_lint.dynamic import oracle
 
     try:
         return oracle.query(_mariadb(server, database), statements)
@@ -106,7 +106,7 @@ def _query(server: ServerUrl, database: str, statements, what: str):
 @contextmanager
 def server_scratch(url: str):
     """A new database on the server, dropped at the end; leftovers of killed runs dropped first."""
-    from migrate_lint import oracle
+    from migrate_lint.dynamic import oracle
 
     server = parse_server_url(url, want_database=False)
     _query(server, "", ["select 1"], "cannot connect to {where}")
@@ -147,7 +147,7 @@ def drop_leftovers(server: ServerUrl) -> list[str]:
 
 @contextmanager
 def sqlite_scratch():
-    from migrate_lint import oracle
+    from migrate_lint.dynamic import oracle
 
     with tempfile.TemporaryDirectory(prefix="migrate-lint-verify-") as tmp:
         path = Path(tmp) / "verify.sqlite"
@@ -158,7 +158,7 @@ def sqlite_scratch():
 @contextmanager
 def disposable(url: str, drop_existing_tables: bool):
     """The database the user says may be destroyed, emptied first only when they said so."""
-    from migrate_lint import oracle
+    from migrate_lint.dynamic import oracle
 
     if urlparse(url).scheme == "sqlite":
         path = sqlite_path(url)

@@ -86,7 +86,7 @@ class MigrateResult:
 
 
 def runner_path() -> str:
-    return str(resources.files("migrate_lint") / "php" / "run_migration.php")
+    return str(resources.files("migrate_lint.dynamic") / "php" / "run_migration.php")
 
 
 def available(autoload: list[str] | None = None) -> tuple[bool, str]:
