@@ -19,10 +19,11 @@ class OracleError(Exception):
 @dataclass(frozen=True)
 class SqliteDb:
     path: str
+    options: dict = field(default_factory=dict, compare=False, hash=False)  # prefix, ...
 
     def connection_config(self) -> dict:
         return {"driver": "sqlite", "database": str(self.path), "prefix": "",
-                "foreign_key_constraints": False}
+                "foreign_key_constraints": False, **self.options}
 
     @property
     def engine(self) -> str:
@@ -37,11 +38,13 @@ class MariaDb:
     socket: str | None = None
     user: str = "root"
     password: str = field(default="", repr=False)
+    options: dict = field(default_factory=dict, compare=False, hash=False)  # strict, charset, ...
 
     def connection_config(self) -> dict:
         config = {"driver": "mysql", "host": self.host, "port": self.port,
                   "database": self.database, "username": self.user, "password": self.password,
-                  "charset": "utf8mb4", "collation": "utf8mb4_unicode_ci", "prefix": ""}
+                  "charset": "utf8mb4", "collation": "utf8mb4_unicode_ci", "prefix": "",
+                  **self.options}
         if self.socket:
             config["unix_socket"] = self.socket
         return config
@@ -59,6 +62,7 @@ class StepResult:
     sqlstate: str | None = None
     driver_code: int | None = None
     exception: str | None = None
+    line: int | None = None  # innermost frame in the migration file: the failing statement
 
 
 @dataclass
@@ -66,7 +70,8 @@ class StepsResult:
     ok: bool
     steps: list[StepResult]
     tables: dict[str, list[str]] = field(default_factory=dict)
-    error: str | None = None  # the migration could not even be loaded
+    error: str | None = None  # the migration could not be loaded, or PHP stopped (fatal error)
+    fatal: StepResult | None = None  # that error, with the step running then ("load" if none)
 
     @property
     def failure(self) -> StepResult | None:
@@ -126,25 +131,118 @@ def _call(request: dict, timeout: float) -> dict:
     return data
 
 
+def _step(s: dict, method: str | None = None) -> StepResult:
+    return StepResult(method=method or s.get("method", "?"), ok=bool(s.get("ok")),
+                      error=s.get("error"), sqlstate=s.get("sqlstate"),
+                      driver_code=s.get("driver_code"), exception=s.get("exception"),
+                      line=s.get("line"))
+
+
 def _request(db, setup, autoload) -> dict:
     request = {"connection": db.connection_config(), "setup": list(setup)}
+    if isinstance(db, SqliteDb) and db.options.get("scratch"):
+        # A scratch file needs no durability: no fsync per statement.
+        request["session"] = ["PRAGMA synchronous = OFF", "PRAGMA journal_mode = MEMORY"]
+        request["connection"].pop("scratch", None)
     if autoload:
         request["autoload"] = [str(a) for a in autoload]
     return request
 
 
 def run_steps(file, steps, db, setup=(), autoload=None, timeout: float = 120,
-              keep_going: bool = False) -> StepsResult:
+              keep_going: bool = False, tables: bool = True) -> StepsResult:
     """Runs the steps in one PHP process; stops at the first failure unless keep_going."""
     request = _request(db, setup, autoload)
     request.update(action="steps", file=str(Path(file).resolve()), steps=list(steps),
-                   **{"continue": keep_going})
-    data = _call(request, timeout)
-    results = [StepResult(method=s.get("method", "?"), ok=bool(s.get("ok")), error=s.get("error"),
-                          sqlstate=s.get("sqlstate"), driver_code=s.get("driver_code"),
-                          exception=s.get("exception")) for s in data.get("steps", [])]
+                   tables=tables, **{"continue": keep_going})
+    return _steps_result(_call(request, timeout))
+
+
+def _steps_result(data: dict) -> StepsResult:
+    results = [_step(s) for s in data.get("steps", [])]
+    fatal = _step(data, data.get("running") or "load") if data.get("fatal") else None
     return StepsResult(ok=bool(data.get("ok")), steps=results, tables=data.get("tables") or {},
-                       error=data.get("error") if data.get("fatal") else None)
+                       error=data.get("error") if data.get("fatal") else None, fatal=fatal)
+
+
+class Worker:
+    """One PHP process booted once, running steps requests one at a time (a process per
+    migration costs ~60 ms of booting). A PHP fatal error, exit() or a timeout ends the
+    process after that request; the next request starts a new one."""
+
+    def __init__(self, db, autoload=None, timeout: float = 120):
+        self.db, self.autoload, self.timeout = db, autoload, timeout
+        self.proc: subprocess.Popen | None = None
+
+    def _start(self):
+        request = _request(self.db, (), self.autoload)
+        request["action"] = "serve"
+        self.proc = subprocess.Popen([shutil.which("php") or "php", runner_path()],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL)
+        self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+        self.proc.stdin.flush()
+
+    def run_steps(self, file, steps, keep_going: bool = False) -> StepsResult:
+        import selectors
+
+        if self.proc is None or self.proc.poll() is not None:
+            self._start()
+        job = {"file": str(Path(file).resolve()), "steps": list(steps), "continue": keep_going}
+        try:
+            self.proc.stdin.write(json.dumps(job).encode() + b"\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            pass
+        with selectors.DefaultSelector() as sel:
+            sel.register(self.proc.stdout, selectors.EVENT_READ)
+            ready = sel.select(self.timeout)
+        line = self.proc.stdout.readline() if ready else b""
+        try:
+            data = json.loads(line)
+        except ValueError:
+            self.close()
+            error = (f"the PHP runner did not finish within {self.timeout:.0f} s" if not ready
+                     else "the PHP runner stopped without answering")
+            return StepsResult(ok=False, steps=[], error=error,
+                               fatal=StepResult(method="load", ok=False, error=error,
+                                                exception="OracleError"))
+        if data.get("fatal") and "autoloader not found" in str(data.get("error")):
+            self.close()
+            raise OracleError(data["error"])
+        if data.get("php_fatal"):
+            self.close()
+        return _steps_result(data)
+
+    def close(self):
+        if self.proc is not None:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+
+
+def replay(files, db, autoload=None, timeout: float = 600) -> dict:
+    """up() of each file in order in one PHP process: {"ok", "error", "failed"}."""
+    request = _request(db, (), autoload)
+    request.update(action="replay", files=[str(Path(f).resolve()) for f in files], tables=False)
+    return _call(request, timeout)
+
+
+def probe(autoload=None, timeout: float = 60) -> dict:
+    """Whether the autoloader boots here: {"ok", "laravel" (version or None), "php", "error"}."""
+    request = _request(SqliteDb(":memory:"), (), autoload)
+    request["action"] = "probe"
+    try:
+        return _call(request, timeout)
+    except OracleError as exc:
+        return {"ok": False, "error": str(exc)}
 
 
 def migrate(path, db, autoload=None, setup=(), timeout: float = 300) -> MigrateResult:

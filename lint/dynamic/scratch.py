@@ -85,11 +85,35 @@ def parse_server_url(url: str, want_database: bool) -> ServerUrl:
                      database=database, socket=(query.get("socket") or [None])[0])
 
 
-def _mariadb(server: ServerUrl, database: str):
+class Masker:
+    """Masks the password of the URLs verify was given in any text it prints."""
+
+    def __init__(self, passwords):
+        self.passwords = [p for p in passwords if p]
+
+    @classmethod
+    def from_args(cls, *urls):
+        found = [os.environ.get(PASSWORD_ENV, "")]
+        for url in urls:
+            if url:
+                try:
+                    found.append(unquote(urlparse(url).password or ""))
+                except ValueError:
+                    pass
+        return cls(found)
+
+    def __call__(self, text: str) -> str:
+        for password in self.passwords:
+            text = mask(text, password)
+        return mask_url(text)
+
+
+def _mariadb(server: ServerUrl, database: str, options=None):
     from migrate_lint.dynamic import oracle
 
     return oracle.MariaDb(database=database, host=server.host, port=server.port,
-                          socket=server.socket, user=server.user, password=server.password)
+                          socket=server.socket, user=server.user, password=server.password,
+                          options=dict(options or {}))
 
 
 def _query(server: ServerUrl, database: str, statements, what: str):
@@ -104,7 +128,25 @@ def _query(server: ServerUrl, database: str, statements, what: str):
 
 
 @contextmanager
-def server_scratch(url: str):
+def own_server():
+    """A throwaway mariadbd in a temporary directory, for this run only: the URL to reach it."""
+    from migrate_lint.dynamic import mariadb_server
+
+    ok, reason = mariadb_server.available()
+    if not ok:
+        raise ScratchError(f"--start-mariadb: {reason}")
+    try:
+        server = mariadb_server.MariaDbServer().start()
+    except (RuntimeError, OSError) as exc:
+        raise ScratchError(f"--start-mariadb: {exc}") from None
+    try:
+        yield f"mariadb://root@127.0.0.1:{server.port}"
+    finally:
+        server.stop()
+
+
+@contextmanager
+def server_scratch(url: str, options=None):
     """A new database on the server, dropped at the end; leftovers of killed runs dropped first."""
     from migrate_lint.dynamic import oracle
 
@@ -122,7 +164,7 @@ def server_scratch(url: str):
                f"cannot create the scratch database {name} on {{where}} (verify needs the CREATE "
                f"and DROP privileges on databases named {PREFIX}*)")
         try:
-            yield _mariadb(server, name)
+            yield _mariadb(server, name, options)
         finally:
             _query(server, "", [f"drop database if exists `{name}`"],
                    f"cannot drop the scratch database {name} on {{where}}")
@@ -146,17 +188,17 @@ def drop_leftovers(server: ServerUrl) -> list[str]:
 
 
 @contextmanager
-def sqlite_scratch():
+def sqlite_scratch(options=None):
     from migrate_lint.dynamic import oracle
 
     with tempfile.TemporaryDirectory(prefix="migrate-lint-verify-") as tmp:
         path = Path(tmp) / "verify.sqlite"
         path.touch()
-        yield oracle.SqliteDb(str(path))
+        yield oracle.SqliteDb(str(path), options={**(options or {}), "scratch": True})
 
 
 @contextmanager
-def disposable(url: str, drop_existing_tables: bool):
+def disposable(url: str, drop_existing_tables: bool, options=None):
     """The database the user says may be destroyed, emptied first only when they said so."""
     from migrate_lint.dynamic import oracle
 
@@ -167,7 +209,7 @@ def disposable(url: str, drop_existing_tables: bool):
         if tables:
             path.write_bytes(b"")  # the user said: disposable, drop its tables
         path.touch()
-        yield oracle.SqliteDb(str(path))
+        yield oracle.SqliteDb(str(path), options=dict(options or {}))
         return
     server = parse_server_url(url, want_database=True)
     rows = _query(server, server.database, ["show full tables"],
@@ -178,7 +220,7 @@ def disposable(url: str, drop_existing_tables: bool):
         drops = [f"drop {'view' if kind == 'VIEW' else 'table'} if exists `{t}`" for t, kind in rows]
         _query(server, server.database, ["set foreign_key_checks = 0", *drops],
                "cannot empty the disposable database {where}")
-    yield _mariadb(server, server.database)
+    yield _mariadb(server, server.database, options)
 
 
 def sqlite_path(url: str) -> Path:

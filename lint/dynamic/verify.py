@@ -1,24 +1,97 @@
-"""verify's logic: run each migration of a history under real Laravel and judge each step.
+"""verify's logic: run a history under real Laravel, migration by migration, and judge each step.
 
-For each migration, in Laravel's order: `up` (a failure here means "not runnable", e.g. code
-that needs the full application: reported, not a finding), `up` again, `down`, `down` again,
-then `up` once more to restore the state after the first `up` before the next migration.
-A second `up` or a `down` that fails is an ML201 finding with Laravel's own error.
-It only ever runs them on a database it created, or on one the user calls disposable
-(scratch.py).
+For each migration, in Laravel's order, on the state every earlier migration left: `up 1`,
+`up 2`, `down 1`, `down 2`, `up 3` (which brings the state back to "after up" for the next
+migration), in one PHP process that stops at the first failure.
+- a database error at `up 1` is ML202 (fails on a fresh database), unless it is about objects
+  an earlier migration that failed should have created: then the migration is blocked;
+- a database error at a later step is ML201, naming the step;
+- anything else (an app class, a helper, a PHP extension missing, a PHP fatal error, a limit of
+  Laravel 8 on SQLite) is a note: that migration could not be verified here.
+After any failure the database is put back to the state before the migration (snapshot.py),
+and, when `up 1` had worked, `up` runs once more so the next migration sees its objects.
+It only ever runs on a database it created, or one the user calls disposable (scratch.py).
 """
 
 from __future__ import annotations
 
-import os
 import re
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
-_METHOD = re.compile(rb"function\s+(up|down)\s*\(")
+STEPS = ("up", "up", "down", "down", "up")
+STEP_NAMES = ("up 1", "up 2", "down 1", "down 2", "up 3")
+_WHAT = {
+    "up 1": "up() fails on a fresh database, after every earlier migration ran",
+    "up 2": "up() fails when run again",
+    "down 1": "down() fails on its first run, after up()",
+    "down 2": "down() fails when run again",
+    "up 3": "up() fails after down() ran",
+}
+_METHOD = re.compile(rb"function\s+(up|down)\s*\(", re.I)
+
+VERIFIED, FINDING, NOT_RUNNABLE, BLOCKED = "verified", "finding", "not-runnable", "blocked"
 
 
 class VerifyError(Exception):
     pass
+
+
+@dataclass
+class Outcome:
+    path: str
+    status: str = VERIFIED          # verified | finding | not-runnable | blocked
+    step: str | None = None         # the failing step: "up 1" ... "up 3", or "load"
+    code: str | None = None         # ML201 / ML202 for a finding
+    error: str | None = None
+    reason: str | None = None       # the group of a note ("SQLite limit: dropForeign", ...)
+    line: int | None = None         # the failing statement, from the PHP trace
+    blocked_by: str | None = None
+
+    @property
+    def method(self) -> str | None:
+        return self.step.split()[0] if self.step and self.step != "load" else None
+
+    @property
+    def verified(self) -> bool:
+        return self.status in (VERIFIED, FINDING)
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "status": self.status, "step": self.step, "code": self.code,
+                "method": self.method, "line": self.line, "reason": self.reason,
+                "blocked_by": self.blocked_by, "error": self.error}
+
+
+@dataclass
+class VerifyResult:
+    outcomes: list[Outcome]
+    engine: str
+    laravel: str
+    findings: list = field(default_factory=list)
+
+    @property
+    def could_not_run(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.verified]
+
+    def reasons(self) -> dict[str, int]:
+        counts = Counter("blocked by an earlier failure" if o.status == BLOCKED else o.reason
+                         for o in self.could_not_run)
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def summary(self) -> dict:
+        return {"migrations": len(self.outcomes),
+                "verified": sum(o.verified for o in self.outcomes),
+                "could_not_run": len(self.could_not_run), "reasons": self.reasons(),
+                "findings": dict(Counter(o.code for o in self.outcomes if o.code)),
+                "engine": self.engine, "laravel": self.laravel}
+
+    def summary_line(self) -> str:
+        s = self.summary()
+        reasons = ", ".join(f"{n} {r}" for r, n in s["reasons"].items())
+        line = (f"{s['verified']} of {s['migrations']} migrations verified, "
+                f"{s['could_not_run']} could not run" + (f" ({reasons})" if reasons else ""))
+        return f"{line}; {self.laravel} on {'SQLite' if self.engine == 'sqlite' else 'MariaDB'}."
 
 
 def migration_files(paths) -> list[str]:
@@ -34,45 +107,129 @@ def migration_files(paths) -> list[str]:
     return sorted(files, key=lambda f: (Path(f).stem, f))
 
 
-def _method_span(path: str, method: str):
+def _span(path: str, method: str | None, line: int | None):
     from migrate_lint.source import Source
 
     data = Path(path).read_bytes()
     source = Source(path, data)
+    if line:
+        starts = [0] + [i + 1 for i, b in enumerate(data) if b == 0x0A]
+        if line <= len(starts):
+            start = starts[line - 1]
+            end = starts[line] - 1 if line < len(starts) else len(data)
+            text = data[start:end]
+            indent = len(text) - len(text.lstrip())
+            return source.span(start + indent, end)
     for m in _METHOD.finditer(data):
-        if m.group(1).decode() == method:
+        if m.group(1).decode().lower() == method:
             return source.span(m.start(), m.end())
     return source.span(0, 0)
 
 
-def _finding(path, method, step):
+def finding(outcome: Outcome, mask=lambda s: s):
     from migrate_lint.findings import Finding
-    from migrate_lint.rules import ml201_not_rerunnable as rule
+    from migrate_lint.rules import ml201_not_rerunnable, ml202_fails_on_fresh_database
 
+    rule = ml202_fails_on_fresh_database if outcome.code == "ML202" else ml201_not_rerunnable
+    error = mask(outcome.error or "unknown error")
+    message = f"{_WHAT[outcome.step]} (step {outcome.step}): {error}"
+    return Finding(code=rule.CODE, rule=rule.NAME, path=outcome.path,
+                   span=_span(outcome.path, outcome.method, outcome.line), message=message,
+                   severity="error", snippet=f"{rule.CODE} {outcome.step}",
+                   extra={"step": outcome.step, "method": outcome.method,
+                          "statement_line": outcome.line})
+
+
+def _error_text(step) -> str:
     error = step.error or "unknown error"
     if step.sqlstate and "SQLSTATE" not in error:
         error = f"SQLSTATE[{step.sqlstate}] {error}"
-    message = f"{method}() fails when run again under Laravel: {error}"
-    return Finding(code=rule.CODE, rule=rule.NAME, path=path, span=_method_span(path, method),
-                   message=message, severity="error", snippet=f"{rule.CODE} {method}")
+    return error
 
 
-def verify_files(files, db, autoload=None, notes=None):
-    """Findings for the migrations that are not re-runnable; notes for the ones not runnable."""
+def judge(path: str, result, engine: str, failed_earlier: list[str]) -> Outcome:
+    """One migration's outcome from its steps (see the module docstring)."""
+    from migrate_lint.dynamic import judge as j
+
+    failing, index = None, None
+    for i, step in enumerate(result.steps):
+        if not step.ok:
+            failing, index = step, i
+            break
+    if failing is None and result.fatal is not None:
+        failing = result.fatal
+        index = len(result.steps) if result.fatal.method != "load" else None
+    if failing is None:
+        return Outcome(path)
+    name = STEP_NAMES[index] if index is not None and index < len(STEP_NAMES) else "load"
+    error = _error_text(failing)
+    verdict = j.classify(error, failing.exception, engine)
+    if verdict.kind == j.CONNECTION:
+        raise VerifyError(f"{verdict.reason} while running {Path(path).name}: {error}")
+    outcome = Outcome(path, step=name, error=error, line=failing.line, reason=verdict.reason)
+    if verdict.kind != j.DATABASE:
+        outcome.status = NOT_RUNNABLE
+    elif name == "up 1":
+        blocker = j.blocked_by(error, failed_earlier)
+        if blocker:
+            outcome.status, outcome.blocked_by = BLOCKED, blocker
+        else:
+            outcome.status, outcome.code = FINDING, "ML202"
+    else:
+        outcome.status, outcome.code = FINDING, "ML201"
+    return outcome
+
+
+def verify_files(files, db, autoload=None, laravel: str = "", progress=None,
+                 mask=lambda s: s) -> VerifyResult:
+    from migrate_lint.dynamic import oracle, snapshot
+
+    def rebuild(applied):
+        _empty(db)
+        done = oracle.replay(applied, db, autoload)
+        if not done.get("ok"):
+            raise VerifyError(mask(f"could not rebuild the scratch database: {done.get('error')}"))
+
+    snaps = snapshot.for_database(db, rebuild)
+    worker = oracle.Worker(db, autoload)
+    outcomes: list[Outcome] = []
+    applied: list[str] = []      # migrations whose up() stands in the database
+    failed: list[str] = []       # migrations whose up() did not run: their objects are missing
+    try:
+        for n, path in enumerate(files, 1):
+            if progress:
+                progress(n, len(files), path)
+            snaps.take(path)
+            result = worker.run_steps(path, STEPS)
+            outcome = judge(path, result, db.engine, failed)
+            outcomes.append(outcome)
+            if outcome.status == VERIFIED:
+                applied.append(path)
+                continue
+            snaps.restore(applied)
+            up_worked = outcome.step not in ("up 1", "load")
+            if up_worked and worker.run_steps(path, ["up"]).ok:
+                applied.append(path)
+            else:
+                if up_worked:
+                    snaps.restore(applied)
+                failed.append(path)
+    except snapshot.SnapshotError as exc:
+        raise VerifyError(mask(str(exc))) from None
+    finally:
+        worker.close()
+        snaps.close()
+    result = VerifyResult(outcomes, db.engine, laravel)
+    result.findings = [finding(o, mask) for o in outcomes if o.status == FINDING]
+    return result
+
+
+def _empty(db) -> None:
     from migrate_lint.dynamic import oracle
 
-    findings = []
-    for path in files:
-        first = oracle.run_steps(path, ["up"], db, autoload=autoload)
-        if first.error or not first.ok:
-            reason = first.error or (first.failure.error if first.failure else "unknown error")
-            if notes is not None:
-                notes.append(f"{path}: not runnable here (first up failed): {reason}")
-            continue
-        rest = oracle.run_steps(path, ["up", "down", "down", "up"], db, autoload=autoload,
-                                keep_going=True)
-        for step, method in zip(rest.steps, ["up", "down", "down"]):
-            if not step.ok:
-                findings.append(_finding(path, method, step))
-                break
-    return findings
+    if db.engine == "sqlite":
+        Path(db.path).write_bytes(b"")
+        return
+    rows = oracle.query(db, ["show full tables"])[0]
+    oracle.query(db, ["set foreign_key_checks = 0", *(
+        f"drop {'view' if kind == 'VIEW' else 'table'} if exists `{t}`" for t, kind in rows)])

@@ -10,6 +10,8 @@
  *    "action": "schema"}
  *    "action": "query", "sql": ["select ...", ...]       (rows of each statement)
  *    "action": "hold", "lock": "name"   (GET_LOCK, answer, then hold it until stdin closes)
+ *    "action": "serve"   (a worker: then one {"file", "steps", "continue"} per line, one answer each)
+ *    "action": "replay", "files": [...]   (up() of each, in order)
  * Boots Laravel's schema builder without the framework (see shared/LARAVEL_FACTS.md).
  */
 
@@ -33,13 +35,36 @@ set_error_handler(function ($severity, $message, $file, $line) {
 
 $GLOBALS['partial'] = null; // what a step run had done when PHP stopped with a fatal error
 
-function answer(array $data)
+function respond(array $data)
 {
     while (ob_get_level() > 0) {
         ob_end_clean();
     }
     fwrite(STDOUT, json_encode($data, JSON_UNESCAPED_SLASHES | JSON_PARTIAL_OUTPUT_ON_ERROR | JSON_INVALID_UTF8_SUBSTITUTE) . "\n");
+    fflush(STDOUT);
+    ob_start();
+}
+
+function answer(array $data)
+{
+    $GLOBALS['answered'] = true;
+    respond($data);
     exit(0);
+}
+
+// The line of the innermost frame in the migration file: the statement that failed.
+function migration_line(Throwable $e, ?string $file): ?int
+{
+    if ($file === null) {
+        return null;
+    }
+    $frames = array_merge([['file' => $e->getFile(), 'line' => $e->getLine()]], $e->getTrace());
+    foreach ($frames as $frame) {
+        if (isset($frame['file'], $frame['line']) && realpath($frame['file']) === $file) {
+            return (int) $frame['line'];
+        }
+    }
+    return null;
 }
 
 function error_info(Throwable $e): array
@@ -58,23 +83,28 @@ function error_info(Throwable $e): array
         }
     }
     return ['ok' => false, 'error' => $e->getMessage(), 'sqlstate' => $sqlstate,
-            'driver_code' => $code, 'exception' => get_class($e)];
+            'driver_code' => $code, 'exception' => get_class($e),
+            'line' => migration_line($e, $GLOBALS['migration_file'] ?? null)];
 }
 
 // A fatal error (a missing trait, a class declared twice) ends PHP without an exception:
 // answer with it, and with the steps that had run, instead of dying silently.
 register_shutdown_function(function () {
+    if (!empty($GLOBALS['answered'])) {
+        return;
+    }
     $error = error_get_last();
     if ($error === null || !($error['type'] & (E_ERROR | E_PARSE | E_CORE_ERROR | E_COMPILE_ERROR))) {
-        return;
+        $error = ['type' => 0, 'message' => 'PHP stopped before the runner answered (exit() or die() in the migration?)',
+                  'file' => '', 'line' => null];
     }
     $data = $GLOBALS['partial'] ?? ['ok' => false];
     $data['ok'] = false;
     $data['fatal'] = true;
     $data['php_fatal'] = true;
-    $data['error'] = 'PHP Fatal error: ' . $error['message'];
-    $data['error_file'] = $error['file'];
-    $data['error_line'] = $error['line'];
+    $data['error'] = ($error['type'] ? 'PHP Fatal error: ' : '') . $error['message'];
+    $data['exception'] = 'PHP fatal error';
+    $data['line'] = realpath($error['file']) === ($GLOBALS['migration_file'] ?? null) ? $error['line'] : null;
     answer($data);
 });
 
@@ -82,6 +112,7 @@ $request = json_decode(fgets(STDIN) ?: '', true);
 if (!is_array($request)) {
     answer(['ok' => false, 'error' => 'the request is not a JSON object', 'fatal' => true]);
 }
+$GLOBALS['migration_file'] = isset($request['file']) ? (realpath($request['file']) ?: null) : null;
 
 try {
     $autoloads = $request['autoload'] ?? [
@@ -106,6 +137,11 @@ try {
         return $capsule->getConnection()->getSchemaBuilder();
     });
     $container->instance('files', new Filesystem());
+    if (class_exists('Illuminate\Config\Repository')) {
+        // An app's own vendor brings Laravel's config() helper: give it the connection we use.
+        $container->instance('config', new Illuminate\Config\Repository(['database' => [
+            'default' => 'default', 'connections' => ['default' => $request['connection'] ?? []]]]));
+    }
     Facade::setFacadeApplication($container);
     // Migrations written for the full framework use the global aliases.
     $aliases = ['Schema' => 'Illuminate\Support\Facades\Schema', 'DB' => 'Illuminate\Support\Facades\DB',
@@ -118,8 +154,22 @@ try {
         }
     }
     require_once __DIR__ . '/helpers.php';
+    if (($request['action'] ?? '') === 'probe') {
+        $version = null;
+        if (class_exists('Illuminate\Foundation\Application')) {
+            $version = Illuminate\Foundation\Application::VERSION;
+        } elseif (class_exists('Composer\InstalledVersions')) {
+            foreach (['laravel/framework', 'illuminate/database'] as $package) {
+                if (Composer\InstalledVersions::isInstalled($package)) {
+                    $version = Composer\InstalledVersions::getPrettyVersion($package);
+                    break;
+                }
+            }
+        }
+        answer(['ok' => true, 'laravel' => $version, 'php' => PHP_VERSION]);
+    }
     $connection = $capsule->getConnection();
-    foreach ($request['setup'] ?? [] as $sql) {
+    foreach (array_merge($request['session'] ?? [], $request['setup'] ?? []) as $sql) {
         $connection->unprepared($sql);
     }
 } catch (Throwable $e) {
@@ -157,6 +207,15 @@ function tables($connection): array
 
 function load_migration(string $file)
 {
+    static $loaded = [];
+    if (isset($loaded[$file])) {
+        return $loaded[$file];
+    }
+    return $loaded[$file] = require_migration($file);
+}
+
+function require_migration(string $file)
+{
     $before = get_declared_classes();
     $migration = require $file;
     if (is_object($migration)) {
@@ -170,31 +229,80 @@ function load_migration(string $file)
     throw new RuntimeException("no migration class found in $file");
 }
 
+function run_steps_request(array $request, $capsule, array $result): array
+{
+    $GLOBALS['migration_file'] = realpath($request['file']) ?: null;
+    $migration = load_migration($request['file']);
+    $resolver = $capsule->getDatabaseManager();
+    $result['steps'] = [];
+    foreach ($request['steps'] ?? ['up'] as $method) {
+        $GLOBALS['partial'] = $result + ['running' => $method];
+        // As Migrator::runMethod: the migration's connection is the default while it runs.
+        $previous = $resolver->getDefaultConnection();
+        try {
+            $name = method_exists($migration, 'getConnection') ? $migration->getConnection() : null;
+            $resolver->setDefaultConnection($name ?: $previous);
+            // Laravel's Migrator skips a migration without that method (no down()).
+            if (method_exists($migration, $method)) {
+                $migration->{$method}();
+            }
+            $result['steps'][] = ['method' => $method, 'ok' => true];
+        } catch (Throwable $e) {
+            $result['steps'][] = ['method' => $method] + error_info($e);
+            $result['ok'] = false;
+            if (empty($request['continue'])) {
+                break;
+            }
+        } finally {
+            $resolver->setDefaultConnection($previous);
+        }
+    }
+    return $result;
+}
+
 $action = $request['action'] ?? 'schema';
 $result = ['ok' => true];
+if ($action === 'serve') {
+    // A worker: one steps request per line, one answer per line, until stdin closes. A fatal
+    // error answers the request it happened in (shutdown function) and ends the worker.
+    while (($line = fgets(STDIN)) !== false) {
+        $job = json_decode($line, true);
+        $GLOBALS['answered'] = false;
+        $GLOBALS['partial'] = null;
+        try {
+            // The database may have been restored under us: a fresh PDO on the same connection.
+            $capsule->getDatabaseManager()->reconnect();
+            foreach ($request['session'] ?? [] as $sql) {
+                $capsule->getConnection()->unprepared($sql);
+            }
+            $answer = run_steps_request($job, $capsule, ['ok' => true]);
+        } catch (Throwable $e) {
+            $answer = error_info($e) + ['fatal' => true];
+        }
+        respond($answer);
+        $GLOBALS['answered'] = true;
+    }
+    exit(0);
+}
 try {
     if ($action === 'steps') {
-        $migration = load_migration($request['file']);
+        $result = run_steps_request($request, $capsule, $result);
+    } elseif ($action === 'replay') {
+        // up() of each file in order, as the Migrator would; stops at the first failure.
         $resolver = $capsule->getDatabaseManager();
-        $result['steps'] = [];
-        foreach ($request['steps'] ?? ['up'] as $method) {
-            $GLOBALS['partial'] = $result + ['running' => $method];
-            // As Migrator::runMethod: the migration's connection is the default while it runs.
+        foreach ($request['files'] ?? [] as $i => $file) {
+            $GLOBALS['migration_file'] = realpath($file) ?: null;
+            $migration = load_migration($file);
             $previous = $resolver->getDefaultConnection();
             try {
                 $name = method_exists($migration, 'getConnection') ? $migration->getConnection() : null;
                 $resolver->setDefaultConnection($name ?: $previous);
-                // Laravel's Migrator skips a migration without that method (no down()).
-                if (method_exists($migration, $method)) {
-                    $migration->{$method}();
+                if (method_exists($migration, 'up')) {
+                    $migration->up();
                 }
-                $result['steps'][] = ['method' => $method, 'ok' => true];
             } catch (Throwable $e) {
-                $result['steps'][] = ['method' => $method] + error_info($e);
-                $result['ok'] = false;
-                if (empty($request['continue'])) {
-                    break;
-                }
+                $result = error_info($e) + ['failed' => $file];
+                break;
             } finally {
                 $resolver->setDefaultConnection($previous);
             }
@@ -215,6 +323,7 @@ try {
         while (ob_get_level() > 0) {
             ob_end_clean();
         }
+        $GLOBALS['answered'] = true;
         fwrite(STDOUT, json_encode(['ok' => (int) $got === 1]) . "\n");
         fflush(STDOUT);
         while (!feof(STDIN)) {
@@ -244,7 +353,7 @@ try {
 } catch (Throwable $e) {
     $result = error_info($e) + ['fatal' => true];
 }
-if ($action === 'query' || $action === 'hold') {
+if ($action === 'query' || $action === 'hold' || (($request['tables'] ?? true) === false)) {
     answer($result);
 }
 try {
