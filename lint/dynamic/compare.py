@@ -15,8 +15,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from migrate_lint.dynamic.verify import STEP_NAMES
-
 _SKIP = ("ML000", "ML900")
 # The step a static finding predicts to fail: a replay finding the first run, the others a re-run.
 _PREDICTS = {"up": "up 2", "down": "down 2"}
@@ -81,13 +79,9 @@ def _statement(path: str, line: int | None) -> tuple[int, int] | None:
     return statement_lines(Path(path).read_bytes(), line) if line else None
 
 
-def _ran(step_failed: str | None, step: str) -> bool:
-    """Whether `step` ran to its end, when the run stopped at step_failed (None: all ran)."""
-    if step_failed is None:
-        return True
-    if step_failed == "load":
-        return False
-    return STEP_NAMES.index(step) < STEP_NAMES.index(step_failed)
+def _holds(failure, line: int) -> bool:
+    span = _statement(failure.path, failure.line)
+    return span is None or span[0] <= line <= span[1]
 
 
 def compare(files, result) -> Comparison:
@@ -103,25 +97,32 @@ def compare(files, result) -> Comparison:
         method = method_at(Path(path).read_bytes(), f["line"])
         row = Row(outcome.path, f["line"], f["code"], method, NOT_RUNNABLE)
         rows.append(row)
-        predicted = "up 1" if f["code"].startswith("ML1") else _PREDICTS.get(method or "")
-        if outcome.code and outcome.method == method:
-            span = _statement(outcome.path, outcome.line)
-            if span is None or span[0] <= f["line"] <= span[1]:
-                row.status, row.dynamic = CONFIRMED, f"{outcome.code} {outcome.step}"
-                matched.add(id(outcome))
-                continue
-            if span[0] > f["line"]:
-                row.status = NOT_REPRODUCED  # ran before the failing statement, and passed
-                continue
-            row.dynamic = f"not reached: {outcome.step} stopped at line {span[0]}"
-            continue
-        if predicted is None:
-            row.dynamic = "not in up() or down()"
-            continue
-        failed_at = None if outcome.status == "verified" else outcome.step
-        if _ran(failed_at, predicted):
-            row.status = NOT_REPRODUCED
-        else:
-            row.dynamic = f"{outcome.step}: {outcome.reason}" if outcome.reason else None
-    misses = [o for o in result.outcomes if o.code and id(o) not in matched]
+        _judge_row(row, f, outcome, matched)
+    misses = [o for out in result.outcomes for o in out.failures()
+              if o.code and id(o) not in matched]
     return Comparison(rows, misses)
+
+
+def _judge_row(row: Row, f: dict, outcome, matched: set) -> None:
+    same = [x for x in outcome.failures() if x.code and x.method == row.method]
+    hits = [x for x in same if _holds(x, f["line"])]
+    if hits:
+        row.status = CONFIRMED
+        row.dynamic = ", ".join(f"{x.code} {x.step}" for x in hits)
+        matched.update(id(x) for x in hits)
+        return
+    for failure in same:
+        span = _statement(failure.path, failure.line)
+        if span[0] > f["line"]:
+            row.status = NOT_REPRODUCED  # ran before the failing statement, and passed
+        else:
+            row.dynamic = f"not reached: {failure.step} stopped at line {span[0]}"
+        return
+    predicted = "up 1" if f["code"].startswith("ML1") else _PREDICTS.get(row.method or "")
+    if predicted is None:
+        row.dynamic = "not in up() or down()"
+    elif predicted in outcome.passed:
+        row.status = NOT_REPRODUCED
+    else:
+        last = outcome.failures()[-1] if outcome.failures() else outcome
+        row.dynamic = f"{last.step}: {last.reason}" if last.reason else None

@@ -18,7 +18,14 @@ _SQLITE_LIMITS = [
      "SQLite limit: several dropColumn/renameColumn calls in one Blueprint"),
     ("Cannot add a NOT NULL column with default value NULL",
      "SQLite limit: NOT NULL column without default added to an existing table"),
+    ("Cannot add a PRIMARY KEY column",
+     "SQLite limit: PRIMARY KEY column added to an existing table"),
 ]
+# Raw SQL in another engine's dialect (MySQL's CHANGE/MODIFY, information_schema, PostgreSQL's
+# ::casts): the app does not target this engine there; not a defect of the migration history.
+_FOREIGN_DIALECT = re.compile(
+    r"syntax error|unrecognized token|no such function|no such table: information_schema\.|"
+    r"1064 You have an error in your SQL syntax|1305 FUNCTION .* does not exist", re.I)
 
 _CANNOT_RUN = [
     (re.compile(r"^PHP Fatal error"), "PHP fatal error"),
@@ -59,6 +66,8 @@ def classify(error: str, exception: str | None, engine: str) -> Verdict:
             or error.startswith("SQLSTATE["):
         if "could not find driver" in error:
             return Verdict(CANNOT_RUN, "a PHP extension is missing")
+        if _FOREIGN_DIALECT.search(error):
+            return Verdict(CANNOT_RUN, "raw SQL this engine does not understand")
         return Verdict(DATABASE, "database error")
     for pattern, reason in _CANNOT_RUN:
         if pattern.search(error):
@@ -67,17 +76,19 @@ def classify(error: str, exception: str | None, engine: str) -> Verdict:
     return Verdict(CANNOT_RUN, f"other error ({short})")
 
 
-# A statement that failed because something it needs is not there.
+# A statement that failed because something it needs is not there, or because something an
+# earlier migration would have dropped or renamed is still there.
 _MISSING = re.compile(
     r"no such (table|column|index)|doesn't exist|Unknown column|Can't DROP|check that .* exists|"
     r"Key column .* doesn't exist|errno: 150|Failed to open the referenced table|"
-    r"There is no column with name|does not exist on table|ColumnDoesNotExist|TableDoesNotExist",
-    re.I)
-_NAMES = re.compile(r"[`'\"]([\w.]+)[`'\"]|no such (?:table|column|index): ([\w.]+)")
+    r"There is no column with name|does not exist on table|ColumnDoesNotExist|TableDoesNotExist|"
+    r"duplicate column name|already exists|Duplicate key name", re.I)
+_NAMES = re.compile(r"[`'\"]([\w.]+)[`'\"]|(?:no such (?:table|column|index)|duplicate column "
+                    r"name|index):?\s*([\w.]+)")
 
 
 def missing_names(error: str) -> list[str]:
-    """Names a missing-object error points at (a `db.table` name gives both parts)."""
+    """Names a missing- or duplicate-object error points at (`db.table` gives both parts)."""
     if not _MISSING.search(error or ""):
         return []
     head = re.split(r"\(SQL: ", error, maxsplit=1)[0]

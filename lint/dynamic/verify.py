@@ -48,6 +48,8 @@ class Outcome:
     reason: str | None = None       # the group of a note ("SQLite limit: dropForeign", ...)
     line: int | None = None         # the failing statement, from the PHP trace
     blocked_by: str | None = None
+    passed: list[str] = field(default_factory=list)   # the steps that ran and passed
+    more: list["Outcome"] = field(default_factory=list)  # later failures (down after up 2)
 
     @property
     def method(self) -> str | None:
@@ -60,7 +62,11 @@ class Outcome:
     def as_dict(self) -> dict:
         return {"path": self.path, "status": self.status, "step": self.step, "code": self.code,
                 "method": self.method, "line": self.line, "reason": self.reason,
-                "blocked_by": self.blocked_by, "error": self.error}
+                "blocked_by": self.blocked_by, "error": self.error, "passed": self.passed,
+                "more": [m.as_dict() for m in self.more]}
+
+    def failures(self) -> list["Outcome"]:
+        return ([self] if self.status != VERIFIED else []) + self.more
 
 
 @dataclass
@@ -83,7 +89,8 @@ class VerifyResult:
         return {"migrations": len(self.outcomes),
                 "verified": sum(o.verified for o in self.outcomes),
                 "could_not_run": len(self.could_not_run), "reasons": self.reasons(),
-                "findings": dict(Counter(o.code for o in self.outcomes if o.code)),
+                "findings": dict(Counter(f.code for o in self.outcomes for f in o.failures()
+                                         if f.code)),
                 "engine": self.engine, "laravel": self.laravel}
 
     def summary_line(self) -> str:
@@ -147,8 +154,9 @@ def _error_text(step) -> str:
     return error
 
 
-def judge(path: str, result, engine: str, failed_earlier: list[str]) -> Outcome:
-    """One migration's outcome from its steps (see the module docstring)."""
+def judge(path: str, result, engine: str, failed_earlier: list[str], offset: int = 0) -> Outcome:
+    """One migration's outcome from its steps (see the module docstring); `offset` is the
+    index in STEP_NAMES of the first step the result ran."""
     from migrate_lint.dynamic import judge as j
 
     failing, index = None, None
@@ -159,14 +167,18 @@ def judge(path: str, result, engine: str, failed_earlier: list[str]) -> Outcome:
     if failing is None and result.fatal is not None:
         failing = result.fatal
         index = len(result.steps) if result.fatal.method != "load" else None
+    ran = len(result.steps) if index is None and failing is None else (index or 0)
+    passed = list(STEP_NAMES[offset:offset + ran])
     if failing is None:
-        return Outcome(path)
+        return Outcome(path, passed=passed)
+    index = None if index is None else index + offset
     name = STEP_NAMES[index] if index is not None and index < len(STEP_NAMES) else "load"
     error = _error_text(failing)
     verdict = j.classify(error, failing.exception, engine)
     if verdict.kind == j.CONNECTION:
         raise VerifyError(f"{verdict.reason} while running {Path(path).name}: {error}")
-    outcome = Outcome(path, step=name, error=error, line=failing.line, reason=verdict.reason)
+    outcome = Outcome(path, step=name, error=error, line=failing.line, reason=verdict.reason,
+                      passed=passed)
     if verdict.kind != j.DATABASE:
         outcome.status = NOT_RUNNABLE
     elif name == "up 1":
@@ -195,6 +207,7 @@ def verify_files(files, db, autoload=None, laravel: str = "", progress=None,
     outcomes: list[Outcome] = []
     applied: list[str] = []      # migrations whose up() stands in the database
     failed: list[str] = []       # migrations whose up() did not run: their objects are missing
+    roots: dict[str, str] = {}   # blocked migration -> the failure that blocked it
     try:
         for n, path in enumerate(files, 1):
             if progress:
@@ -202,11 +215,22 @@ def verify_files(files, db, autoload=None, laravel: str = "", progress=None,
             snaps.take(path)
             result = worker.run_steps(path, STEPS)
             outcome = judge(path, result, db.engine, failed)
+            if outcome.blocked_by:  # name the migration that failed first, not a blocked one
+                outcome.blocked_by = roots.get(outcome.blocked_by, outcome.blocked_by)
+                roots[path] = outcome.blocked_by
             outcomes.append(outcome)
             if outcome.status == VERIFIED:
                 applied.append(path)
                 continue
             snaps.restore(applied)
+            if outcome.step == "up 2" and worker.run_steps(path, ["up"]).ok:
+                # up() cannot run twice; down() still deserves its own verdict (up 3 would
+                # only repeat up 2's failure)
+                later = judge(path, worker.run_steps(path, STEPS[2:4]), db.engine, failed, 2)
+                outcome.passed += later.passed
+                if later.status != VERIFIED:
+                    outcome.more.append(later)
+                snaps.restore(applied)
             up_worked = outcome.step not in ("up 1", "load")
             if up_worked and worker.run_steps(path, ["up"]).ok:
                 applied.append(path)
@@ -220,7 +244,8 @@ def verify_files(files, db, autoload=None, laravel: str = "", progress=None,
         worker.close()
         snaps.close()
     result = VerifyResult(outcomes, db.engine, laravel)
-    result.findings = [finding(o, mask) for o in outcomes if o.status == FINDING]
+    result.findings = [finding(f, mask) for o in outcomes for f in o.failures()
+                       if f.status == FINDING]
     return result
 
 
