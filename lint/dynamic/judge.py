@@ -24,7 +24,8 @@ _SQLITE_LIMITS = [
 # Raw SQL in another engine's dialect (MySQL's CHANGE/MODIFY, information_schema, PostgreSQL's
 # ::casts): the app does not target this engine there; not a defect of the migration history.
 _FOREIGN_DIALECT = re.compile(
-    r"syntax error|unrecognized token|no such function|no such table: information_schema\.|"
+    r"near \".*\": syntax error|unrecognized token|no such function|"
+    r"no such table: information_schema\.|"
     r"1064 You have an error in your SQL syntax|1305 FUNCTION .* does not exist", re.I)
 
 _CANNOT_RUN = [

@@ -63,6 +63,7 @@ class StepResult:
     driver_code: int | None = None
     exception: str | None = None
     line: int | None = None  # innermost frame in the migration file: the failing statement
+    fingerprint: dict | None = None  # {"hash", "tables"} of the schema after the step
 
 
 @dataclass
@@ -72,6 +73,7 @@ class StepsResult:
     tables: dict[str, list[str]] = field(default_factory=dict)
     error: str | None = None  # the migration could not be loaded, or PHP stopped (fatal error)
     fatal: StepResult | None = None  # that error, with the step running then ("load" if none)
+    before: dict | None = None  # the schema's fingerprint before the steps
 
     @property
     def failure(self) -> StepResult | None:
@@ -135,7 +137,7 @@ def _step(s: dict, method: str | None = None) -> StepResult:
     return StepResult(method=method or s.get("method", "?"), ok=bool(s.get("ok")),
                       error=s.get("error"), sqlstate=s.get("sqlstate"),
                       driver_code=s.get("driver_code"), exception=s.get("exception"),
-                      line=s.get("line"))
+                      line=s.get("line"), fingerprint=s.get("fingerprint"))
 
 
 def _request(db, setup, autoload) -> dict:
@@ -162,7 +164,8 @@ def _steps_result(data: dict) -> StepsResult:
     results = [_step(s) for s in data.get("steps", [])]
     fatal = _step(data, data.get("running") or "load") if data.get("fatal") else None
     return StepsResult(ok=bool(data.get("ok")), steps=results, tables=data.get("tables") or {},
-                       error=data.get("error") if data.get("fatal") else None, fatal=fatal)
+                       error=data.get("error") if data.get("fatal") else None, fatal=fatal,
+                       before=data.get("before"))
 
 
 class Worker:
@@ -183,12 +186,14 @@ class Worker:
         self.proc.stdin.write(json.dumps(request).encode() + b"\n")
         self.proc.stdin.flush()
 
-    def run_steps(self, file, steps, keep_going: bool = False) -> StepsResult:
+    def run_steps(self, file, steps, keep_going: bool = False,
+                  fingerprint: bool = False) -> StepsResult:
         import selectors
 
         if self.proc is None or self.proc.poll() is not None:
             self._start()
-        job = {"file": str(Path(file).resolve()), "steps": list(steps), "continue": keep_going}
+        job = {"file": str(Path(file).resolve()) if file else None, "steps": list(steps),
+               "continue": keep_going, "fingerprint": fingerprint}
         try:
             self.proc.stdin.write(json.dumps(job).encode() + b"\n")
             self.proc.stdin.flush()
@@ -213,6 +218,9 @@ class Worker:
         if data.get("php_fatal"):
             self.close()
         return _steps_result(data)
+
+    def fingerprint(self) -> dict | None:
+        return self.run_steps(None, [], fingerprint=True).before
 
     def close(self):
         if self.proc is not None:

@@ -1,16 +1,15 @@
 """Putting the scratch database back to the state before a migration after one of its steps failed.
 
 SQLite: a copy of the file before each migration. MariaDB: a full dump before each migration
-costs about 5 ms a table, so only the tables the migration names are dumped (mariadb-dump),
-with a fingerprint of the whole schema (information_schema). After a failure the tables that are
-new are dropped and the dump reloaded; when the fingerprint still differs (the migration touched
-a table it does not name literally), the database is rebuilt: emptied, then the up() of every
-migration that had run, in order.
+costs about 5 ms a table, so only the tables the migration names are dumped (mariadb-dump).
+After a failure the tables that are new are dropped and the dump reloaded, and the schema's
+fingerprint (the PHP worker's, over information_schema) must match the one before the
+migration; when it does not (the migration touched a table it does not name literally), the
+database is rebuilt: emptied, then the up() of every migration that had run, in order.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -26,14 +25,14 @@ class SnapshotError(Exception):
 
 
 class SqliteSnapshots:
-    def __init__(self, db):
+    def __init__(self, db, rebuild, fingerprint):
         self.path = db.path
         self.copy = f"{db.path}.before"
 
-    def take(self, migration: str) -> None:
+    def take(self, migration: str, tables: list[str]) -> None:
         shutil.copyfile(self.path, self.copy)
 
-    def restore(self, applied: list[str]) -> None:
+    def restore(self, applied: list[str], before: dict | None) -> None:
         shutil.copyfile(self.copy, self.path)
 
     def close(self) -> None:
@@ -47,9 +46,10 @@ def _binary(name: str) -> str | None:
 
 
 class MariaDbSnapshots:
-    def __init__(self, db, rebuild):
+    def __init__(self, db, rebuild, fingerprint):
         self.db = db
         self.rebuild_with = rebuild  # rebuild(applied): empty the database, run their up()
+        self.fingerprint = fingerprint  # () -> {"hash", "tables"} of the schema now
         self.dir = tempfile.mkdtemp(prefix="migrate-lint-snapshot-")
         self.client, self.dumper = _binary("mariadb") or _binary("mysql"), \
             _binary("mariadb-dump") or _binary("mysqldump")
@@ -60,8 +60,6 @@ class MariaDbSnapshots:
         with os.fdopen(fd, "w") as f:
             f.write("\n".join(lines) + "\n")
         self.dump = b""
-        self.tables: list[str] = []
-        self.fingerprint = ""
 
     def _run(self, binary, args, data: bytes | None = None) -> bytes:
         proc = subprocess.run([binary, f"--defaults-file={self.defaults}", *args], input=data,
@@ -70,50 +68,36 @@ class MariaDbSnapshots:
             raise SnapshotError(proc.stderr.decode("utf-8", "replace").strip()[-300:])
         return proc.stdout
 
-    def _state(self) -> tuple[list[str], str]:
-        name = self.db.database
-        out = self._run(self.client, ["-N", "-B", "-e", (
-            f"select 'T', table_name, '', '', '' from information_schema.tables where table_schema = '{name}';"
-            f"select 'C', table_name, column_name, column_type, concat_ws('/', is_nullable, column_default, extra) "
-            f"from information_schema.columns where table_schema = '{name}';"
-            f"select 'I', table_name, index_name, column_name, non_unique "
-            f"from information_schema.statistics where table_schema = '{name}';"
-            f"select 'F', table_name, constraint_name, referenced_table_name, '' "
-            f"from information_schema.referential_constraints where constraint_schema = '{name}';")])
-        rows = sorted(out.decode("utf-8", "replace").splitlines())
-        tables = [r.split("\t")[1] for r in rows if r.startswith("T\t")]
-        return tables, hashlib.sha256("\n".join(rows).encode()).hexdigest()
-
-    def take(self, migration: str) -> None:
+    def take(self, migration: str, tables: list[str]) -> None:
         if not (self.client and self.dumper):
             raise SnapshotError("mariadb and mariadb-dump are needed to restore MariaDB after a "
                                 "failure (apt-get install mariadb-client)")
-        self.tables, self.fingerprint = self._state()
         text = Path(migration).read_text(errors="replace")
         prefix = self.db.options.get("prefix", "")
         named = {m.group(1) for m in _LITERAL.finditer(text)}
-        wanted = [t for t in self.tables if t in named or (prefix and t[len(prefix):] in named)]
+        wanted = [t for t in tables if t in named or (prefix and t[len(prefix):] in named)]
         self.dump = self._run(self.dumper, [
             "--skip-comments", "--skip-lock-tables", "--no-tablespaces", "--skip-triggers",
             self.db.database, *wanted]) if wanted else b""
 
-    def restore(self, applied: list[str]) -> None:
-        now, _ = self._state()
-        new = [t for t in now if t not in self.tables]
+    def restore(self, applied: list[str], before: dict | None) -> None:
+        if before is None:
+            self.rebuild_with(applied)
+            return
+        now = self.fingerprint() or {"tables": []}
+        new = [t for t in now["tables"] if t not in before["tables"]]
         script = b"set foreign_key_checks = 0;\n" + b"".join(
             f"drop table if exists `{t}`;\n".encode() for t in new) + self.dump
         self._run(self.client, [self.db.database], script)
-        if self._state()[1] != self.fingerprint:
+        if (self.fingerprint() or {}).get("hash") != before["hash"]:
+            # the migration touched a table it does not name literally: start again from empty
             self.rebuild_with(applied)
-            if self._state()[1] != self.fingerprint:
-                raise SnapshotError("could not put the scratch database back to the state before "
-                                    "the failed migration")
 
     def close(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def for_database(db, rebuild):
+def for_database(db, rebuild, fingerprint):
     if getattr(db, "engine", "") == "sqlite":
-        return SqliteSnapshots(db)
-    return MariaDbSnapshots(db, rebuild)
+        return SqliteSnapshots(db, rebuild, fingerprint)
+    return MariaDbSnapshots(db, rebuild, fingerprint)

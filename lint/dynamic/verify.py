@@ -192,57 +192,101 @@ def judge(path: str, result, engine: str, failed_earlier: list[str], offset: int
     return outcome
 
 
+def _last_fingerprint(result) -> dict | None:
+    if result.fatal is not None or not result.steps:
+        return None
+    return result.steps[-1].fingerprint
+
+
+class _Runner:
+    """Runs one history through the worker, putting the database back after failures."""
+
+    def __init__(self, db, autoload, mask):
+        from migrate_lint.dynamic import oracle, snapshot
+
+        self.db, self.autoload, self.mask = db, autoload, mask
+        self.worker = oracle.Worker(db, autoload)
+        self.snaps = snapshot.for_database(db, self.rebuild, self.worker.fingerprint)
+        self.applied: list[str] = []  # migrations whose up() stands in the database
+        self.failed: list[str] = []   # migrations whose up() did not run: their objects are missing
+        self.roots: dict[str, str] = {}  # blocked migration -> the failure that blocked it
+        self.tables: list[str] = []
+
+    def rebuild(self, applied):
+        from migrate_lint.dynamic import oracle
+
+        self.worker.close()
+        _empty(self.db)
+        done = oracle.replay(applied, self.db, self.autoload)
+        if not done.get("ok"):
+            raise VerifyError(self.mask(f"could not rebuild the scratch database: {done.get('error')}"))
+
+    def settle(self, path, before, after_up, now) -> bool:
+        """Bring the database to the state after this migration's up() (after_up set) or before
+        it (after_up None), from the fingerprint `now` (None: unknown). False: up() no longer
+        runs, the state is the one before."""
+        target = after_up or before
+        if now and target and now["hash"] == target["hash"]:
+            return True
+        self.snaps.restore(self.applied, before)
+        if after_up is None:
+            return True
+        if self.worker.run_steps(path, ["up"]).ok:
+            return True
+        self.snaps.restore(self.applied, before)
+        return False
+
+    def one(self, path) -> Outcome:
+        self.snaps.take(path, self.tables)
+        result = self.worker.run_steps(path, STEPS, fingerprint=True)
+        before = result.before
+        outcome = judge(path, result, self.db.engine, self.failed)
+        if outcome.blocked_by:  # name the migration that failed first, not a blocked one
+            outcome.blocked_by = self.roots.get(outcome.blocked_by, outcome.blocked_by)
+            self.roots[path] = outcome.blocked_by
+        first = result.steps[0] if result.steps else None
+        after_up = first.fingerprint if first is not None and first.ok else None
+        now = _last_fingerprint(result)
+        if outcome.status != VERIFIED and outcome.step == "up 2" and outcome.code:
+            # up() cannot run twice; down() still gets its own verdict (up 3 would only
+            # repeat up 2's failure)
+            if self.settle(path, before, after_up, now):
+                rest = self.worker.run_steps(path, STEPS[2:4], fingerprint=True)
+                later = judge(path, rest, self.db.engine, self.failed, 2)
+                outcome.passed += later.passed
+                if later.status != VERIFIED:
+                    outcome.more.append(later)
+                now = _last_fingerprint(rest)
+        if outcome.status == VERIFIED:
+            self.applied.append(path)
+        elif self.settle(path, before, after_up, now) and after_up is not None:
+            self.applied.append(path)
+        else:
+            self.failed.append(path)
+        fingerprint = self.worker.fingerprint() if outcome.status != VERIFIED else now
+        self.tables = (fingerprint or {}).get("tables", self.tables)
+        return outcome
+
+    def close(self):
+        self.worker.close()
+        self.snaps.close()
+
+
 def verify_files(files, db, autoload=None, laravel: str = "", progress=None,
                  mask=lambda s: s) -> VerifyResult:
-    from migrate_lint.dynamic import oracle, snapshot
+    from migrate_lint.dynamic import snapshot
 
-    def rebuild(applied):
-        _empty(db)
-        done = oracle.replay(applied, db, autoload)
-        if not done.get("ok"):
-            raise VerifyError(mask(f"could not rebuild the scratch database: {done.get('error')}"))
-
-    snaps = snapshot.for_database(db, rebuild)
-    worker = oracle.Worker(db, autoload)
+    runner = _Runner(db, autoload, mask)
     outcomes: list[Outcome] = []
-    applied: list[str] = []      # migrations whose up() stands in the database
-    failed: list[str] = []       # migrations whose up() did not run: their objects are missing
-    roots: dict[str, str] = {}   # blocked migration -> the failure that blocked it
     try:
         for n, path in enumerate(files, 1):
             if progress:
                 progress(n, len(files), path)
-            snaps.take(path)
-            result = worker.run_steps(path, STEPS)
-            outcome = judge(path, result, db.engine, failed)
-            if outcome.blocked_by:  # name the migration that failed first, not a blocked one
-                outcome.blocked_by = roots.get(outcome.blocked_by, outcome.blocked_by)
-                roots[path] = outcome.blocked_by
-            outcomes.append(outcome)
-            if outcome.status == VERIFIED:
-                applied.append(path)
-                continue
-            snaps.restore(applied)
-            if outcome.step == "up 2" and worker.run_steps(path, ["up"]).ok:
-                # up() cannot run twice; down() still deserves its own verdict (up 3 would
-                # only repeat up 2's failure)
-                later = judge(path, worker.run_steps(path, STEPS[2:4]), db.engine, failed, 2)
-                outcome.passed += later.passed
-                if later.status != VERIFIED:
-                    outcome.more.append(later)
-                snaps.restore(applied)
-            up_worked = outcome.step not in ("up 1", "load")
-            if up_worked and worker.run_steps(path, ["up"]).ok:
-                applied.append(path)
-            else:
-                if up_worked:
-                    snaps.restore(applied)
-                failed.append(path)
+            outcomes.append(runner.one(path))
     except snapshot.SnapshotError as exc:
         raise VerifyError(mask(str(exc))) from None
     finally:
-        worker.close()
-        snaps.close()
+        runner.close()
     result = VerifyResult(outcomes, db.engine, laravel)
     result.findings = [finding(f, mask) for o in outcomes for f in o.failures()
                        if f.status == FINDING]

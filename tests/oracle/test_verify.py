@@ -91,7 +91,8 @@ def by_file(data) -> dict:
 def test_the_incident_migration_is_ml201_at_its_second_up(engine):
     data = as_json(verify(INCIDENT, "--format", "json", *engine))
     incident = [f for f in data["findings"] if "2025_10_23_162250" in f["path"]]
-    assert len(incident) == 1
+    # up() cannot run twice, and down() (judged on its own after that) cannot either
+    assert [(f["step"], f["line"]) for f in incident] == [("up 2", 14), ("down 2", 22)]
     f = incident[0]
     assert (f["code"], f["rule"], f["step"], f["method"]) == ("ML201", "not-rerunnable", "up 2", "up")
     assert f["statement_line"] == 14 and f["line"] == 14  # the `Schema::table(` line

@@ -229,9 +229,41 @@ function require_migration(string $file)
     throw new RuntimeException("no migration class found in $file");
 }
 
+// What the schema looks like, as a hash (and the table names): tells whether a failed step
+// changed anything, and whether a restore put everything back.
+function fingerprint($connection): array
+{
+    if ($connection->getDriverName() === 'sqlite') {
+        $rows = $connection->select("select type, name, tbl_name, sql from sqlite_master where name not like 'sqlite_%' order by type, name");
+        $tables = [];
+        foreach ($rows as $row) {
+            if ($row->type === 'table') {
+                $tables[] = $row->name;
+            }
+        }
+    } else {
+        $rows = array_merge(
+            $connection->select("select 'C', table_name, column_name, column_type, is_nullable, column_default, extra from information_schema.columns where table_schema = database() order by table_name, ordinal_position"),
+            $connection->select("select 'I', table_name, index_name, seq_in_index, column_name, non_unique from information_schema.statistics where table_schema = database() order by table_name, index_name, seq_in_index"),
+            $connection->select("select 'F', table_name, constraint_name, referenced_table_name from information_schema.referential_constraints where constraint_schema = database() order by table_name, constraint_name"));
+        $tables = array_map(function ($row) { return array_values((array) $row)[0]; },
+            $connection->select("select table_name from information_schema.tables where table_schema = database() order by table_name"));
+        $rows[] = $tables;
+    }
+    return ['hash' => md5(json_encode($rows)), 'tables' => $tables];
+}
+
 function run_steps_request(array $request, $capsule, array $result): array
 {
-    $GLOBALS['migration_file'] = realpath($request['file']) ?: null;
+    $GLOBALS['migration_file'] = isset($request['file']) ? (realpath($request['file']) ?: null) : null;
+    $fingerprints = !empty($request['fingerprint']);
+    if ($fingerprints) {
+        $result['before'] = fingerprint($capsule->getConnection());
+        $GLOBALS['partial'] = $result;
+    }
+    if (empty($request['steps'])) {
+        return $result;
+    }
     $migration = load_migration($request['file']);
     $resolver = $capsule->getDatabaseManager();
     $result['steps'] = [];
@@ -246,9 +278,11 @@ function run_steps_request(array $request, $capsule, array $result): array
             if (method_exists($migration, $method)) {
                 $migration->{$method}();
             }
-            $result['steps'][] = ['method' => $method, 'ok' => true];
+            $result['steps'][] = ['method' => $method, 'ok' => true]
+                + ($fingerprints ? ['fingerprint' => fingerprint($capsule->getConnection())] : []);
         } catch (Throwable $e) {
-            $result['steps'][] = ['method' => $method] + error_info($e);
+            $result['steps'][] = ['method' => $method] + error_info($e)
+                + ($fingerprints ? ['fingerprint' => fingerprint($capsule->getConnection())] : []);
             $result['ok'] = false;
             if (empty($request['continue'])) {
                 break;
