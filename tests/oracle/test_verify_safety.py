@@ -200,3 +200,10 @@ def test_default_is_a_temporary_sqlite_file_removed_at_the_end(php_ready, tmp_pa
     proc = verify(migrations(tmp_path), env={**os.environ, "TMPDIR": str(scratch)})
     assert proc.returncode == 0, proc.stderr
     assert list(scratch.iterdir()) == []
+
+
+def test_start_mariadb_runs_on_a_throwaway_server(php_ready, mariadb_server, tmp_path):
+    # mariadb_server: only to require MariaDB here; verify starts and removes its own
+    proc = verify(migrations(tmp_path), "--start-mariadb")
+    assert proc.returncode == 0, proc.stderr
+    assert "1 of 1 migrations verified" in proc.stdout and "on MariaDB." in proc.stdout
