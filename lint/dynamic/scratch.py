@@ -216,11 +216,25 @@ def disposable(url: str, drop_existing_tables: bool, options=None):
                   "cannot connect to {where}")[0]
     tables = [r[0] for r in rows]
     _refuse_tables(server.display(), tables, drop_existing_tables)
+    db = _mariadb(server, server.database, options)
     if tables:
-        drops = [f"drop {'view' if kind == 'VIEW' else 'table'} if exists `{t}`" for t, kind in rows]
-        _query(server, server.database, ["set foreign_key_checks = 0", *drops],
-               "cannot empty the disposable database {where}")
-    yield _mariadb(server, server.database, options)
+        try:
+            empty(db)
+        except oracle.OracleError as exc:
+            raise ScratchError(server.mask(f"cannot empty {server.display()}: {exc}")) from None
+    yield db
+
+
+def empty(db) -> None:
+    """Drop every table and view of a database verify may destroy."""
+    from migrate_lint.dynamic import oracle
+
+    if db.engine == "sqlite":
+        Path(db.path).write_bytes(b"")
+        return
+    rows = oracle.query(db, ["show full tables"])[0]
+    oracle.query(db, ["set foreign_key_checks = 0", *(
+        f"drop {'view' if kind == 'VIEW' else 'table'} if exists `{t}`" for t, kind in rows)])
 
 
 def sqlite_path(url: str) -> Path:

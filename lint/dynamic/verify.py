@@ -213,10 +213,10 @@ class _Runner:
         self.tables: list[str] = []
 
     def rebuild(self, applied):
-        from migrate_lint.dynamic import oracle
+        from migrate_lint.dynamic import oracle, scratch
 
         self.worker.close()
-        _empty(self.db)
+        scratch.empty(self.db)
         done = oracle.replay(applied, self.db, self.autoload)
         if not done.get("ok"):
             raise VerifyError(self.mask(f"could not rebuild the scratch database: {done.get('error')}"))
@@ -291,14 +291,3 @@ def verify_files(files, db, autoload=None, laravel: str = "", progress=None,
     result.findings = [finding(f, mask) for o in outcomes for f in o.failures()
                        if f.status == FINDING]
     return result
-
-
-def _empty(db) -> None:
-    from migrate_lint.dynamic import oracle
-
-    if db.engine == "sqlite":
-        Path(db.path).write_bytes(b"")
-        return
-    rows = oracle.query(db, ["show full tables"])[0]
-    oracle.query(db, ["set foreign_key_checks = 0", *(
-        f"drop {'view' if kind == 'VIEW' else 'table'} if exists `{t}`" for t, kind in rows)])
