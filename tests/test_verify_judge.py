@@ -46,3 +46,20 @@ def test_blocked_only_by_a_failed_migration_naming_the_object(tmp_path):
     assert blocked_by(missing, [str(other)]) is None
     duplicate = "SQLSTATE[42S21]: Column already exists: 1060 Duplicate column name 'colour'"
     assert blocked_by(duplicate, [str(creates)]) is None
+
+
+def test_a_foreign_key_to_a_table_that_never_came_is_blocked(tmp_path):
+    users = tmp_path / "users.php"
+    users.write_text("<?php Schema::create('users', fn ($t) => $t->id()); bcrypt('x');")
+    error = ("SQLSTATE[HY000]: General error: 1005 Can't create table `db`.`role_user` (errno: "
+             "150 \"Foreign key constraint is incorrectly formed\") (SQL: alter table `role_user` "
+             "add constraint `role_user_user_id_foreign` foreign key (`user_id`) references "
+             "`users` (`id`))")
+    assert blocked_by(error, [str(users)]) == str(users)
+
+
+def test_doctrine_type_limits_are_not_findings():
+    verdict = classify('Unknown column type "char" requested. Any Doctrine type that you use has '
+                       "to be registered with \\Doctrine\\DBAL\\Types\\Type::addType().",
+                       "Doctrine\\DBAL\\Exception", "mariadb")
+    assert verdict.kind == CANNOT_RUN

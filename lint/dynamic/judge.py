@@ -63,6 +63,8 @@ def classify(error: str, exception: str | None, engine: str) -> Verdict:
         for needle, reason in _SQLITE_LIMITS:
             if needle in error:
                 return Verdict(LIMIT, reason)
+    if "Unknown column type" in error and "Doctrine" in error:
+        return Verdict(CANNOT_RUN, "doctrine/dbal cannot change this column type")
     if exception.endswith(("QueryException", "PDOException")) or "\\DBAL\\" in f"\\{exception}" \
             or error.startswith("SQLSTATE["):
         if "could not find driver" in error:
@@ -92,8 +94,11 @@ def missing_names(error: str) -> list[str]:
     """Names a missing- or duplicate-object error points at (`db.table` gives both parts)."""
     if not _MISSING.search(error or ""):
         return []
-    head = re.split(r"\(SQL: ", error, maxsplit=1)[0]
+    head, _, sql = error.partition("(SQL: ")
     names = []
+    # a foreign key that cannot be formed: the table it references is the one missing
+    for m in re.finditer(r"references [`\"]?(\w+)", sql if "errno: 150" in error else ""):
+        names.append(m.group(1))
     for m in _NAMES.finditer(head):
         name = m.group(1) or m.group(2)
         for part in [name, *name.split(".")]:
