@@ -63,3 +63,15 @@ def test_doctrine_type_limits_are_not_findings():
                        "to be registered with \\Doctrine\\DBAL\\Types\\Type::addType().",
                        "Doctrine\\DBAL\\Exception", "mariadb")
     assert verdict.kind == CANNOT_RUN
+
+
+def test_the_dynamic_half_is_one_package():
+    import importlib.util
+    from importlib import resources
+
+    php = resources.files("migrate_lint.dynamic") / "php"
+    assert (php / "run_migration.php").is_file() and (php / "helpers.php").is_file()
+    for module in ("oracle", "scratch", "mariadb_server", "verify", "command"):
+        assert importlib.util.find_spec(f"migrate_lint.dynamic.{module}") is not None
+    for old in ("migrate_lint.oracle", "migrate_lint.verify", "migrate_lint.mariadb_server"):
+        assert importlib.util.find_spec(old) is None
