@@ -112,7 +112,7 @@ def blocked_by(error: str, earlier_failures: list[str]) -> str | None:
     names = missing_names(error)
     if not names:
         return None
-    for path in reversed(earlier_failures):
+    for path in earlier_failures:  # the earliest is the likeliest creator
         try:
             text = Path(path).read_text(errors="replace")
         except OSError:
