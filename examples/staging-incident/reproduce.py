@@ -23,8 +23,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from migrate_lint import oracle
-from migrate_lint.mariadb_server import MariaDbServer
+from migrate_lint.dynamic import oracle
+from migrate_lint.dynamic.mariadb_server import MariaDbServer
 
 HERE = Path(__file__).resolve().parent
 MIGRATIONS = HERE / "database" / "migrations"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from migrate_lint import oracle
+from migrate_lint.dynamic import oracle
 from migrate_lint.replay.plan import FAILS, NEVER, RAN, RUNS, make_plan
 from migrate_lint.replay.state import DEFAULT, YES
 
