@@ -378,7 +378,7 @@ def code_key() -> str:
             if e.is_dir(follow_symlinks=False):
                 if deep and e.name != "__pycache__":
                     dirs.append((e.path, True))
-            elif e.name.endswith((".py", ".j2", ".php", ".so", ".pyd")):
+            elif e.name.endswith((".py", ".j2", ".php", ".so", ".pyd", ".css", ".js")):
                 st = e.stat()
                 h.update(f"{e.path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     _CODE_KEY.append(h.hexdigest())

@@ -19,8 +19,9 @@ _FILE_MODULES = [
 # Rules over the whole history (lint/replay) and the dynamic verify command register here too,
 # so that --select, --explain and the SARIF catalogue see one list. (The replay rules' logic
 # lives in lint/replay; their modules carry code, name and docs.)
-_EXTRA_MODULES = ["ml201_not_rerunnable", "ml101_duplicate_column", "ml102_duplicate_table",
-                  "ml103_missing_object", "ml104_duplicate_class"]
+_EXTRA_MODULES = ["ml201_not_rerunnable", "ml202_fails_on_fresh_database",
+                  "ml101_duplicate_column", "ml102_duplicate_table", "ml103_missing_object",
+                  "ml104_duplicate_class"]
 
 
 class RuleName:
