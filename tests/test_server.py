@@ -501,3 +501,39 @@ async def test_requests_for_unknown_documents_and_odd_positions_do_not_crash(cli
     assert await client.code_action_resolve_async(types.CodeAction(
         title="x", data={"uri": 42})) is not None
     close(client, uri)
+
+
+# ---------------------------------------------------------------------- trust
+MARKED = ("if (! {{ schema }}hasColumn({{ table }}, {{ columns[0] }})) {{ '{' }} // project template"
+          "{{ newline }}{{ statement }}{{ newline }}{{ indent }}}")
+
+
+@pytest_lsp.fixture(config=CONFIG, loop_scope="module")
+async def untrusted(lsp_client: LanguageClient):
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=types.ClientCapabilities(),
+        initialization_options={"debounceMs": 0, "workspaceTrusted": False}))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def _guard_text(client, tmp_path):
+    name = "2024_02_01_120000_add_notes_to_tasks.php"
+    d = project(tmp_path, {"./.migrate-lint.toml": 'template-dir = "templates"\n',
+                           "./templates/add-column-guard.php.j2": MARKED, name: ADD})
+    uri, (diag,) = await open_doc(client, d / name)
+    found = await actions(client, uri, diag.range, [diag])
+    close(client, uri)
+    return apply(ADD, found[0].edit, uri)
+
+
+async def test_a_trusted_workspace_renders_its_template_dir(bare, tmp_path):
+    assert "// project template" in await _guard_text(bare, tmp_path)
+
+
+async def test_an_untrusted_workspace_gets_the_built_in_templates(untrusted, tmp_path):
+    text = await _guard_text(untrusted, tmp_path)
+    assert "// project template" not in text and "hasColumn('tasks', 'notes')" in text
+    untrusted.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"migrateLint": {"workspaceTrusted": True}}))  # settings cannot grant trust
+    assert "// project template" not in await _guard_text(untrusted, tmp_path / "again")

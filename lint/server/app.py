@@ -103,7 +103,7 @@ def build() -> MigrateLintServer:
     @server.feature(types.INITIALIZE)
     def initialize(ls: MigrateLintServer, params: types.InitializeParams):
         ls.session.capabilities = params.capabilities
-        ls.session.configure(params.initialization_options)
+        ls.session.configure(params.initialization_options, initial=True)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: MigrateLintServer, params: types.InitializedParams):

@@ -122,7 +122,7 @@ class Project:
     def __init__(self):
         self.options = ClientOptions()
         self._settings: dict[str, tuple[tuple, Resolved | str]] = {}
-        self._disk: dict[str, _OnDisk] = {}
+        self._disk: dict[str, dict[str, _OnDisk]] = {}  # folder -> path -> file on disk
         self._buffers: dict[str, tuple[bytes, object]] = {}  # path -> (bytes, replay summary)
 
     def configure(self, options: ClientOptions) -> None:
@@ -214,55 +214,55 @@ class Project:
         for path, data in overlay.items():
             s = self._summary(path, data)
             if s is not None:
-                parsed[os.path.normpath(path)] = s
+                parsed[path] = s
         h = replayed.load(directory, overlay, parsed, given,
                           resolved.cache_dir if len(parsed) < len(overlay) else None)
         for s in h.summaries:
-            self._remember(s, overlay.get(os.path.normpath(s.path)))
+            self._remember(s, overlay.get(s.path))
         return h, replayed.findings(h, given, resolved.settings)
 
     def table_at(self, path: str, buffers: dict[str, bytes], resolved: Resolved,
                  connection: str | None, table: str):
         directory = os.path.dirname(path)
-        overlay = self._folder(directory)
+        overlay = self._folder(directory)  # paths from the caller are normalised too
         overlay.update(buffers)
-        parsed = {os.path.normpath(p): s for p, d in overlay.items()
-                  if (s := self._summary(p, d)) is not None}
+        parsed = {p: s for p, d in overlay.items() if (s := self._summary(p, d)) is not None}
         h = replayed.load(directory, overlay, parsed, set(), None)
         return replayed.table_at(h, path, connection, table)
 
     def _folder(self, directory: str) -> dict[str, bytes]:
-        """{path: bytes} of the migrations directly in a folder, re-read only when changed."""
+        """{path: bytes} of the migrations directly in a folder, re-read only when changed
+        (paths are normalised: the folder is, and scandir joins it with a bare name)."""
         from migrate_lint.replay.history import _migration_name
 
+        directory = os.path.normpath(directory)
+        known = self._disk.setdefault(directory, {})
         out: dict[str, bytes] = {}
         try:
             entries = list(os.scandir(directory))
         except OSError:
-            return out
+            entries = []
         for entry in entries:
             if not _migration_name(entry.name):
                 continue
-            path = os.path.normpath(entry.path)
             try:
                 if not entry.is_file():
                     continue
                 stamp = _stamp(entry.stat())
-                known = self._disk.get(path)
-                if known is None or known.stamp != stamp:
-                    with open(path, "rb") as fh:
-                        known = self._disk[path] = _OnDisk(stamp, fh.read())
+                memo = known.get(entry.path)
+                if memo is None or memo.stamp != stamp:
+                    with open(entry.path, "rb") as fh:
+                        memo = known[entry.path] = _OnDisk(stamp, fh.read())
             except OSError:
                 continue  # load_history reads it again and records why it cannot
-            out[path] = known.data
-        gone = [p for p in self._disk if os.path.dirname(p) == os.path.normpath(directory)
-                and p not in out]
-        for p in gone:
-            del self._disk[p]
+            out[entry.path] = memo.data
+        if len(known) != len(out):
+            for path in [p for p in known if p not in out]:
+                del known[path]
         return out
 
     def _summary(self, path: str, data: bytes):
-        known = self._disk.get(path)
+        known = self._disk.get(os.path.dirname(path), {}).get(path)
         if known is not None and known.data is data:
             return known.summary
         buffered = self._buffers.get(path)
@@ -273,8 +273,8 @@ class Project:
     def _remember(self, summary, data: bytes | None) -> None:
         if data is None or summary.error is not None:
             return
-        path = os.path.normpath(summary.path)
-        known = self._disk.get(path)
+        path = summary.path
+        known = self._disk.get(os.path.dirname(path), {}).get(path)
         if known is not None and known.data is data:
             known.summary = summary
         else:

@@ -60,10 +60,12 @@ class Session:
         self.project.forget_settings()
         self._told.clear()
 
-    def configure(self, raw) -> None:
+    def configure(self, raw, initial: bool = False) -> None:
         options, problems = ClientOptions.parse(raw)
         for p in problems:
             self.log(f"migrate-lint: {p}", types.MessageType.Warning)
+        if not initial:  # settings may withdraw trust, never grant it
+            options.trusted = options.trusted and self.project.options.trusted
         self.project.configure(options)
         self.invalidate()
 
