@@ -9,6 +9,7 @@ can stop at the last open file instead of folding the rest of the history.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 
@@ -48,9 +49,17 @@ def findings(h, given: set[str], settings) -> dict[str, list]:
                 found[key].append(hist._class_finding(s, first, h.sources.get(key)))
     for key, fs in found.items():
         ignored = _file_ignores(key, settings)
-        fs = [f for f in fs if f.code not in ignored]
+        fs = [_short_paths(f, h.dirs) for f in fs if f.code not in ignored]
         found[key] = hist._unsuppressed(fs, h.comments.get(key, []), catalogue)
     return found
+
+
+def _short_paths(finding, dirs):
+    """Other migrations of the folder by their file name: the server's paths are absolute."""
+    message = finding.message
+    for d in dirs:
+        message = message.replace(os.path.join(d, ""), "")
+    return dataclasses.replace(finding, message=message)
 
 
 @dataclass
