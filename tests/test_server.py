@@ -291,6 +291,16 @@ async def test_binary_and_undecodable_buffers_are_ml000(client, tmp_path):
     close(client, uri)
 
 
+async def test_four_megabyte_file_is_linted(client, tmp_path):
+    comments = "            // " + "x" * 70 + "\n"
+    huge = ADD.replace("            $table->text", comments * 50_000 + "            $table->text")
+    assert len(huge) > 4_000_000
+    d = project(tmp_path, {})
+    uri, diags = await open_doc(client, d / "2024_06_02_000000_huge.php", huge)
+    assert codes(diags) == ["ML002"] and diags[0].range.start.line == 50_011
+    close(client, uri)
+
+
 async def test_huge_file_is_linted_and_the_server_stays_responsive(client, tmp_path):
     body = "".join(f"            $table->string('c{i}');\n" for i in range(3000))
     huge = ADD.replace("            $table->text('notes')->nullable();\n", body)
@@ -361,6 +371,13 @@ async def test_editor_settings_override_like_cli_flags(bare, tmp_path):
         settings={"migrateLint": {"select": ["NOPE"]}}))
     assert list(await published(bare, uri, after=mark)) == []
     assert any("unknown rule code or name: NOPE" in m.message for m in bare.log_messages)
+    mark = len(bare.published)
+    bare.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"migrateLint": {"debounceMs": "soon", "colour": True, "database": "oracle"}}))
+    assert list(await published(bare, uri, after=mark)) == []  # database: like --database
+    said = "\n".join(m.message for m in bare.log_messages)
+    assert "setting `debounceMs` must be milliseconds" in said
+    assert "unknown setting `colour`" in said and "`database` must be one of" in said
     mark = len(bare.published)
     bare.workspace_did_change_configuration(types.DidChangeConfigurationParams(
         settings={"migrateLint": {"debounceMs": 0}}))
@@ -537,3 +554,55 @@ async def test_an_untrusted_workspace_gets_the_built_in_templates(untrusted, tmp
     untrusted.workspace_did_change_configuration(types.DidChangeConfigurationParams(
         settings={"migrateLint": {"workspaceTrusted": True}}))  # settings cannot grant trust
     assert "// project template" not in await _guard_text(untrusted, tmp_path / "again")
+
+
+# ---------------------------------------------------------------------- encodings, debounce
+@pytest_lsp.fixture(config=CONFIG, loop_scope="module")
+async def utf8(lsp_client: LanguageClient):
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=types.ClientCapabilities(general=types.GeneralClientCapabilities(
+            position_encodings=[types.PositionEncodingKind.Utf8])),
+        initialization_options={"debounceMs": 0}))
+    yield
+    await lsp_client.shutdown_session()
+
+
+WIDE = ADD.replace("            $table->text('notes')->nullable();",
+                   "            /* é 😀 */ $table->text('notes')->nullable();")
+PREFIX = "            /* é 😀 */ "
+
+
+async def test_positions_count_utf16_code_units_by_default(bare, tmp_path):
+    d = project(tmp_path, {})
+    uri, (diag,) = await open_doc(bare, d / "2024_02_01_000000_wide.php", WIDE)
+    assert diag.range.start.character == len(PREFIX.encode("utf-16-le")) // 2  # 😀 is two
+    close(bare, uri)
+
+
+async def test_positions_count_bytes_when_the_client_chose_utf8(utf8, tmp_path):
+    d = project(tmp_path, {})
+    uri, (diag,) = await open_doc(utf8, d / "2024_02_01_000000_wide.php", WIDE)
+    assert diag.range.start.character == len(PREFIX.encode("utf-8"))
+    found = await actions(utf8, uri, diag.range, [diag])
+    edit = found[0].edit.changes[uri][0]
+    assert edit.range.start.character == len(PREFIX.encode("utf-8"))
+    close(utf8, uri)
+
+
+async def test_changes_in_quick_succession_are_linted_once(utf8, tmp_path):
+    d = project(tmp_path, {})
+    uri, _ = await open_doc(utf8, d / "2024_02_01_000000_add.php", ADD)
+    mark = len(utf8.published)
+    utf8.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"migrateLint": {"debounceMs": 400}}))
+    await published(utf8, uri, after=mark)  # the configuration's re-lint
+    mark = len(utf8.published)
+    for version in range(2, 7):
+        utf8.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(
+                text=ADD.replace("'notes'", f"'notes{version}'"))]))
+    diags = await published(utf8, uri, 6, mark)
+    assert "notes6" in diags[0].message
+    assert [p.version for p in utf8.published[mark:] if p.uri == uri] == [6]
+    close(utf8, uri)

@@ -32,6 +32,7 @@ class MigrateLintServer(LanguageServer):
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="migrate-lint")
         self.pending: dict[str, asyncio.Task] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.lint_lock: asyncio.Lock | None = None  # one lint at a time, the newest wins
 
     # ------------------------------------------------------------------ logging
     def log(self, message: str, level: types.MessageType = types.MessageType.Log,
@@ -81,17 +82,23 @@ class MigrateLintServer(LanguageServer):
         if delay:
             await asyncio.sleep(delay)
         task.sleeping = False
-        docs = self.open_documents()
-        if uri not in docs:
-            return
-        published = await self.in_worker(self.session.lint, uri, docs, self.encoding())
+        if self.lint_lock is None:
+            self.lint_lock = asyncio.Lock()
+        async with self.lint_lock:
+            if self.pending.get(uri) is not task:
+                return  # typed on while an earlier lint ran: the newest request does it
+            docs = self.open_documents()
+            if uri not in docs:
+                return
+            published = await self.in_worker(self.session.lint, uri, docs, self.encoding())
         for target, version, diagnostics in published or []:
             if target in self.workspace.text_documents or not diagnostics:
                 self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
                     uri=target, version=version, diagnostics=diagnostics))
 
     def encoding(self) -> str:
-        return str(getattr(self.workspace, "position_encoding", None) or "utf-16")
+        chosen = getattr(self.workspace, "position_encoding", None) or "utf-16"
+        return getattr(chosen, "value", chosen)  # an lsprotocol enum, or a plain string
 
     def debounce(self) -> float:
         return self.session.project.options.debounce_ms / 1000

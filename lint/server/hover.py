@@ -112,7 +112,7 @@ def _columns(t) -> str:
     if t is None or t.status == NO:
         return ""
     cols = [c for c in t.columns.values() if c.status != NO]
-    shown = ", ".join(f"`{c.name}`" + ("?" if c.status == MAYBE else "") for c in cols)
+    shown = ", ".join(f"`{c.name}`" + (" (maybe)" if c.status == MAYBE else "") for c in cols)
     more = "" if t.complete else (" and columns the replay cannot name" if cols
                                   else "columns the replay cannot name")
     text = f"columns: {shown}{more}" if shown or more else "columns: none"
