@@ -13,15 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("pytest_lsp")
-
-import pytest_lsp  # noqa: E402
-from lsprotocol import types  # noqa: E402
-from pygls.uris import from_fs_path  # noqa: E402
-from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
-from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features  # noqa: E402
-from pygls.protocol import default_converter  # noqa: E402
+import pytest_lsp  # the test extra installs it: a missing one is an error, not a skip
+from lsprotocol import types
+from pygls.protocol import default_converter
+from pygls.uris import from_fs_path
+from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -355,6 +352,20 @@ async def test_config_changes_reload_without_restart(client, tmp_path):
     assert any("invalid TOML" in m.message for m in client.log_messages)
     config.unlink()
     assert codes(await notify(types.FileChangeType.Deleted)) == ["ML002"]
+    close(client, uri)
+
+
+async def test_a_migration_changed_on_disk_is_replayed_again(client, tmp_path):
+    d = project(tmp_path, {"2024_01_10_090000_create_tasks_table.php": CREATE,
+                           "2024_02_01_120000_add_notes_to_tasks.php": ADD})
+    uri, diags = await open_doc(client, d / "2024_02_01_120000_add_notes_to_tasks.php")
+    assert "ML101" not in codes(diags)
+    first = d / "2024_01_10_090000_create_tasks_table.php"  # not open: a `git pull` changes it
+    first.write_text(CREATE.replace("$table->id();", "$table->id();\n$table->text('notes');"))
+    mark = len(client.published)
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+        changes=[types.FileEvent(uri=from_fs_path(str(first)), type=types.FileChangeType.Changed)]))
+    assert "ML101" in codes(await published(client, uri, after=mark))
     close(client, uri)
 
 
