@@ -315,12 +315,20 @@ async def test_files_outside_migrations_get_no_diagnostics(client, tmp_path):
     project(tmp_path, {"app/Models/Task.php": "<?php\nclass Task extends Model {\n"
                        "  public function seed() { DB::table('tasks')->insert(['a' => 1]); }\n}\n",
                        "app/Broken.php": "<?php\nclass Broken {\n",
+                       "routes/console.php": "<?php\nSchema::drop('x');\n",
                        "docs/notes.txt": "Schema::drop('x');"})
-    for name in ("app/Models/Task.php", "app/Broken.php", "docs/notes.txt"):
+    for name in ("app/Models/Task.php", "app/Broken.php", "routes/console.php", "docs/notes.txt"):
         uri, diags = await open_doc(client, tmp_path / name)
         assert list(diags) == [], name
         assert await actions(client, uri, WHOLE) == []
         close(client, uri)
+
+
+async def test_a_migration_class_outside_a_migrations_folder_is_linted(client, tmp_path):
+    project(tmp_path, {"modules/billing/2024_01_01_000000_add.php": ADD})
+    uri, diags = await open_doc(client, tmp_path / "modules/billing/2024_01_01_000000_add.php")
+    assert codes(diags) == ["ML002"]
+    close(client, uri)
 
 
 async def test_excluded_file_gets_no_diagnostics(client, tmp_path):

@@ -194,8 +194,11 @@ class Project:
             return Linted(path, data, None, resolved, problem="excluded by the configuration")
         result = lint_source(path, data, resolved.settings, keep_model=True)
         m = result.migration
-        # A file that does not parse has no classes to tell: only its folder says.
-        migration = in_migrations_folder(path) if m.error is not None else is_migration(path, m)
+        # The rule for editors: under a migrations folder, or declaring a class that
+        # extends Migration (the CLI also lints class-less snippets it is pointed at; an editor
+        # opens every routes/ and config/ file). A file that does not parse has only its folder.
+        migration = in_migrations_folder(path) or (
+            m.error is None and bool(m.classes) and is_migration(path, m))
         if result.summary is not None:
             self._buffers[path] = (data, result.summary)
         return Linted(path, data, result, resolved, migration)
