@@ -93,6 +93,17 @@ def table_code(op, inside_closure: bool) -> str:
     return text(first)
 
 
+def call_table_code(call) -> str:
+    """The table of a Blueprint call as PHP code usable where the call is written."""
+    if call.shared:
+        return f"{call.var}->getTable()"
+    return table_code(call.op, True)
+
+
+def is_literal(node) -> bool:
+    return node is not None and node.type in ("string", "encapsed_string")
+
+
 def reindent(statement: str, indent: str, unit: str) -> str:
     lines = statement.split("\n")
     if "<<<" in statement:  # heredoc bodies and closing markers must not move
@@ -104,7 +115,7 @@ def reindent(statement: str, indent: str, unit: str) -> str:
 
 
 def statement_text(source, span) -> str:
-    return source.data[span.start:span.end].decode("utf-8")
+    return source.data[span.start:span.end].decode("utf-8", "surrogateescape")
 
 
 def wrap(env: FixEnv, span, template: str, message: str, **context) -> Fix:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from migrate_lint.model.names import array_items, text
-from migrate_lint.rules._fixing import base_call, call_args, schema_prefix, table_code, wrap
+from migrate_lint.rules._fixing import base_call, call_args, call_table_code, schema_prefix, wrap
 
 INDEX_TYPES = {"unique": "'unique'", "primary": "'primary'", "dropUnique": "'unique'",
                "dropPrimary": "'primary'"}
@@ -35,6 +35,6 @@ def index_fix(finding, env, template: str):
         return None
     helper = "hasForeignKey" if call.method in FOREIGN else "hasIndex"
     return wrap(env, call.statement, template, f"guard with `Schema::{helper}`",
-                schema=schema_prefix(call.op, True), table=table_code(call.op, True),
+                schema=schema_prefix(call.op, True), table=call_table_code(call),
                 helper=helper, index=index,
                 index_type=None if helper == "hasForeignKey" else INDEX_TYPES.get(call.method))

@@ -74,7 +74,17 @@ def check(migration, ctx):
 
 def _can_fix(call) -> bool:
     return call.statement is not None and bool(call.columns) and (
-        all(c.known for c in call.columns) or _single_expression(call) is not None)
+        (all(c.known for c in call.columns) and not call.shared)
+        or _single_expression(call) is not None or call.shared and _literal_args(call))
+
+
+def _literal_args(call) -> bool:
+    from migrate_lint.model.names import array_items
+    from migrate_lint.rules._fixing import base_call, call_args, is_literal
+
+    args = call_args(base_call(call.node))
+    flat = [i for a in args for i in (array_items(a) if array_items(a) is not None else [a])]
+    return bool(flat) and all(is_literal(a) for a in flat)
 
 
 def _single_expression(call):
@@ -97,8 +107,8 @@ KEEP_CALL = {"dropMorphs", "dropConstrainedForeignId", "dropConstrainedForeignId
 
 def fix(finding, migration, env):
     from migrate_lint.model.names import text
-    from migrate_lint.rules._fixing import (call_args, php_string, schema_prefix, table_code,
-                                            wrap)
+    from migrate_lint.rules._fixing import (call_args, call_table_code, php_string,
+                                            schema_prefix, table_code, wrap)
 
     target = finding.extra["target"]
     if target.statement is None:
@@ -114,9 +124,10 @@ def fix(finding, migration, env):
                          [php_string(c.value) for c in op.columns], call_text)
     call = target
     op = call.op
-    schema, table = schema_prefix(op, True), table_code(op, True)
+    schema, table = schema_prefix(op, True), call_table_code(call)
     single = _single_expression(call)
-    if call.columns and all(c.known for c in call.columns):
+    own_values = not call.shared or _literal_args(call)
+    if call.columns and all(c.known for c in call.columns) and own_values:
         codes = [php_string(c.value) for c in call.columns]
     elif single is not None:
         codes = [text(single)]
