@@ -16,10 +16,18 @@ def units(prefix: bytes, encoding: str) -> int:
     """How many code units of `encoding` the UTF-8 bytes `prefix` take."""
     if prefix.isascii() or encoding == UTF8:
         return len(prefix)
-    text = prefix.decode("utf-8", errors="replace")
+    text = _decode(prefix)
     if encoding == UTF32:
         return len(text)
     return len(text.encode("utf-16-le", errors="surrogatepass")) // 2
+
+
+def _decode(data: bytes) -> str:
+    """A buffer's bytes back to its text: the editor's lone surrogates were kept as such."""
+    try:
+        return data.decode("utf-8", errors="surrogatepass")
+    except UnicodeDecodeError:  # a file from disk in another encoding
+        return data.decode("utf-8", errors="replace")
 
 
 def position(source, offset: int, encoding: str) -> types.Position:
@@ -44,7 +52,7 @@ def offset(source, pos: types.Position, encoding: str) -> int:
     line = source.data[start:end]
     if line.isascii() or encoding == UTF8:
         return start + min(pos.character, len(line))
-    text = line.decode("utf-8", errors="replace")
+    text = _decode(line)
     count = 0
     for i, char in enumerate(text):
         if count >= pos.character:
