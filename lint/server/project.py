@@ -231,7 +231,7 @@ class Project:
         overlay.update(buffers)
         parsed = {p: s for p, d in overlay.items() if (s := self._summary(p, d)) is not None}
         h = replayed.load(directory, overlay, parsed, set(), None)
-        return replayed.table_at(h, path, connection, table)
+        return replayed.table_at(h, path, connection, table, resolved.settings)
 
     def _folder(self, directory: str) -> dict[str, bytes]:
         """{path: bytes} of the migrations directly in a folder, re-read only when changed

@@ -34,7 +34,8 @@ def findings(h, given: set[str], settings) -> dict[str, list]:
     if not enabled:
         return found
     left = set(given)
-    for s, problems in hist.replay(h):
+    ctx = settings.rule_ctx
+    for s, problems in hist.replay(h, engine=ctx.database, laravel=ctx.laravel_version):
         key = os.path.normpath(s.path)
         if key in left:
             found[key] += [hist._finding(p, s, h.sources.get(key)) for p in problems
@@ -73,7 +74,7 @@ class TableAt:
     skipped: bool = False  # the squashed schema records this migration as run
 
 
-def table_at(h, path: str, connection: str | None, table: str) -> TableAt:
+def table_at(h, path: str, connection: str | None, table: str, settings) -> TableAt:
     key = os.path.normpath(path)
     state = hist.initial_state(h)
     summary = next((s for s in h.summaries if os.path.normpath(s.path) == key), None)
@@ -82,7 +83,8 @@ def table_at(h, path: str, connection: str | None, table: str) -> TableAt:
     before = _copy(state, conn, table)
     if summary is not None and summary.name in h.ran:
         return TableAt(conn, before, before, closed, skipped=True)
-    for s, _ in hist.replay(h, state):
+    ctx = settings.rule_ctx
+    for s, _ in hist.replay(h, state, engine=ctx.database, laravel=ctx.laravel_version):
         if os.path.normpath(s.path) == key:
             return TableAt(conn, before, _copy(state, conn, table), closed)
         before = _copy(state, conn, table)
