@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from migrate_lint.model import blueprint as bp
+from migrate_lint.model.blueprint import index_name
 from migrate_lint.model import conditions as C
 
 # Blueprint calls that change nothing the replay tracks.
@@ -129,8 +130,9 @@ def summarise(migration) -> Summary:
     return summary
 
 
-def _order(item) -> int:
-    return getattr(item, "order", None) or item.span.start
+def _order(item) -> tuple:
+    """Where the item runs in its method: copies of a helper's body run at its call site."""
+    return (getattr(item, "order", None) or item.span.start, item.span.start)
 
 
 def _method_text(src_text: str) -> str:
@@ -264,12 +266,6 @@ def _collect(call, table, columns, indexes) -> bool:
     if call.category in ("drop", "rename", "change"):
         return False
     return True
-
-
-def index_name(table: str | None, columns, kind: str) -> str:
-    # Laravel: lower-cased {table}_{columns}_{type}, '-' and '.' replaced by '_'.
-    base = "_".join([table or "?", *columns, kind]).lower()
-    return base.replace("-", "_").replace(".", "_")
 
 
 def _implied_indexes(call, table):
