@@ -10,7 +10,7 @@ import click
 
 from migrate_lint import __version__
 
-FORMAT_NAMES = ["text", "json", "github", "sarif", "gitlab", "junit"]
+FORMAT_NAMES = ["text", "json", "github", "sarif", "gitlab", "junit", "html"]
 
 
 class DefaultGroup(click.Group):
@@ -168,7 +168,7 @@ def server():
 
 def _register_commands():
     # Subcommands live in their own modules; each imports its heavy parts lazily.
-    from migrate_lint.verify import verify
+    from migrate_lint.dynamic.command import verify
 
     main.add_command(verify)
     from migrate_lint.replay.commands import plan, schema

@@ -70,7 +70,7 @@ def run(options: Options, settings: Settings, cfg) -> int:
     from migrate_lint import cache
 
     options.cache_dir = cache.default_dir(cfg)
-    needs_model = options.fix or options.diff or options.fmt == "sarif"
+    needs_model = options.fix or options.diff or options.fmt in ("sarif", "html")
     report_stream = sys.stdout
     results: list[FileResult] = []
     had_error = False
@@ -130,7 +130,7 @@ def run(options: Options, settings: Settings, cfg) -> int:
             _error(str(exc))
             return EXIT_ERROR
 
-    if options.fmt == "sarif":
+    if options.fmt in ("sarif", "html"):
         from migrate_lint import fix as fixer
 
         context.sources = {r.path: r.migration.source for r in results if r.migration}

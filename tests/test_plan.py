@@ -155,3 +155,79 @@ def test_missing_dump_is_a_clear_error(tmp_path):
     result = plan("--schema", tmp_path / "nope.sql", mig)
     assert result.exit_code == 2
     assert "no such schema dump" in result.output
+
+
+def test_a_file_that_is_not_sql_is_an_error_and_an_empty_dump_an_empty_database(tmp_path):
+    mig, dump = project(tmp_path, MYSQL_DUMP)
+    dump.write_text("Hello,\nthis is a shopping list: eggs; milk; bread.\n")
+    result = plan("--schema", dump, mig)
+    assert result.exit_code == 2
+    assert result.output.strip().endswith("not a schema dump (no SQL statement in it)")
+    assert len(result.output.strip().splitlines()) == 1
+    dump.write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+    result = plan("--schema", dump, mig)
+    assert result.exit_code == 2 and "not a schema dump (a binary file)" in result.output
+    dump.write_text("-- nothing here yet\n")
+    data = json.loads(plan("--schema", dump, mig, "--format", "json").output)
+    assert [m["status"] for m in data["migrations"]] == ["runs", "fails", "never reached"]
+    assert data["has_migrations_table"] is False
+    assert any("no `migrations` table" in w for w in data["warnings"])
+
+
+def test_a_dump_without_migration_rows_says_so_loudly(tmp_path):
+    no_rows = "\n".join(line for line in MYSQL_DUMP.splitlines() if "INSERT" not in line)
+    mig, dump = project(tmp_path, no_rows)
+    result = plan("--schema", dump, mig)
+    assert "warning: THE DUMP HAS NO `migrations` ROWS" in result.output
+    assert "mysqldump --no-data" in result.output
+
+
+def test_guarded_steps_the_database_already_has_are_skipped_and_said(tmp_path):
+    mig, dump = project(tmp_path, MYSQL_DUMP)
+    write(mig, {"2024_02_01_000000_add_priority.php": anon(
+        "if (! Schema::hasColumn('tasks', 'priority')) {\n" + ADD_PRIORITY + "\n}")})
+    data = json.loads(plan("--schema", dump, mig, "--format", "json").output)
+    guarded = data["migrations"][1]
+    assert guarded["status"] == "runs" and guarded["skipped_lines"] == [11, 12]
+    assert data["fully_checked"] is True and data["failure_predicted"] is False
+    out = plan("--schema", dump, mig).output
+    assert "skips the guarded step(s) at line(s) 11, 12" in out
+    assert "It has 1 of the 2 tables and 4 of the 5 columns the migrations create." in out
+
+
+def test_fix_preview_says_whether_the_run_completes(tmp_path):
+    mig, dump = project(tmp_path, MYSQL_DUMP)
+    data = json.loads(plan("--schema", dump, mig, "--format", "json").output)
+    assert data["after_fix"]["failure_predicted"] is False
+    assert [m["status"] for m in data["after_fix"]["migrations"]] == ["runs", "runs"]
+    assert "After --fix: all 2 pending migration(s) run." in plan("--schema", dump, mig).output
+
+
+def test_live_mode_errors_are_one_line_and_never_show_the_password(tmp_path):
+    mig, _ = project(tmp_path, MYSQL_DUMP)
+    missing = tmp_path / "typo.sqlite"
+    result = plan("--database", f"sqlite:///{missing}", mig)
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert not missing.exists()  # read-only: a mistyped path never creates a database
+    result = plan("--database", "mysql://app:s3cr3t-pw@127.0.0.1:1/app", mig)
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert "s3cr3t-pw" not in result.output and "app:***@127.0.0.1" in result.output
+    result = plan("--schema", tmp_path / "schema.sql", "--database", "sqlite:///x", mig)
+    assert result.exit_code == 2 and "exactly one of" in result.output
+
+
+def test_live_mode_on_sqlite_from_a_laravel_env_file(tmp_path):
+    import sqlite3
+
+    mig, _ = project(tmp_path, MYSQL_DUMP)
+    db = tmp_path / "database" / "database.sqlite"
+    db.parent.mkdir()
+    with sqlite3.connect(db) as con:
+        con.executescript(SQLITE_DUMP.replace("CREATE TABLE sqlite_sequence(name,seq);", ""))
+    (tmp_path / ".env").write_text("DB_CONNECTION=sqlite\nDB_DATABASE=database/database.sqlite\n")
+    result = plan("--env-file", tmp_path / ".env", mig, "--format", "json")
+    data = json.loads(result.output)
+    assert data["source"] == "database" and data["engine"] == "sqlite"
+    assert [m["status"] for m in data["migrations"]] == ["already ran", "fails", "never reached"]
+    assert data["migrations"][1]["error"] == ("SQLSTATE[HY000]: General error: 1 duplicate "
+                                              "column name: priority")

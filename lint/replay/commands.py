@@ -36,9 +36,11 @@ def _directories(paths) -> list[list[str]]:
 
 @click.command("schema")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
-def schema(paths, fmt):
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "mermaid", "html"]),
+              default="text", show_default=True,
+              help="mermaid: erDiagram blocks in Markdown; html: a page with the diagram.")
+@click.option("--output-file", "-o", type=click.Path(), help="Write the schema to a file.")
+def schema(paths, fmt, output_file):
     """Print the schema the migrations build: tables, columns, indexes, and what is unknown."""
     from migrate_lint.replay import dump as dumpmod
     from migrate_lint.replay import history as hist
@@ -57,9 +59,18 @@ def schema(paths, fmt):
                     "already_in_squashed_schema": len(h.ran),
                     "connections": state_data(h.final, h.default_name)})
     if fmt == "json":
-        click.echo(json.dumps({"histories": out}, indent=2))
+        text = json.dumps({"histories": out}, indent=2) + "\n"
+    elif fmt == "mermaid":
+        from migrate_lint.report import mermaid
+
+        text = mermaid.render(out)
+    elif fmt == "html":
+        from migrate_lint.report import schema_html
+
+        text = schema_html.render(out)
     else:
-        click.echo(render_text(out), nl=False)
+        text = render_text(out)
+    _write(text, output_file)
 
 
 @click.command("plan")
@@ -76,17 +87,21 @@ def schema(paths, fmt):
 @click.option("--env-file", type=click.Path(),
               help="A Laravel .env file to read the connection from (DB_CONNECTION, DB_HOST, "
                    "DB_DATABASE, DB_USERNAME, DB_PASSWORD or DB_URL).")
-@click.option("--prefix", default=None, help="Table prefix of the connection (default: none).")
+@click.option("--connection", default=None,
+              help="With --env-file: the Laravel connection to read (default: DB_CONNECTION).")
+@click.option("--prefix", default=None,
+              help="Table prefix of the connection (default: DB_PREFIX, else none).")
 @click.option("--migrations-table", default="migrations", show_default=True,
               help="The table Laravel records migrations in.")
 @click.option("--dialect", type=click.Choice(["mysql", "postgres", "sqlite"]),
               help="SQL dialect of the dump (default: detected).")
 @click.option("--laravel-version", metavar="X.Y",
               help="Laravel version (default: config, else composer.lock).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
               show_default=True)
-def plan(paths, dump_path, database_url, database_env, env_file, prefix, migrations_table,
-         dialect, laravel_version, fmt):
+@click.option("--output-file", "-o", type=click.Path(), help="Write the report to a file.")
+def plan(paths, dump_path, database_url, database_env, env_file, connection, prefix,
+         migrations_table, dialect, laravel_version, fmt, output_file):
     """Predict what `php artisan migrate` will do on a real database: which pending migrations
     run (and which guarded steps they skip), which one fails, at which statement and with which
     error, which are never reached, and whether --fix lets the whole run complete."""
@@ -106,27 +121,43 @@ def plan(paths, dump_path, database_url, database_env, env_file, prefix, migrati
                 _fail(f"{dump_path}: no such schema dump")
             source = dumpmod.load(dump_path, dialect)
         else:
-            source = _read_database(database_url, database_env, env_file, prefix,
+            source = _read_database(database_url, database_env, env_file, connection, prefix,
                                     migrations_table)
         result = planner.make_plan(source, dirs, engine=source.engine or
                                    settings.rule_ctx.database,
                                    laravel=settings.rule_ctx.laravel_version, settings=settings)
     except dumpmod.DumpError as exc:
         _fail(str(exc))
-    if fmt == "json":
-        click.echo(json.dumps(result.as_dict(), indent=2))
-    else:
-        click.echo(planner.render_text(result), nl=False)
+    _write(_plan_report(result, fmt), output_file)
     sys.exit(1 if result.fails else 0)
 
 
-def _read_database(url, env_var, env_file, prefix, migrations_table):
+def _plan_report(result, fmt: str) -> str:
+    from migrate_lint.replay import plan as planner
+
+    if fmt == "json":
+        return json.dumps(result.as_dict(), indent=2) + "\n"
+    if fmt == "html":
+        from migrate_lint.report import plan_html
+
+        return plan_html.render(result.as_dict())
+    return planner.render_text(result)
+
+
+def _write(text: str, output_file: str | None) -> None:
+    from migrate_lint.report.page import write_output
+
+    write_output(text, output_file, _fail)
+
+
+def _read_database(url, env_var, env_file, connection, prefix, migrations_table):
     try:
         from migrate_lint.introspect import DatabaseTarget, IntrospectError, read_database
     except ImportError as exc:  # pragma: no cover - the package ships with migrate-lint
         _fail(f"reading a live database is not available: {exc}")
     try:
-        target = DatabaseTarget.parse(url, env_var=env_var, env_file=env_file)
+        target = DatabaseTarget.parse(url, env_var=env_var, env_file=env_file,
+                                      connection=connection)
         parsed = read_database(target, prefix=prefix, migrations_table=migrations_table)
     except IntrospectError as exc:
         _fail(str(exc))

@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass, field
 
 from migrate_lint.replay import dump as dumpmod
+from migrate_lint.replay import errors
 from migrate_lint.replay.fold import Replay, Run
 from migrate_lint.replay.history import History, load_history, not_yet_created
 from migrate_lint.replay.state import DEFAULT, NO, YES, SchemaState
@@ -48,6 +49,7 @@ class FixNote:
     line: int
     problem: str
     fix: str | None  # "ML002 add-column-unguarded: ...", None: --fix cannot help
+    diff: str | None = None  # the change --fix makes for it (a unified diff), for reports
 
 
 @dataclass
@@ -132,7 +134,8 @@ def make_plan(source, dirs: list[str], dialect: str | None = None, engine: str |
     # else needs fixing; then check that --fix really lets the whole run complete.
     lookup = _FixLookup(settings)
     for p in _problems(h, _state_of(parsed), ran, engine, laravel):
-        plan.fixes.append(FixNote(p.path, p.line, p.message, lookup.fix_for(p.path, p.line)))
+        plan.fixes.append(FixNote(p.path, p.line, p.message, lookup.fix_for(p.path, p.line),
+                                  lookup.diff_for(p.path, p.line)))
     if fix_preview:
         fixed = [lookup.fixed_summary(s) if s.name not in ran else s for s in h.summaries]
         plan.after_fix = _fold(h, _state_of(parsed), ran, engine, laravel, fixed)
@@ -149,6 +152,7 @@ def _state_of(parsed) -> SchemaState:
 def _fold(h: History, state: SchemaState, ran: set, engine, laravel, summaries):
     """Outcomes of one `migrate` run; `state` is left as the run leaves the database."""
     replay = Replay(state, h.default_name, engine, laravel, probe=True)
+    transactional = errors.engine_of(engine) == errors.PGSQL
     outcomes: list[Outcome] = []
     failed = False
     for s in summaries:
@@ -157,8 +161,13 @@ def _fold(h: History, state: SchemaState, ran: set, engine, laravel, summaries):
         elif failed:
             outcomes.append(Outcome(s.name, s.path, NEVER))
         else:
+            # On PostgreSQL the Migrator runs each migration in a transaction: a failure
+            # rolls all of it back (MySQL and SQLite keep what ran before the failure).
+            before = replay.state.clone() if transactional else None
             outcome = _outcome(s, replay.run(s, stop_at_first=True))
             failed = outcome.status == FAILS
+            if failed and before is not None:
+                replay.state.connections = before.connections
             outcomes.append(outcome)
     return outcomes
 
@@ -266,6 +275,18 @@ class _FixLookup:
         for f in self._result(path).findings:
             if f.fixable and f.span.line <= line <= f.span.end_line:
                 return f"{f.code} {f.rule}: {f.message}"
+        return None
+
+    def diff_for(self, path: str, line: int) -> str | None:
+        from migrate_lint.fix import fix_diff, preview
+
+        result = self._result(path)
+        if result.migration is None:
+            return None
+        fixes = preview([result], self._settings())
+        for f in result.findings:
+            if id(f) in fixes and f.span.line <= line <= f.span.end_line:
+                return fix_diff(result.migration.source.data, fixes[id(f)], path)
         return None
 
     def fixed_summary(self, summary):

@@ -12,6 +12,7 @@ FORMATS = {
     "sarif": "sarif",
     "gitlab": "gitlab",
     "junit": "junit",
+    "html": "html",
 }
 
 
@@ -22,8 +23,8 @@ class ReportContext:
     show_source: bool = True
     statistics: bool = False
     fixed: int = 0  # fixes applied in this run
-    sources: dict = field(default_factory=dict)  # path -> bytes (text) or Source (SARIF)
-    fixes: dict = field(default_factory=dict)  # id(finding) -> Fix, for SARIF
+    sources: dict = field(default_factory=dict)  # path -> bytes (text) or Source (SARIF, HTML)
+    fixes: dict = field(default_factory=dict)  # id(finding) -> Fix, for SARIF and HTML
 
 
 def renderer(name: str):
