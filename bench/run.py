@@ -8,8 +8,10 @@ figures with the peer each is compared to:
   2. migrate-lint, warm (cache filled)                 vs  ast-grep scan with one rule
   3. reading + tree-sitter-parsing every file, one Python process (the floor)
   4. one file, as pre-commit runs it                   vs  python -c "import tree_sitter, tree_sitter_php"
-  5. replaying 5,000 migrations (`migrate-lint schema`)
-  6. peak RSS of a one-process run on 3,000 and 30,000 files
+  5. the language server: one edited file in a 400-file folder (bench/lsp.py)
+                                                       vs  migrate-lint FILE, warm cache
+  6. replaying 5,000 migrations (`migrate-lint schema`)
+  7. peak RSS of a one-process run on 3,000 and 30,000 files
 """
 
 from __future__ import annotations
@@ -55,6 +57,26 @@ def ml(*args):
 def row(name, seconds, peer=None, peer_name=""):
     ratio = f"{seconds / peer:6.2f}x {peer_name}" if peer else ""
     return f"{name:<52} {seconds * 1000:9.0f} ms  {ratio}"
+
+
+def lsp_rows(work: Path, repeat: int) -> None:
+    """The server over stdio (bench/lsp.py) next to the CLI run on the same file, warm."""
+    try:
+        import lsp
+    except ImportError:
+        print("pygls not installed (pip install '.[server]'): no server figures")
+        return
+    folder = generate(work / "lsp400", 400)
+    r = lsp.measure(folder, 30)
+    one = sorted(folder.glob("*.php"))[200]
+    cfg = work / "lsp-warm.toml"
+    cfg.write_text(f'cache-dir = "{work / "cache-lsp"}"\n')
+    subprocess.run(ml(one, "--config", cfg), capture_output=True)
+    cli, _ = measure(ml(one, "--config", cfg), repeat * 2)
+    print(row("migrate-lint FILE, warm cache (the peer)", cli))
+    print(row("server: didOpen -> diagnostics, first run", r["first"]))
+    print(row("server: one edit -> diagnostics, median", r["median"], cli, "CLI FILE warm"))
+    print(row("server: one edit -> diagnostics, p90", r["p90"], cli, "CLI FILE warm"))
 
 
 def main(argv=None) -> int:
@@ -111,6 +133,8 @@ def main(argv=None) -> int:
         rules_only, _ = measure(ml(one, "--no-cache", "--ignore", "ML1"), args.repeat * 2)
         print(row("migrate-lint FILE, file rules only (--ignore ML1)", rules_only, import_floor,
                   "import floor"))
+        print("\n== language server (issue 15): one edited file in a 400-file folder")
+        lsp_rows(work, args.repeat)
         print("\n== replay (issue 5): the whole history of 5,000 migrations")
         history = generate(work / "history", 5000)
         schema_s, _ = measure([sys.executable, "-m", "migrate_lint", "schema", str(history)],

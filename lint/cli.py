@@ -88,28 +88,14 @@ def load_config(config_path, first_path):
 
 def build_settings(cfg, select, ignore, check_down, laravel_version, database, first_path):
     from migrate_lint import config as cfgmod
-    from migrate_lint import rules
-    from migrate_lint.engine import SelectionError, Settings, expand_codes, resolve_selection
-    from migrate_lint.rules._common import RuleContext
+    from migrate_lint.engine import SelectionError, settings_for
 
+    start = Path(first_path) if first_path and first_path != "-" else Path.cwd()
     try:
-        enabled = resolve_selection(list(select) or cfg.select, list(cfg.ignore) + list(ignore),
-                                    rules.all_rules())
-        pfi = {glob: expand_codes(codes, rules.all_rules())
-               for glob, codes in cfg.per_file_ignores.items()}
-    except SelectionError as exc:
+        return settings_for(cfg, select, ignore, check_down, laravel_version, database,
+                            start if start.exists() else Path.cwd())
+    except (SelectionError, cfgmod.ConfigError) as exc:
         fail(str(exc))
-    version = cfg.laravel_version
-    if laravel_version:
-        version = cfgmod.parse_version(laravel_version)
-        if version is None:
-            fail(f"--laravel-version is not a version: {laravel_version}")
-    if version is None:
-        start = Path(first_path) if first_path and first_path != "-" else Path.cwd()
-        version, _ = cfgmod.laravel_version_from_composer(start if start.exists() else Path.cwd())
-    ctx = RuleContext(check_down=cfg.check_down if check_down is None else check_down,
-                      laravel_version=version, database=database or cfg.database)
-    return Settings(enabled=enabled, rule_ctx=ctx, per_file_ignores=pfi, root=cfg.root)
 
 
 @main.command("check")
@@ -162,6 +148,22 @@ def check(paths, select, ignore, fmt, config_path, fix, diff, statistics, output
         changed_since=changed_since, baseline=baseline_path, write_baseline=write_baseline,
         jobs=jobs or cfg.jobs, use_cache=not no_cache, color=_color(color))
     sys.exit(runner.run(options, settings, cfg))
+
+
+@main.command("server")
+def server():
+    """Language server (LSP over stdio) for editors: diagnostics, quick fixes, hover.
+
+    Needs the `server` extra: pip install 'migrate-lint[server]'.
+    """
+    try:
+        from migrate_lint.server.app import serve
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] not in ("pygls", "lsprotocol", "cattrs", "attrs"):
+            raise
+        fail(f"the language server needs pygls ({exc.name} is missing): "
+             "pip install 'migrate-lint[server]'")
+    serve()
 
 
 def _register_commands():

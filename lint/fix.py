@@ -9,8 +9,10 @@ re-parse is never written.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
+import signal
 import stat
 import tempfile
 from dataclasses import dataclass, field
@@ -123,11 +125,26 @@ def fix_source(result: FileResult, settings, template_dir=None):
     return data, max(0, before - len(_fixable(current.findings))), used, current
 
 
+@contextlib.contextmanager
+def _signals_held():
+    mask = getattr(signal, "pthread_sigmask", None)  # not on Windows
+    blocked = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if mask else None
+    try:
+        yield
+    finally:
+        if mask:
+            mask(signal.SIG_SETMASK, blocked)
+
+
 def write_atomic(path: str, data: bytes) -> None:
     mode = stat.S_IMODE(os.stat(path).st_mode)
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".migrate-lint-", suffix=".tmp", dir=directory)
+    tmp = None
     try:
+        # A signal is delivered when a system call returns: blocked while mkstemp creates the
+        # file, it lands once `tmp` is known, inside this try, which removes the file.
+        with _signals_held():
+            fd, tmp = tempfile.mkstemp(prefix=".migrate-lint-", suffix=".tmp", dir=directory)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -136,7 +153,8 @@ def write_atomic(path: str, data: bytes) -> None:
         os.replace(tmp, path)
     except BaseException:
         try:
-            os.unlink(tmp)
+            if tmp is not None:
+                os.unlink(tmp)
         except OSError:
             pass
         raise
@@ -160,8 +178,6 @@ def _terminate(signum, frame):
 
 
 def run(results, settings, cfg, write: bool, stdin: bool = False) -> FixOutcome:
-    import signal
-
     previous = signal.signal(signal.SIGTERM, _terminate) if write else None
     try:
         return _run(results, settings, cfg, write, stdin)

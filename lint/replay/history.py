@@ -47,7 +47,11 @@ def migration_files(directory: str) -> list[str]:
     except OSError:
         return []
     return [os.path.join(directory, n) for n in names
-            if n.endswith(".php") and "_" in n and os.path.isfile(os.path.join(directory, n))]
+            if _migration_name(n) and os.path.isfile(os.path.join(directory, n))]
+
+
+def _migration_name(name: str) -> bool:
+    return name.endswith(".php") and "_" in name
 
 
 def laravel_order(files) -> list[str]:
@@ -113,11 +117,18 @@ def squashed_schemas(root: str | None, default_name: str | None) -> dict[str, st
 
 def load_history(dirs: list[str], given: set[str] | None = None, use_squashed: bool = True,
                  cache_dir: str | None = None, jobs: int | None = None,
-                 parsed: dict | None = None) -> History:
+                 parsed: dict | None = None, overlay: dict[str, bytes] | None = None) -> History:
+    """overlay: {path: bytes} used instead of the file on disk (an editor's unsaved buffers);
+    an overlay path missing on disk joins the history when it lies directly in one of dirs."""
     from migrate_lint.replay.summaries import SummaryCache, build_all, build_one
     from migrate_lint.source import Source
 
-    files = laravel_order(f for d in dirs for f in migration_files(d))
+    overlay = {os.path.normpath(p): b for p, b in (overlay or {}).items()}
+    files = [f for d in dirs for f in migration_files(d)]
+    seen = {os.path.normpath(f) for f in files}
+    in_dirs = {os.path.normpath(d) for d in dirs}
+    files = laravel_order(files + [p for p in overlay if p not in seen and _migration_name(
+        os.path.basename(p)) and os.path.dirname(p) in in_dirs])
     root = next((r for r in (project_root(d) for d in dirs) if r), None)
     h = History(dirs=dirs, files=files, default_name=default_connection_name(root))
     if use_squashed:
@@ -128,8 +139,10 @@ def load_history(dirs: list[str], given: set[str] | None = None, use_squashed: b
     todo: list[tuple[str, bytes]] = []
     for path in files:
         try:
-            with open(path, "rb") as fh:
-                data = fh.read()
+            data = overlay.get(os.path.normpath(path))
+            if data is None:
+                with open(path, "rb") as fh:
+                    data = fh.read()
         except OSError as exc:
             by_path[path] = Summary(path=path, name=os.path.basename(path)[:-4],
                                     error=exc.strerror or str(exc))
