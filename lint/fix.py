@@ -69,8 +69,9 @@ def _open_arrow_function(finding, env):
     return arrow_to_closure(env, op, "turn the arrow function into a closure")
 
 
-def preview(results, settings, template_dir=None) -> dict:
-    """id(finding) -> Fix for each fixable finding, computed without writing (SARIF)."""
+def preview(results, settings, template_dir=None, errors: list | None = None) -> dict:
+    """id(finding) -> Fix for each fixable finding, computed without writing (SARIF).
+    A template that cannot render is appended to errors as (path, reason)."""
     from migrate_lint import rules
     from migrate_lint.rules._fixing import FixEnv, TemplateProblem
 
@@ -84,7 +85,9 @@ def preview(results, settings, template_dir=None) -> dict:
             builder = getattr(catalogue.get(finding.code), "fix", None)
             try:
                 fix = builder(finding, result.migration, env) if builder else None
-            except TemplateProblem:
+            except TemplateProblem as exc:
+                if errors is not None and (result.path, str(exc)) not in errors:
+                    errors.append((result.path, str(exc)))
                 fix = None
             if fix is not None and fix.edits:
                 out[id(finding)] = fix

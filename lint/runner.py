@@ -70,6 +70,10 @@ def run(options: Options, settings: Settings, cfg) -> int:
     from migrate_lint import cache
 
     options.cache_dir = cache.default_dir(cfg)
+    if options.use_cache and cache.escapes_project(options.cache_dir, cfg):
+        click.echo(f"migrate-lint: warning: {options.cache_dir} resolves outside the project; "
+                   "not using the cache", err=True)
+        options.use_cache = False
     needs_model = options.fix or options.diff or options.fmt == "sarif"
     report_stream = sys.stdout
     results: list[FileResult] = []
@@ -135,7 +139,11 @@ def run(options: Options, settings: Settings, cfg) -> int:
 
         context.sources = {r.path: r.migration.source for r in results if r.migration}
         template_dir = str(cfg.template_dir) if cfg.template_dir else None
-        context.fixes = fixer.preview(results, settings, template_dir)
+        problems: list = []
+        context.fixes = fixer.preview(results, settings, template_dir, problems)
+        for path, reason in problems:
+            _error(f"{path}: {reason}")
+            had_error = True
     elif options.fmt == "text" and not options.quiet:
         context.sources = {r.path: r.migration.source.data for r in results if r.migration}
         if not context.sources:

@@ -40,6 +40,9 @@ class FixEnv:
             return env.get_template(name).render(indent_unit=self.indent_unit,
                                                  newline=self.newline, **context)
         except Exception as exc:  # jinja2's TemplateError and friends: name the template
+            if type(exc).__name__ == "SecurityError":
+                raise TemplateProblem(f"template {name} refused: it reaches outside the "
+                                      f"template sandbox ({exc}); nothing was run") from None
             raise TemplateProblem(f"template {name}: {exc}") from None
 
 
