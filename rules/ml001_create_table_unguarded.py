@@ -55,7 +55,8 @@ def check(migration, ctx):
     for op in migration.ops:
         if op.kind != "create" or not in_scope(op.ctx, ctx) or op.ctx.protection:
             continue
-        if op.ctx.has("table", op.table, exists=False) or _dropped_before(migration, op):
+        if op.ctx.has("table", op.table, exists=False, connection=op.conn) \
+                or _dropped_before(migration, op):
             continue
         yield finding(sys.modules[__name__], migration, op.span,
                       f"`Schema::create({q(op.table)})` is not guarded by "

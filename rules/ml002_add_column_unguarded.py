@@ -52,11 +52,11 @@ def unguarded_columns(op, call):
     missing = []
     for column in call.columns:
         if call.ctx.has("column", op.table, column if column.known or column.expr else None,
-                        exists=False, table_fallback=True):
+                        exists=False, table_fallback=True, connection=op.conn):
             continue
         missing.append(column)
     if not call.columns and not call.ctx.has("column", op.table, None, exists=False,
-                                             table_fallback=True):
+                                             table_fallback=True, connection=op.conn):
         return [None]
     return missing
 

@@ -39,10 +39,10 @@ FIXABLE = True
 SUMMARY = "column dropped without a Schema::hasColumn guard"
 
 
-def _guarded(ctx_, table, columns) -> bool:
+def _guarded(ctx_, table, columns, conn=None) -> bool:
     if not columns:
-        return ctx_.has("column", table, None, exists=True)
-    return any(ctx_.has("column", table, c, exists=True) for c in columns)
+        return ctx_.has("column", table, None, exists=True, connection=conn)
+    return any(ctx_.has("column", table, c, exists=True, connection=conn) for c in columns)
 
 
 def _filtered_variable(call) -> bool:
@@ -55,7 +55,7 @@ def check(migration, ctx):
     rule = sys.modules[__name__]
     for op in migration.ops:
         if op.kind == "dropColumns" and in_scope(op.ctx, ctx) and not op.ctx.protection \
-                and not _guarded(op.ctx, op.table, op.columns) \
+                and not _guarded(op.ctx, op.table, op.columns, op.conn) \
                 and not (op.columns and all("hasColumn(" in c.expr for c in op.columns)):
             cols = ", ".join(q(c) for c in op.columns) or "columns"
             yield finding(rule, migration, op.span,
@@ -63,7 +63,7 @@ def check(migration, ctx):
                           f"`Schema::hasColumn` guard: a re-run fails with \"Can't DROP\"",
                           target=op, statement=op.statement)
     for op, call in non_create_calls(migration, ctx, "drop"):
-        if _guarded(call.ctx, op.table, call.columns) or _filtered_variable(call):
+        if _guarded(call.ctx, op.table, call.columns, op.conn) or _filtered_variable(call):
             continue
         cols = ", ".join(q(c) for c in call.columns) or "columns"
         yield finding(rule, migration, call.span,

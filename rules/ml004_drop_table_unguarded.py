@@ -33,7 +33,7 @@ def check(migration, ctx):
     for op in migration.ops:
         if op.kind != "drop" or not in_scope(op.ctx, ctx) or op.ctx.protection:
             continue
-        if op.ctx.has("table", op.table, exists=True):
+        if op.ctx.has("table", op.table, exists=True, connection=op.conn):
             continue
         yield finding(sys.modules[__name__], migration, op.span,
                       f"`Schema::drop({q(op.table)})` fails when the table is already gone: "

@@ -41,8 +41,8 @@ def check(migration, ctx):
         if len(call.columns) < 2:
             continue
         old, new = call.columns[:2]
-        if call.ctx.has("column", op.table, old, exists=True) or \
-                call.ctx.has("column", op.table, new, exists=False):
+        if call.ctx.has("column", op.table, old, exists=True, connection=op.conn) or \
+                call.ctx.has("column", op.table, new, exists=False, connection=op.conn):
             continue
         yield finding(sys.modules[__name__], migration, call.span,
                       f"`renameColumn({q(old)}, {q(new)})` on {q(op.table)} is not guarded by "

@@ -31,9 +31,9 @@ FIXABLE = True
 SUMMARY = "Schema::rename without hasTable guards"
 
 
-def _guarded(ctx_, old, new) -> bool:
-    return ctx_.has("table", old, exists=True) or (
-        new is not None and ctx_.has("table", new, exists=False))
+def _guarded(ctx_, old, new, conn=None) -> bool:
+    return ctx_.has("table", old, exists=True, connection=conn) or (
+        new is not None and ctx_.has("table", new, exists=False, connection=conn))
 
 
 def check(migration, ctx):
@@ -41,7 +41,7 @@ def check(migration, ctx):
     for op in migration.ops:
         if op.kind != "rename" or not in_scope(op.ctx, ctx) or op.ctx.protection:
             continue
-        if _guarded(op.ctx, op.table, op.to_table):
+        if _guarded(op.ctx, op.table, op.to_table, op.conn):
             continue
         new = q(op.to_table) if op.to_table else "?"
         yield finding(rule, migration, op.span,
@@ -50,7 +50,7 @@ def check(migration, ctx):
                       target=op, statement=op.statement)
     for op, call in non_create_calls(migration, ctx, "rename_table"):
         new = call.columns[0] if call.columns else None
-        if _guarded(call.ctx, op.table, new):
+        if _guarded(call.ctx, op.table, new, op.conn):
             continue
         yield finding(rule, migration, call.span,
                       f"`$table->rename({q(new) if new else '?'})` renames {q(op.table)} without "

@@ -61,9 +61,10 @@ def _index_calls(migration, ctx):
 
 def check(migration, ctx):
     for op, call in _index_calls(migration, ctx):
-        if call.ctx.has("index", op.table, exists=False, table_fallback=True):
+        if call.ctx.has("index", op.table, exists=False, table_fallback=True, connection=op.conn):
             continue
-        if any(call.ctx.has("column", op.table, c, exists=False) for c in call.columns if c.known):
+        if any(call.ctx.has("column", op.table, c, exists=False, connection=op.conn)
+               for c in call.columns if c.known):
             continue
         cols = ", ".join(q(c) for c in call.columns)
         what = "a foreign key" if call.method == "foreign" else "an index"

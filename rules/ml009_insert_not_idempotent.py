@@ -45,8 +45,10 @@ def check(migration, ctx):
     for ins in migration.inserts:
         if not in_scope(ins.ctx, ctx) or ins.ctx.protection or _table_rebuilt_before(migration, ins):
             continue
-        if ins.ctx.has("table", ins.table, exists=False) or ins.ctx.has("query", ins.table,
-                                                                        exists=True):
+        # Any check of the rows (`where(...)->exists()`, `doesntExist()`, `count()`) is the
+        # author deciding when to insert.
+        if ins.ctx.has("table", ins.table, exists=False) or any(
+                ins.ctx.has("query", ins.table, exists=polarity) for polarity in (True, False)):
             continue
         yield finding(sys.modules[__name__], migration, ins.span,
                       f"`DB::table({q(ins.table)})->insert()` inserts again on every re-run: use "

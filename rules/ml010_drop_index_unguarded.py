@@ -60,7 +60,8 @@ def _column_guarded(call, op) -> bool:
 
 def check(migration, ctx):
     for op, call in non_create_calls(migration, ctx, "drop_index"):
-        if call.ctx.has("index", op.table, exists=True) or _column_guarded(call, op):
+        if call.ctx.has("index", op.table, exists=True, connection=op.conn) \
+                or _column_guarded(call, op):
             continue
         target = ", ".join(q(a) for a in call.args[:1]) or ""
         yield finding(sys.modules[__name__], migration, call.span,

@@ -7,7 +7,6 @@ operation (parent pointers), so no recursive walk of the whole tree is ever need
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 
 from migrate_lint import parse as parsing
@@ -15,8 +14,9 @@ from migrate_lint.model import blueprint as bp
 from migrate_lint.model import sql as sqlmod
 from migrate_lint.model.names import (PLACEHOLDER, arg_values, array_items, closure_params,
                                       is_function, norm, string_parts, text)
-from migrate_lint.model.types import (BlueprintCall, Closure, Comment, Context, Guard, Insert,
-                                      Migration, Name, RawSql, SchemaOp, literal)
+from migrate_lint.model.guards import WHEN_OPS, ConditionReader, basename, same_node
+from migrate_lint.model.types import (BlueprintCall, Closure, Comment, Insert, Migration, Name,
+                                      RawSql, SchemaOp, literal)
 
 QUERY = """
 (scoped_call_expression) @scall
@@ -32,32 +32,14 @@ QUERY = """
 SCHEMA_OPS = {"create", "table", "drop", "dropIfExists", "rename", "dropColumns",
               "whenTableHasColumn", "whenTableDoesntHaveColumn", "whenTableHasIndex",
               "whenTableDoesntHaveIndex"}
-WHEN_OPS = {"whenTableHasColumn": ("column", True), "whenTableDoesntHaveColumn": ("column", False),
-            "whenTableHasIndex": ("index", True), "whenTableDoesntHaveIndex": ("index", False)}
 RAW_SQL_METHODS = {"statement", "unprepared"}
 # Byte forms for the hot loops over every call in a file (decoding each name costs more).
 _SCHEMA_OPS_B = {m.encode() for m in SCHEMA_OPS}
 _DB_METHODS_B = {m.encode() for m in RAW_SQL_METHODS} | {b"exec", b"insert", b"insertGetId"}
 INSERT_METHODS = {"insert", "insertGetId"}
-QUERY_CHECKS = {"exists": True, "doesntExist": False, "count": True, "first": True, "value": True,
-                "find": True, "isNotEmpty": True, "isEmpty": False, "sole": True, "get": True,
-                "pluck": True}
-# Exceptions a `catch` can name that stop a failing DDL statement from aborting the migrator.
-CATCHING = {"QueryException", "PDOException", "RuntimeException", "Exception", "Throwable",
-            "DBALException", "SchemaException", "ColumnDoesNotExist", "DatabaseException"}
-_INDEXY = re.compile(r"index|foreign|constraint|key_name", re.IGNORECASE)
-EXITS = ("return_statement", "continue_statement", "break_statement")
 
 
-def basename(name: str) -> str:
-    return name.lstrip("\\").rsplit("\\", 1)[-1]
-
-
-def _same_node(a, b) -> bool:
-    return a is not None and b is not None and a.id == b.id
-
-
-class Builder:
+class Builder(ConditionReader):
     def __init__(self, migration: Migration, tree):
         self.m = migration
         self.src = migration.source
@@ -282,260 +264,6 @@ class Builder:
         return (call.child_by_field_name("object"), call.child_by_field_name("name"),
                 call.child_by_field_name("arguments"))
 
-    # ------------------------------------------------------------------ context
-    def context(self, node) -> Context:
-        guards: list[Guard] = []
-        protection = None
-        method = ""
-        function_id = 0
-        chain = self.ancestors(node)
-        child = node
-        while chain:
-            cur = chain.pop()
-            t = cur.type
-            if t == "if_statement" and _same_node(cur.child_by_field_name("body"), child):
-                guards += self.facts(cur.child_by_field_name("condition"), True)
-            elif t in ("else_if_clause", "else_clause") and _same_node(
-                    cur.child_by_field_name("body"), child):
-                guards += self._branch_facts(cur, chain[-1] if chain else None)
-            elif t == "conditional_expression":
-                cond = cur.child_by_field_name("condition")
-                if _same_node(cur.child_by_field_name("body"), child):
-                    guards += self.facts(cond, True)
-                elif _same_node(cur.child_by_field_name("alternative"), child):
-                    guards += self.facts(cond, False)
-            elif t == "compound_statement":
-                guards += self._early_exit_facts(cur, child)
-            elif t == "try_statement" and _same_node(cur.child_by_field_name("body"), child):
-                if protection is None and self._catches_query_errors(cur):
-                    protection = "try/catch"
-            elif t == "arguments" and chain:
-                call = chain[-1]
-                if call.type == "function_call_expression":
-                    fname = call.child_by_field_name("function")
-                    if fname is not None and "rescue" in basename(text(fname)).lower():
-                        protection = protection or "rescue()"
-                elif call.type == "scoped_call_expression":
-                    guards += self._when_facts(call, child)
-            elif t == "binary_expression" and _same_node(cur.child_by_field_name("right"), child):
-                # `Schema::hasTable('t') || Schema::create(...)`
-                op = cur.child_by_field_name("operator")
-                if op is not None and text(op) in ("||", "or", "&&", "and"):
-                    guards += self.facts(cur.child_by_field_name("left"), text(op) in ("&&", "and"))
-            elif t in ("method_declaration", "function_definition"):
-                if function_id == 0:
-                    function_id = cur.id
-                if t == "method_declaration" and not method:
-                    name = cur.child_by_field_name("name")
-                    method = text(name) if name is not None else ""
-                break
-            child = cur
-        return Context(method=method, guards=tuple(guards), protection=protection,
-                       function_id=function_id)
-
-    def _branch_facts(self, clause, if_stmt) -> list[Guard]:
-        if if_stmt is None or if_stmt.type != "if_statement":
-            return []
-        out = self.facts(if_stmt.child_by_field_name("condition"), False)
-        for alt in if_stmt.children_by_field_name("alternative"):
-            if _same_node(alt, clause):
-                break
-            if alt.type == "else_if_clause":
-                out += self.facts(alt.child_by_field_name("condition"), False)
-        if clause.type == "else_if_clause":
-            out += self.facts(clause.child_by_field_name("condition"), True)
-        return out
-
-    def _early_exit_facts(self, block, child) -> list[Guard]:
-        entries = self.exit_cache.get(block.id)
-        if entries is None:
-            entries = []
-            for stmt in block.named_children:
-                if stmt.type == "if_statement":
-                    facts = self._exit_if_facts(stmt)
-                    if facts:
-                        entries.append((stmt.end_byte, facts))
-            self.exit_cache[block.id] = entries
-        out: list[Guard] = []
-        for end, facts in entries:
-            if end <= child.start_byte:
-                out += facts
-        return out
-
-    def _exit_if_facts(self, stmt) -> list[Guard]:
-        """Facts after `if (C) { return; }`: C is false from here on (elseif exits add theirs)."""
-        if not _exits(stmt.child_by_field_name("body")):
-            return []
-        out = self.facts(stmt.child_by_field_name("condition"), False)
-        for alt in stmt.children_by_field_name("alternative"):
-            if alt.type == "else_clause" or not _exits(alt.child_by_field_name("body")):
-                return []
-            out += self.facts(alt.child_by_field_name("condition"), False)
-        return out
-
-    def _catches_query_errors(self, try_stmt) -> bool:
-        for clause in try_stmt.named_children:
-            if clause.type != "catch_clause":
-                continue
-            types = clause.child_by_field_name("type")
-            names = {basename(text(n)) for n in (types.named_children if types else [])}
-            if types is not None and types.type != "type_list":
-                names.add(basename(text(types)))
-            if not names & CATCHING:
-                continue
-            body = clause.child_by_field_name("body")
-            rethrows = body is not None and any(
-                s.type == "expression_statement" and s.named_children
-                and s.named_children[0].type == "throw_expression" for s in body.named_children)
-            if not rethrows:
-                return True
-        return False
-
-    def _when_facts(self, call, closure) -> list[Guard]:
-        scope, name, arguments = self.call_parts(call)
-        if name is None or text(name) not in WHEN_OPS or scope is None \
-                or self.builder_info(scope) is None:
-            return []
-        args = arg_values(arguments)
-        if len(args) < 3 or not (args[2].start_byte >= closure.start_byte
-                                 and args[2].end_byte <= closure.end_byte):
-            return []
-        kind, exists = WHEN_OPS[text(name)]
-        return [Guard(kind, self.resolve(args[0]), self.resolve(args[1]), exists)]
-
-    # ------------------------------------------------------------------ conditions
-    def facts(self, expr, want: bool, subst=None, depth=0) -> list[Guard]:
-        """Existence facts that must hold when `expr` evaluates to `want`."""
-        if expr is None or depth > 30:
-            return []
-        t = expr.type
-        if t == "parenthesized_expression" and expr.named_children:
-            return self.facts(expr.named_children[0], want, subst, depth + 1)
-        if t == "unary_op_expression":
-            op = expr.child_by_field_name("operator")
-            arg = expr.child_by_field_name("argument")
-            if (op is not None and text(op) == "!") or text(expr).lstrip().startswith("!"):
-                return self.facts(arg or expr.named_children[-1], not want, subst, depth + 1)
-            return []
-        if t == "binary_expression":
-            op_node = expr.child_by_field_name("operator")
-            op = text(op_node).lower() if op_node is not None else ""
-            left = expr.child_by_field_name("left")
-            right = expr.child_by_field_name("right")
-            if op in ("&&", "and"):
-                if want:
-                    return self.facts(left, True, subst, depth + 1) + \
-                        self.facts(right, True, subst, depth + 1)
-                return []
-            if op in ("||", "or"):
-                if not want:
-                    return self.facts(left, False, subst, depth + 1) + \
-                        self.facts(right, False, subst, depth + 1)
-                return []
-            if op in ("===", "==", "!==", "!="):
-                for a, b in ((left, right), (right, left)):
-                    lit = text(b).lower() if b is not None else ""
-                    if lit in ("true", "false"):
-                        positive = (lit == "true") == (op in ("===", "=="))
-                        return self.facts(a, want if positive else not want, subst, depth + 1)
-                    if lit == "0" and op in ("===", "=="):
-                        return self.facts(a, not want, subst, depth + 1)
-            if op in (">", "!=", "!==") and right is not None and text(right) == "0":
-                return self.facts(left, want, subst, depth + 1)
-            return []
-        if t == "variable_name":
-            var = text(expr)
-            rhss = self.assignments.get(var, ())
-            if len(rhss) == 1:
-                return self.facts(rhss[0], want, subst, depth + 1)
-            return []
-        if t in ("scoped_call_expression", "member_call_expression",
-                 "nullsafe_member_call_expression", "function_call_expression"):
-            return self._call_facts(expr, want, subst, depth)
-        return []
-
-    def _call_facts(self, call, want, subst, depth) -> list[Guard]:
-        if call.type == "function_call_expression":
-            fname = call.child_by_field_name("function")
-            args = arg_values(call.child_by_field_name("arguments"))
-            fn = basename(text(fname)) if fname is not None else ""
-            if fn == "in_array" and len(args) >= 2 and "getColumnListing" in text(args[1]):
-                listing = args[1]
-                largs = arg_values(listing.child_by_field_name("arguments")) \
-                    if listing.type != "variable_name" else []
-                table = self.resolve(largs[0], subst) if largs else None
-                return [Guard("column", table, self.resolve(args[0], subst), want)]
-            return self._indexy(call, want)
-        owner, name, arguments = self.call_parts(call)
-        if name is None:
-            return []
-        method = text(name)
-        args = arg_values(arguments)
-        owner_text = text(owner) if owner is not None else ""
-        if owner_text in ("$this", "self", "static") and method.lower() in self.predicates:
-            params, body = self.predicates[method.lower()]
-            mapping = {p: self.resolve(a, subst) for p, a in zip(params, args)}
-            return self.facts(body, want, mapping, depth + 1)
-        info = self.builder_info(owner)
-        if info is not None:
-            conn = info[1]
-            if method == "hasTable" and args:
-                return [Guard("table", self.resolve(args[0], subst), None, want, conn)]
-            if method == "hasColumn" and len(args) >= 2:
-                return [Guard("column", self.resolve(args[0], subst),
-                              self.resolve(args[1], subst), want, conn)]
-            if method == "hasColumns" and len(args) >= 2:
-                table = self.resolve(args[0], subst)
-                items = array_items(args[1])
-                if items is None:
-                    return []
-                # hasColumns is true only when ALL exist: its negation says just "some missing".
-                if want or len(items) == 1:
-                    return [Guard("column", table, self.resolve(i, subst), want, conn)
-                            for i in items]
-                return []
-            if method in ("hasIndex", "hasForeignKey") and args:
-                key = self.resolve(args[1], subst) if len(args) > 1 else None
-                return [Guard("index", self.resolve(args[0], subst), key, want, conn)]
-            if method == "hasView":
-                return []
-        if method in QUERY_CHECKS:
-            table = self._query_table(call)
-            if table is not None:
-                return [Guard("query", table, None, True)]
-        return self._indexy(call, want)
-
-    def _indexy(self, call, want) -> list[Guard]:
-        # Index checks come in many shapes (Doctrine's listTableIndexes, SHOW INDEX, helpers);
-        # a check that mentions indexes counts as an index guard on an unnamed table.
-        if _INDEXY.search(text(call)):
-            return [Guard("index", None, None, want)]
-        return []
-
-    def _query_table(self, call) -> Name | None:
-        cur = call
-        for _ in range(20):
-            if cur is None:
-                return None
-            if cur.type == "scoped_call_expression":
-                scope, name, arguments = self.call_parts(cur)
-                if scope is not None and basename(text(scope)) == "DB" and name is not None \
-                        and text(name) == "table":
-                    args = arg_values(arguments)
-                    return self.resolve(args[0]) if args else None
-                return None
-            if cur.type in ("member_call_expression", "nullsafe_member_call_expression"):
-                name = cur.child_by_field_name("name")
-                if name is not None and text(name) == "table":
-                    args = arg_values(cur.child_by_field_name("arguments"))
-                    obj = cur.child_by_field_name("object")
-                    if obj is not None and "DB" in text(obj):
-                        return self.resolve(args[0]) if args else None
-                cur = cur.child_by_field_name("object")
-                continue
-            return None
-        return None
-
     # ------------------------------------------------------------------ operations
     def statement_span(self, node):
         parent = node.parent
@@ -571,14 +299,14 @@ class Builder:
         table = self.resolve(args[0])
         op = SchemaOp(kind=kind, table=table, to_table=None, builder=info[0], connection=info[1],
                       span=self.src.node_span(call), statement=self.statement_span(call),
-                      ctx=self.context(call), node=call)
+                      ctx=self.context(call), node=call, conn=self.conn_key(info[1]))
         if kind == "rename" and len(args) > 1:
             op.to_table = self.resolve(args[1])
         if kind == "dropColumns" and len(args) > 1:
             items = array_items(args[1])
             op.columns = tuple(self.resolve(i) for i in (items if items is not None else args[1:]))
-        closure_index = 2 if kind in WHEN_OPS else 1
-        if kind in ("create", "table") or kind in WHEN_OPS:
+        closure_index = 2 if kind.lower() in WHEN_OPS else 1
+        if kind in ("create", "table") or kind.lower() in WHEN_OPS:
             if len(args) > closure_index and args[closure_index].type in (
                     "anonymous_function", "arrow_function"):
                 fn = args[closure_index]
@@ -605,11 +333,11 @@ class Builder:
             obj = call.child_by_field_name("object")
             if obj is None or obj.type != "variable_name" or obj.text != param:
                 continue
-            if not _same_node(self._innermost_function(call, fn), fn):
+            if not same_node(self._innermost_function(call, fn), fn):
                 continue
             outer, modifiers = call, []
             while outer.parent is not None and outer.parent.type in (
-                    "member_call_expression", "nullsafe_member_call_expression") and _same_node(
+                    "member_call_expression", "nullsafe_member_call_expression") and same_node(
                     outer.parent.child_by_field_name("object"), outer):
                 outer = outer.parent
                 mod = outer.child_by_field_name("name")
@@ -774,16 +502,3 @@ class Builder:
             self.m.comments.append(Comment(line=span.line, end_line=span.end_line, text=text(c),
                                            span=span, trailing=trailing))
 
-
-def _exits(body) -> bool:
-    if body is None:
-        return False
-    if body.type in EXITS:
-        return True
-    if body.type == "expression_statement" and body.named_children and \
-            body.named_children[0].type == "throw_expression":
-        return True
-    if body.type in ("compound_statement", "colon_block"):
-        stmts = [s for s in body.named_children if s.type != "comment"]
-        return bool(stmts) and _exits(stmts[-1])
-    return False

@@ -40,32 +40,80 @@ def literal(value: str) -> Name:
 
 @dataclass(frozen=True)
 class Guard:
-    """An existence check known to hold where an operation runs.
+    """An existence check known to hold where an operation runs: one literal the operation's
+    condition implies (lint/model/conditions.py).
 
     kind: "table" | "column" | "index" | "query". `table is None` means "some table we could
     not name" and matches any table (used for index checks through Doctrine and the like).
+    connection: None for the migration's default connection (plain `Schema::`), else the
+    connection's name or its code. key: an index guard's raw key (a name, or ("cols", (...))).
     """
 
     kind: str
     table: Name | None
     column: Name | None
     exists: bool
-    connection: str | None = None
+    connection: object = None
+    key: object = None
+
+
+_GUARD_KIND = {"table": "table", "column": "column", "index": "index", "foreign": "index",
+               "rows": "query"}
+
+
+def decode_name(value) -> Name | None:
+    """A condition atom's table/column slot as a model Name."""
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        if value[0] == "cols":
+            return Name(None, "[" + ",".join(value[1]) + "]")
+        return Name(None, value[1])
+    return literal(value)
+
+
+def encode_name(name: Name | None):
+    """A model Name as a condition atom's slot: its value, else ("expr", code)."""
+    if name is None:
+        return None
+    return name.value if name.value is not None else ("expr", name.expr)
+
+
+def guards_of(cond: tuple) -> tuple[Guard, ...]:
+    from migrate_lint.model.conditions import implied
+
+    out = []
+    for atom, holds in implied(cond):
+        if atom[0] != "has" or atom[1] not in _GUARD_KIND:
+            continue
+        _, kind, conn, table, name, _extra = atom
+        out.append(Guard(_GUARD_KIND[kind], decode_name(table), decode_name(name), holds, conn,
+                         name if kind in ("index", "foreign") else None))
+    # Stable order: the same source always gives the same guards.
+    return tuple(sorted(out, key=repr))
 
 
 @dataclass
 class Context:
-    """Where a statement runs: its method, the guards that hold there, what protects it."""
+    """Where a statement runs: its method, the condition it runs under, what protects it."""
 
     method: str
-    guards: tuple[Guard, ...] = ()
+    cond: tuple = ("true",)
     protection: str | None = None  # "try/catch" | "rescue()" | None
     function_id: int = 0  # innermost method/function node id (for "earlier in the same method")
+    try_id: int = 0  # the try statement or rescue() call that catches a failure here (0: none)
+    _guards: tuple | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def guards(self) -> tuple[Guard, ...]:
+        if self._guards is None:
+            self._guards = guards_of(self.cond)
+        return self._guards
 
     def has(self, kind: str, table: Name | None, column: Name | None = None, exists: bool = False,
-            table_fallback: bool = False) -> bool:
+            table_fallback: bool = False, connection=None) -> bool:
         for g in self.guards:
-            if g.exists != exists:
+            if g.exists != exists or g.connection != connection:
                 continue
             if not _table_matches(g.table, table):
                 continue
@@ -79,8 +127,9 @@ class Context:
                 return True
         return False
 
-    def guards_on(self, table: Name | None):
-        return [g for g in self.guards if _table_matches(g.table, table)]
+    def guards_on(self, table: Name | None, connection=None):
+        return [g for g in self.guards
+                if _table_matches(g.table, table) and g.connection == connection]
 
 
 def _table_matches(guard_table: Name | None, table: Name | None) -> bool:
@@ -114,6 +163,9 @@ class SchemaOp:
     columns: tuple[Name, ...] = ()  # Schema::dropColumns
     calls: list["BlueprintCall"] = field(default_factory=list)
     node: Any = field(repr=False, default=None)
+    # The connection as guards name it: None for the migration's default connection (inside
+    # up()/down() the Migrator makes the migration's $connection the default), else its name.
+    conn: object = None
 
 
 @dataclass

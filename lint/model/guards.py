@@ -1,0 +1,516 @@
+"""Reads, from the syntax tree, the condition each statement runs under (as data: see
+lint/model/conditions.py). Mixed into the model Builder, whose name resolution it uses.
+
+A statement's condition is the conjunction of everything between it and its method:
+enclosing if/elseif/else branches (with the negation of the branches before), ternaries and
+short-circuit operators, early exits earlier in the same blocks, `whenTable*` callbacks, and
+UNKNOWN for what runs a varying number of times (loops, callbacks, catch blocks). A failure
+inside `try { } catch (QueryException $e) { }` or `rescue()` is caught: that is recorded as
+the statement's protection, not as a condition.
+"""
+
+from __future__ import annotations
+
+import re
+
+from migrate_lint.model import conditions as C
+from migrate_lint.model.names import arg_values, array_items, norm, string_parts, text
+from migrate_lint.model.types import Context, encode_name
+
+WHEN_OPS = {"whentablehascolumn": ("column", True), "whentabledoesnthavecolumn": ("column", False),
+            "whentablehasindex": ("index", True), "whentabledoesnthaveindex": ("index", False)}
+# Calls whose closure argument runs exactly once, right away.
+RUNS_ONCE = {"create", "table", "transaction", "tap", "with", "callsilent", "call"}
+QUERY_CHECKS = {"exists": True, "doesntexist": False, "count": True, "first": True, "value": True,
+                "find": True, "isnotempty": True, "isempty": False, "sole": True, "get": True,
+                "pluck": True}
+# Exceptions a `catch` can name that stop a failing DDL statement from aborting the migrator.
+CATCHING = {"queryexception", "pdoexception", "runtimeexception", "exception", "throwable",
+            "dbalexception", "schemaexception", "columndoesnotexist", "databaseexception"}
+LOOPS = {"foreach_statement", "for_statement", "while_statement", "do_statement"}
+_INDEXY = re.compile(r"index|foreign|constraint|key_name", re.IGNORECASE)
+_EXIT_WORD = re.compile(rb"\b(return|throw|exit|die)\b")
+_SELF = ("$this", "self", "static")
+
+
+def basename(name: str) -> str:
+    return name.lstrip("\\").rsplit("\\", 1)[-1]
+
+
+def same_node(a, b) -> bool:
+    return a is not None and b is not None and a.id == b.id
+
+
+def _literal_bool(node):
+    t = text(node).strip().lower() if node is not None else ""
+    return {"true": True, "false": False}.get(t)
+
+
+class ConditionReader:
+    """Needs from the host: root, m, assignments, predicates, resolve(), builder_info(),
+    call_parts(), ancestors()."""
+
+    # ------------------------------------------------------------------ contexts
+    def context(self, node, subst=None, stop=None) -> Context:
+        """The condition node runs under, walking out to its method (or to `stop`, the function
+        whose body is instantiated at a call site: the caller adds the call site's context)."""
+        conds: list = []
+        protection, try_id, method, function_id = None, 0, "", 0
+        chain = self.ancestors(node)
+        child = node
+        while chain:
+            cur = chain.pop()
+            if stop is not None and cur.id == stop.id:
+                break
+            t = cur.type
+            if t == "if_statement":
+                if same_node(cur.child_by_field_name("body"), child):
+                    conds.append(self.cond_of(cur.child_by_field_name("condition"), subst))
+            elif t in ("else_if_clause", "else_clause"):
+                if same_node(cur.child_by_field_name("body"), child):
+                    conds.append(self._branch_cond(cur, chain[-1] if chain else None, subst))
+            elif t == "conditional_expression":
+                cond = self.cond_of(cur.child_by_field_name("condition"), subst)
+                if same_node(cur.child_by_field_name("body"), child):
+                    conds.append(cond)
+                elif same_node(cur.child_by_field_name("alternative"), child):
+                    conds.append(C.not_(cond))
+            elif t in ("compound_statement", "colon_block"):
+                conds.append(self._reach_cond(cur, child, subst))
+            elif t == "try_statement":
+                if same_node(cur.child_by_field_name("body"), child) and not try_id \
+                        and self._catches_query_errors(cur):
+                    protection, try_id = "try/catch", cur.id
+            elif t == "catch_clause":
+                conds.append(C.unknown("a catch block runs only when something failed"))
+            elif t in LOOPS:
+                if same_node(cur.child_by_field_name("body"), child):
+                    conds.append(self._loop_cond(cur, subst))
+            elif t in ("switch_block", "match_block"):
+                conds.append(C.unknown("a switch/match branch"))
+            elif t == "binary_expression" and same_node(cur.child_by_field_name("right"), child):
+                op = text(cur.child_by_field_name("operator")).lower()
+                left = cur.child_by_field_name("left")
+                if op in ("&&", "and"):
+                    conds.append(self.cond_of(left, subst))
+                elif op in ("||", "or"):
+                    conds.append(C.not_(self.cond_of(left, subst)))
+                elif op == "??":
+                    conds.append(C.unknown(text(left) + " ?? ..."))
+            elif t in ("anonymous_function", "arrow_function"):
+                use = self._closure_use(cur, subst)
+                if use == "rescue":
+                    if not try_id:
+                        protection, try_id = "rescue()", cur.id
+                elif use is not None:
+                    conds.append(use)
+            elif t in ("method_declaration", "function_definition"):
+                function_id = cur.id
+                if t == "method_declaration":
+                    name = cur.child_by_field_name("name")
+                    method = text(name) if name is not None else ""
+                break
+            child = cur
+        return Context(method=method, cond=C.and_(*conds), protection=protection,
+                       function_id=function_id, try_id=try_id)
+
+    def _branch_cond(self, clause, if_stmt, subst):
+        if if_stmt is None or if_stmt.type != "if_statement":
+            return C.unknown("else")
+        parts = [C.not_(self.cond_of(if_stmt.child_by_field_name("condition"), subst))]
+        for alt in if_stmt.children_by_field_name("alternative"):
+            if same_node(alt, clause):
+                break
+            if alt.type == "else_if_clause":
+                parts.append(C.not_(self.cond_of(alt.child_by_field_name("condition"), subst)))
+        if clause.type == "else_if_clause":
+            parts.append(self.cond_of(clause.child_by_field_name("condition"), subst))
+        return C.and_(*parts)
+
+    def _closure_use(self, fn, subst):
+        """How a closure's body comes to run: None (once, right away), "rescue", or the
+        condition under which it runs."""
+        arg = fn.parent
+        if arg is None or arg.type != "argument" or arg.parent is None:
+            # Assigned, returned or stored: it runs when (and if) something calls it.
+            return C.unknown("a closure called elsewhere")
+        call = arg.parent.parent
+        if call is None:
+            return C.unknown("a callback")
+        if call.type == "function_call_expression":
+            fname = basename(text(call.child_by_field_name("function"))).lower()
+            if "rescue" in fname:
+                return "rescue"
+            if fname in RUNS_ONCE:
+                return None
+            return C.unknown(f"a callback of {fname}()")
+        if call.type not in ("scoped_call_expression", "member_call_expression",
+                             "nullsafe_member_call_expression"):
+            return C.unknown("a callback")
+        owner, name, arguments = self.call_parts(call)
+        method = text(name).lower() if name is not None else ""
+        if method in WHEN_OPS and owner is not None and self.builder_info(owner) is not None:
+            args = arg_values(arguments)
+            if len(args) >= 3 and same_node(args[2], fn):
+                kind, positive = WHEN_OPS[method]
+                atom = C.has(kind, encode_name(self.resolve(args[0], subst)),
+                             self._key(args[1], subst) if kind == "index" else
+                             encode_name(self.resolve(args[1], subst)),
+                             self.conn_key(self.builder_info(owner)[1]))
+                return atom if positive else C.not_(atom)
+            return C.unknown(f"a callback of {method}()")
+        if method in RUNS_ONCE:
+            return None
+        return C.unknown(f"a callback of {method}()")
+
+    def _loop_cond(self, loop, subst):
+        """A loop body may run any number of times. `foreach (array_diff([...],
+        Schema::getColumnListing(t)) as $c)` still says something about `$c`: it is missing."""
+        if loop.type != "foreach_statement" or len(loop.named_children) < 3:
+            return C.unknown("a loop body")
+        source, target = loop.named_children[0], loop.named_children[1]
+        if target.type == "pair" and target.named_children:
+            target = target.named_children[-1]
+        if target.type != "variable_name":
+            return C.unknown("a loop body")
+        picked = self._listing_filter(source, subst)
+        if picked is None:
+            return C.unknown("a loop body")
+        table, conn, keep_existing = picked
+        atom = C.has("column", table, C.expr(text(target)), conn)
+        return C.and_(C.unknown("a loop body"), atom if keep_existing else C.not_(atom))
+
+    def _listing_filter(self, node, subst, depth=0):
+        """(table, connection, keeps existing columns) for `array_diff(L, getColumnListing(t))`
+        (the missing ones) and `array_intersect(L, getColumnListing(t))` (the existing ones)."""
+        if node is None or depth > 4:
+            return None
+        if node.type == "variable_name":
+            rhs = self._single_assignment(node)
+            return self._listing_filter(rhs, subst, depth + 1) if rhs is not None else None
+        if node.type != "function_call_expression":
+            return None
+        fname = basename(text(node.child_by_field_name("function"))).lower()
+        args = arg_values(node.child_by_field_name("arguments"))
+        if fname == "array_values" and args:
+            return self._listing_filter(args[0], subst, depth + 1)
+        if fname not in ("array_diff", "array_intersect") or len(args) < 2:
+            return None
+        listing = self._column_listing(args[1], subst)
+        if listing is None:
+            return None
+        return listing[0], listing[1], fname == "array_intersect"
+
+    def _reach_cond(self, block, child, subst):
+        """What holds at child given the early exits (`if (C) { return; }`) before it."""
+        cache = self.exit_cache if subst is None else {}
+        entries = cache.get(block.id)
+        if entries is None:
+            entries = []
+            for stmt in block.named_children:
+                if stmt.type == "comment":
+                    continue
+                e = self._exit_cond(stmt, subst)
+                if e != C.FALSE:
+                    entries.append((stmt.end_byte, e))
+            cache[block.id] = entries
+        return C.and_(*[C.not_(e) for end, e in entries if end <= child.start_byte])
+
+    def _exit_cond(self, stmt, subst, depth=0):
+        """The condition under which stmt leaves the block (return, throw, exit, continue)."""
+        if stmt is None or depth > 20:
+            return C.FALSE
+        t = stmt.type
+        if t in ("return_statement", "continue_statement", "break_statement", "exit_statement"):
+            return C.TRUE
+        if t == "expression_statement":
+            first = stmt.named_children[0] if stmt.named_children else None
+            if first is not None and (first.type == "throw_expression" or (
+                    first.type == "function_call_expression"
+                    and basename(text(first.child_by_field_name("function"))).lower()
+                    in ("exit", "die"))):
+                return C.TRUE
+            return C.FALSE
+        if t in ("compound_statement", "colon_block"):
+            exits, reach = C.FALSE, C.TRUE
+            for s in stmt.named_children:
+                e = self._exit_cond(s, subst, depth + 1)
+                if e == C.FALSE:
+                    continue
+                exits = C.or_(exits, C.and_(reach, e))
+                reach = C.and_(reach, C.not_(e))
+            return exits
+        if t == "if_statement":
+            cond = self.cond_of(stmt.child_by_field_name("condition"), subst)
+            out = C.and_(cond, self._exit_cond(stmt.child_by_field_name("body"), subst, depth + 1))
+            prior = [cond]
+            for alt in stmt.children_by_field_name("alternative"):
+                body = self._exit_cond(alt.child_by_field_name("body"), subst, depth + 1)
+                if alt.type == "else_if_clause":
+                    c = self.cond_of(alt.child_by_field_name("condition"), subst)
+                    out = C.or_(out, C.and_(*[C.not_(p) for p in prior], c, body))
+                    prior.append(c)
+                else:
+                    out = C.or_(out, C.and_(*[C.not_(p) for p in prior], body))
+            return out
+        if t in LOOPS or t in ("switch_statement", "try_statement"):
+            # A return inside a loop, switch or try may or may not happen.
+            if _EXIT_WORD.search(stmt.text) and not _only_in_closures(stmt):
+                return C.unknown(f"an early exit inside a {t.split('_')[0]}")
+        return C.FALSE
+
+    def _catches_query_errors(self, try_stmt) -> bool:
+        for clause in try_stmt.named_children:
+            if clause.type != "catch_clause":
+                continue
+            types = clause.child_by_field_name("type")
+            names = {basename(text(n)).lower() for n in (types.named_children if types else [])}
+            if types is not None and types.type != "type_list":
+                names.add(basename(text(types)).lower())
+            if not names & CATCHING:
+                continue
+            body = clause.child_by_field_name("body")
+            rethrows = body is not None and any(
+                s.type == "expression_statement" and s.named_children
+                and s.named_children[0].type == "throw_expression" for s in body.named_children)
+            if not rethrows:
+                return True
+        return False
+
+    # ------------------------------------------------------------------ expressions
+    def cond_of(self, expr, subst=None, depth=0):
+        """The condition an expression stands for, when it is used as a boolean."""
+        if expr is None or depth > 30:
+            return C.unknown("?")
+        t = expr.type
+        if t == "parenthesized_expression" and expr.named_children:
+            return self.cond_of(expr.named_children[0], subst, depth + 1)
+        if t == "boolean":
+            return C.TRUE if text(expr).lower() == "true" else C.FALSE
+        if t == "unary_op_expression":
+            op = expr.child_by_field_name("operator")
+            arg = expr.child_by_field_name("argument")
+            if (op is not None and text(op) == "!") or text(expr).lstrip().startswith("!"):
+                return C.not_(self.cond_of(arg or expr.named_children[-1], subst, depth + 1))
+            return C.unknown(text(expr))
+        if t == "binary_expression":
+            return self._binary_cond(expr, subst, depth)
+        if t == "variable_name":
+            if subst and text(expr) in subst:
+                return C.unknown(text(expr))
+            rhs = self._single_assignment(expr)
+            if rhs is not None:
+                return self.cond_of(rhs, subst, depth + 1)
+            return C.unknown(text(expr))
+        if t in ("scoped_call_expression", "member_call_expression",
+                 "nullsafe_member_call_expression", "function_call_expression"):
+            return self._call_cond(expr, subst, depth)
+        return C.unknown(text(expr))
+
+    def _binary_cond(self, expr, subst, depth):
+        op = text(expr.child_by_field_name("operator")).lower()
+        left = expr.child_by_field_name("left")
+        right = expr.child_by_field_name("right")
+        if op in ("&&", "and"):
+            return C.and_(self.cond_of(left, subst, depth + 1), self.cond_of(right, subst, depth + 1))
+        if op in ("||", "or"):
+            return C.or_(self.cond_of(left, subst, depth + 1), self.cond_of(right, subst, depth + 1))
+        if op in ("===", "==", "!==", "!=", "<>"):
+            equal = op in ("===", "==")
+            for a, b in ((left, right), (right, left)):
+                lit = _literal_bool(b)
+                if lit is not None:
+                    c = self.cond_of(a, subst, depth + 1)
+                    return c if lit == equal else C.not_(c)
+                if b is not None and text(b).strip() == "0":
+                    c = self.cond_of(a, subst, depth + 1)  # count(...) === 0
+                    return C.not_(c) if equal else c
+                name = self._driver_name(b)
+                conn = self._driver_call(a)
+                if name is not None and conn is not False:
+                    c = C.driver(name, conn)
+                    return c if equal else C.not_(c)
+        if op in (">", ">=") and right is not None and text(right).strip() in ("0", "1"):
+            if op == ">" or text(right).strip() == "1":
+                return self.cond_of(left, subst, depth + 1)
+        return C.unknown(text(expr))
+
+    def _driver_name(self, node):
+        if node is None or node.type not in ("string", "encapsed_string"):
+            return None
+        return string_parts(node, False)
+
+    def _driver_call(self, node):
+        """The connection of a `...->getDriverName()` call (None: default), False otherwise."""
+        if node is None or node.type not in ("scoped_call_expression", "member_call_expression",
+                                             "nullsafe_member_call_expression"):
+            if node is not None and node.type == "variable_name":
+                rhs = self._single_assignment(node)
+                return self._driver_call(rhs) if rhs is not None else False
+            return False
+        _, name, _ = self.call_parts(node)
+        if name is None or text(name).lower() != "getdrivername":
+            return False
+        m = re.search(r"connection\(\s*(['\"])([\w.-]+)\1", text(node))
+        return self.conn_key(m.group(0)[len("connection("):].strip()) if m else None
+
+    def _call_cond(self, call, subst, depth):
+        if call.type == "function_call_expression":
+            fname = basename(text(call.child_by_field_name("function"))).lower()
+            args = arg_values(call.child_by_field_name("arguments"))
+            if fname == "in_array" and len(args) >= 2:
+                listing = self._column_listing(args[1], subst)
+                if listing is not None:
+                    return C.has("column", listing[0], encode_name(self.resolve(args[0], subst)),
+                                 listing[1])
+                conn = self._driver_call(args[0])
+                names = array_items(args[1])
+                if conn is not False and names is not None:
+                    found = [self._driver_name(n) for n in names]
+                    if found and all(found):
+                        return C.or_(*[C.driver(n, conn) for n in found])
+            return self._indexy(call)
+        owner, name, arguments = self.call_parts(call)
+        if name is None:
+            return C.unknown(text(call))
+        method = text(name).lower()
+        args = arg_values(arguments)
+        owner_text = text(owner) if owner is not None else ""
+        if owner_text in _SELF and method in self.predicates:
+            params, body = self.predicates[method]
+            mapping = {p: self.resolve(a, subst) for p, a in zip(params, args)}
+            return self.cond_of(body, mapping, depth + 1)
+        info = self.builder_info(owner)
+        if info is not None:
+            conn = self.conn_key(info[1])
+            if method == "hastable" and args:
+                return C.has("table", encode_name(self.resolve(args[0], subst)), conn=conn)
+            if method == "hascolumn" and len(args) >= 2:
+                return C.has("column", encode_name(self.resolve(args[0], subst)),
+                             encode_name(self.resolve(args[1], subst)), conn)
+            if method == "hascolumns" and len(args) >= 2:
+                table = encode_name(self.resolve(args[0], subst))
+                items = array_items(args[1])
+                if items is None:
+                    return C.unknown(text(call))
+                # True only when ALL exist: its negation says just "some column is missing".
+                return C.and_(*[C.has("column", table, encode_name(self.resolve(i, subst)), conn)
+                                for i in items])
+            if method in ("hasindex", "hasforeignkey") and args:
+                kind = "index" if method == "hasindex" else "foreign"
+                key = self._key(args[1], subst) if len(args) > 1 else None
+                extra = None
+                if kind == "index" and len(args) > 2:
+                    extra = self._driver_name(args[2])
+                return C.has(kind, encode_name(self.resolve(args[0], subst)), key, conn,
+                             extra.lower() if extra else None)
+        if method in QUERY_CHECKS:
+            table = self._query_table(call)
+            if table is not None:
+                atom = C.has("rows", encode_name(table))
+                return atom if QUERY_CHECKS[method] else C.not_(atom)
+        return self._indexy(call)
+
+    def _key(self, node, subst):
+        """hasIndex/hasForeignKey's second argument: a name, or ("cols", (...)) for a list."""
+        items = array_items(node)
+        if items is not None:
+            names = [self.resolve(i, subst) for i in items]
+            if all(n.known for n in names):
+                return ("cols", tuple(n.value for n in names))
+            return C.expr(norm(node))
+        return encode_name(self.resolve(node, subst))
+
+    def _column_listing(self, node, subst, depth=0):
+        """(table, connection) of `Schema::getColumnListing(t)` (also through a variable)."""
+        if node is None or depth > 4:
+            return None
+        if node.type == "variable_name":
+            rhs = self._single_assignment(node)
+            return self._column_listing(rhs, subst, depth + 1) if rhs is not None else None
+        if node.type not in ("scoped_call_expression", "member_call_expression"):
+            return None
+        owner, name, arguments = self.call_parts(node)
+        if name is None or text(name).lower() != "getcolumnlisting":
+            return None
+        info = self.builder_info(owner)
+        args = arg_values(arguments)
+        if info is None or not args:
+            return None
+        return encode_name(self.resolve(args[0], subst)), self.conn_key(info[1])
+
+    def _single_assignment(self, var):
+        """The one value assigned to a variable in its function before it is read, if one."""
+        name = text(var)
+        fn = next((a for a in reversed(self.ancestors(var)) if a.type in (
+            "method_declaration", "function_definition", "anonymous_function", "arrow_function")),
+            None)
+        lo, hi = (fn.start_byte, fn.end_byte) if fn is not None else (0, len(self.m.source.data))
+        rhss = [r for r in self.assignments.get(name, ()) if lo <= r.start_byte < hi]
+        return rhss[0] if len(rhss) == 1 else None
+
+    def _indexy(self, call):
+        # Index checks come in many shapes (Doctrine's listTableIndexes, SHOW INDEX, helpers):
+        # one that mentions indexes checks some index of a table we cannot name.
+        if _INDEXY.search(text(call)):
+            return C.has("index", None)
+        return C.unknown(text(call))
+
+    def _query_table(self, call):
+        cur = call
+        for _ in range(20):
+            if cur is None:
+                return None
+            if cur.type == "scoped_call_expression":
+                scope, name, arguments = self.call_parts(cur)
+                if scope is not None and basename(text(scope)) == "DB" and name is not None \
+                        and text(name).lower() == "table":
+                    args = arg_values(arguments)
+                    return self.resolve(args[0]) if args else None
+                return None
+            if cur.type in ("member_call_expression", "nullsafe_member_call_expression"):
+                name = cur.child_by_field_name("name")
+                if name is not None and text(name).lower() == "table":
+                    args = arg_values(cur.child_by_field_name("arguments"))
+                    obj = cur.child_by_field_name("object")
+                    if obj is not None and "DB" in text(obj):
+                        return self.resolve(args[0]) if args else None
+                cur = cur.child_by_field_name("object")
+                continue
+            return None
+        return None
+
+    # ------------------------------------------------------------------ connections
+    def conn_key(self, conn_text: str | None):
+        """A connection argument as guards compare it: None for the migration's default."""
+        if conn_text is None:
+            return None
+        t = conn_text.strip()
+        if t.replace(" ", "") in ("$this->connection", "$this->getConnection()", "null", "NULL"):
+            return None
+        if len(t) >= 2 and t[0] == t[-1] and t[0] in "'\"":
+            name = t[1:-1]
+            return None if name == self.m.connection else name
+        return C.expr(" ".join(t.split()))
+
+
+def at_call_site(site: Context, inner: Context) -> Context:
+    """The context of a statement in a function body (a closure held in a variable, a helper
+    method) instantiated where it is called: `inner` is `context(node, subst, stop=function)`,
+    `site` the context of the call."""
+    return Context(method=site.method, cond=C.and_(site.cond, inner.cond),
+                   protection=inner.protection or site.protection,
+                   function_id=site.function_id, try_id=inner.try_id or site.try_id)
+
+
+def _only_in_closures(stmt) -> bool:
+    """True when every return/throw under stmt belongs to a nested closure."""
+    stack = list(stmt.named_children)
+    while stack:
+        n = stack.pop()
+        if n.type in ("anonymous_function", "arrow_function"):
+            continue
+        if n.type in ("return_statement", "exit_statement") or n.type == "throw_expression":
+            return False
+        stack.extend(n.named_children)
+    return True
