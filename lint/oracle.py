@@ -67,6 +67,7 @@ class StepsResult:
     steps: list[StepResult]
     tables: dict[str, list[str]] = field(default_factory=dict)
     error: str | None = None  # the migration could not even be loaded
+    indexes: dict[str, list[str]] = field(default_factory=dict)  # table -> index names
 
     @property
     def failure(self) -> StepResult | None:
@@ -144,7 +145,8 @@ def run_steps(file, steps, db, setup=(), autoload=None, timeout: float = 120,
                           sqlstate=s.get("sqlstate"), driver_code=s.get("driver_code"),
                           exception=s.get("exception")) for s in data.get("steps", [])]
     return StepsResult(ok=bool(data.get("ok")), steps=results, tables=data.get("tables") or {},
-                       error=data.get("error") if data.get("fatal") else None)
+                       error=data.get("error") if data.get("fatal") else None,
+                       indexes=data.get("indexes") or {})
 
 
 def migrate(path, db, autoload=None, setup=(), timeout: float = 300) -> MigrateResult:

@@ -9,7 +9,8 @@ can override any of them by name with `template-dir`). The template context:
   newline      the file's line ending ("\n" or "\r\n")
   schema       the schema builder prefix for checks: "Schema::" or "Schema::connection('x')->"
   table        the table expression as PHP code ("'tasks'", "$table->getTable()", ...)
-  column(s)    column expressions as PHP code
+  column(s)    column expressions as PHP code (drop-existing-columns: `columns` is one PHP
+               array expression, `drop_call` the call over `$existingColumns`)
 """
 
 from __future__ import annotations

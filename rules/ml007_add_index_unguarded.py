@@ -29,6 +29,12 @@ Fix safety:
     `Schema::hasIndex` (10.43+), foreign keys `Schema::hasForeignKey` (13.10+). The version comes
     from `laravel-version` in the config or from composer.lock. Otherwise report-only: guard by
     hand (for example through Doctrine's `listTableIndexes`).
+    Both helpers compare with `===` against what the database reports, so the guard names an
+    index the way the database reports it: an explicit name lower-cased (Laravel lower-cases
+    the names it reads), otherwise the column list (a computed one cast with `(array)`).
+    Primary and foreign keys are always guarded by their columns: MySQL/MariaDB call every
+    primary key `primary`, and SQLite reports no foreign-key names. Every guard shape is
+    executed under Laravel in the tests, up and down, twice.
 """
 
 from __future__ import annotations
@@ -43,6 +49,10 @@ SUMMARY = "index or foreign key added without an existence guard"
 
 
 def fixable_for(call, ctx) -> bool:
+    from migrate_lint.rules._index_fix import index_argument
+
+    if index_argument(call, ctx.database) is None:
+        return False
     if call.method == "foreign":
         return version_at_least(ctx, 13, 10)
     return version_at_least(ctx, 10, 43)

@@ -25,7 +25,14 @@ Use instead (Laravel 10.43+):
 
 Fix safety:
     The same version rules as ML007: indexes need `Schema::hasIndex` (10.43+), foreign keys
-    `Schema::hasForeignKey` (13.10+); otherwise report-only.
+    `Schema::hasForeignKey` (13.10+); otherwise report-only. A name is checked lower-cased, as
+    the database reports it; a list of columns as given. A foreign key dropped by its columns
+    (`dropForeign(['user_id'])`) is guarded by its columns everywhere; dropped by name, it is
+    guarded by name only when `database` is mysql, mariadb, pgsql or sqlsrv, and report-only
+    otherwise: SQLite reports no foreign-key names, so a guard by name would never let the
+    drop run there. `dropPrimary('name')` checks for the key MySQL/MariaDB/SQLite call
+    `primary` (by name on pgsql/sqlsrv), and needs `database` set; `dropForeignIdFor` and
+    `dropPrimary()` are report-only.
 """
 
 from __future__ import annotations
@@ -40,8 +47,10 @@ SUMMARY = "index or foreign key dropped without an existence guard"
 
 
 def fixable_for(call, ctx) -> bool:
-    if not call.args:  # `dropPrimary()` names no index to check for
-        return False
+    from migrate_lint.rules._index_fix import index_argument
+
+    if not call.args or index_argument(call, ctx.database) is None:
+        return False  # `dropPrimary()`, a model class, a name SQLite would not report
     if call.method in ("dropForeign", "dropForeignIdFor"):
         return version_at_least(ctx, 13, 10)
     return version_at_least(ctx, 10, 43)
