@@ -88,3 +88,58 @@ def test_broken_baseline_is_a_clear_error(repo):
     (repo / "baseline.json").write_text("{not json")
     proc = lint(repo, "--baseline", "baseline.json")
     assert proc.returncode == 2 and "not a migrate-lint baseline" in proc.stderr
+
+
+TYPO_SOURCE = """<?php
+{file_comment}
+return new class extends Migration
+{{
+    public function up()
+    {{
+        Schema::table('tasks', function (Blueprint $table) {{
+            {line_comment}
+            $table->string('priority');
+            $table->string('title');
+        }});
+    }}
+}};
+"""
+
+
+@pytest.mark.parametrize("file_comment, line_comment, unknown", [
+    ("// migrate-lint-ignore-file ML0O2", "", "'ML0O2'"),           # letter O
+    ("", "// migrate-lint-ignore ML02", "'ML02'"),
+    ("", "// migrate-lint-ignore add-colum-unguarded -- typo", "'add-colum-unguarded'"),
+    ("// migrate-lint-ignore-file ML0", "", "'ML0'"),
+    ("", "// migrate-lint-ignore ML00Z, ML9999", "'ML00Z', 'ML9999'"),
+])
+def test_a_misspelt_suppression_suppresses_nothing_and_is_reported(tmp_path, file_comment,
+                                                                   line_comment, unknown):
+    (tmp_path / "m.php").write_text(TYPO_SOURCE.format(file_comment=file_comment,
+                                                       line_comment=line_comment))
+    proc = subprocess.run([sys.executable, "-m", "migrate_lint", "--format", "json", "m.php"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    found = json.loads(proc.stdout)
+    assert sorted(f["line"] for f in found if f["code"] == "ML002") == [9, 10]
+    (typo,) = [f for f in found if f["code"] == "ML900"]
+    assert f"unknown rule code or name {unknown}" in typo["message"]
+    assert proc.returncode == 1
+
+
+def test_a_known_code_beside_a_typo_still_suppresses_its_own_finding(tmp_path):
+    (tmp_path / "m.php").write_text(TYPO_SOURCE.format(
+        file_comment="", line_comment="// migrate-lint-ignore ML002, ML0O3 -- by hand"))
+    proc = subprocess.run([sys.executable, "-m", "migrate_lint", "--format", "json", "m.php"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    found = json.loads(proc.stdout)
+    assert [f["line"] for f in found if f["code"] == "ML002"] == [10]
+    assert [f["message"].split(" in a")[0] for f in found if f["code"] == "ML900"] == [
+        "unknown rule code or name 'ML0O3'"]
+
+
+def test_a_bare_suppression_still_means_every_code(tmp_path):
+    (tmp_path / "m.php").write_text(TYPO_SOURCE.format(
+        file_comment="", line_comment="// migrate-lint-ignore -- all of them"))
+    proc = subprocess.run([sys.executable, "-m", "migrate_lint", "--format", "json", "m.php"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert [f["line"] for f in json.loads(proc.stdout)] == [10]
