@@ -22,7 +22,13 @@ def git(cwd, *args, check=True):
                           cwd=cwd, check=check, capture_output=True, text=True)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory):
+    """One pre-commit cache for the session: each hook environment is built once."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture(scope="session")
 def source_repo(tmp_path_factory):
     """This working tree as a git repository pre-commit can clone (committed or not)."""
     src = tmp_path_factory.mktemp("hook-src")
@@ -34,42 +40,72 @@ def source_repo(tmp_path_factory):
     return src, git(src, "rev-parse", "HEAD").stdout.strip()
 
 
-def test_pre_commit_hook_blocks_a_bad_migration_and_passes_a_fixed_one(tmp_path, source_repo):
+def _pre_commit_ready():
     if shutil.which("pre-commit") is None and subprocess.run(
             [sys.executable, "-m", "pre_commit", "--version"], capture_output=True).returncode:
         pytest.fail("pre-commit is not installed (pip install -e '.[test]')")
-    src, rev = source_repo
+
+
+def _commit(project, env, message):
+    return subprocess.run(["git", "-c", "user.email=t@e", "-c", "user.name=t", "commit", "-m",
+                           message], cwd=project, env=env, capture_output=True, text=True)
+
+
+def pre_commit_blocks_then_passes(tmp_path, home, config: str, migrations_dir: str, env=None):
+    """A project with config as .pre-commit-config.yaml: committing a bad migration in
+    migrations_dir is blocked with ML002, the fixed one passes."""
+    _pre_commit_ready()
     project = tmp_path / "app"
-    (project / "database" / "migrations").mkdir(parents=True)
+    (project / migrations_dir).mkdir(parents=True)
     git(project, "init", "-q")
-    (project / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {src}\n    rev: {rev}\n    hooks:\n      - id: migrate-lint\n")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
+    (project / ".pre-commit-config.yaml").write_text(config)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), **(env or {})}
     git(project, "add", ".pre-commit-config.yaml")
     git(project, "commit", "-qm", "config", "--no-verify")
     subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=project, env=env,
                    check=True, capture_output=True)
-    migration = project / "database" / "migrations" / "2024_01_01_000000_add_priority.php"
+    migration = project / migrations_dir / "2024_01_01_000000_add_priority.php"
     migration.write_text(BAD)
     git(project, "add", ".")
-    blocked = subprocess.run(["git", "-c", "user.email=t@e", "-c", "user.name=t", "commit", "-m",
-                              "bad"], cwd=project, env=env, capture_output=True, text=True)
-    assert blocked.returncode != 0
+    blocked = _commit(project, env, "bad")
+    assert blocked.returncode != 0, blocked.stdout + blocked.stderr
     assert "ML002" in blocked.stdout + blocked.stderr
     migration.write_text(GOOD)
     git(project, "add", ".")
-    passed = subprocess.run(["git", "-c", "user.email=t@e", "-c", "user.name=t", "commit", "-m",
-                             "good"], cwd=project, env=env, capture_output=True, text=True)
+    passed = _commit(project, env, "good")
     assert passed.returncode == 0, passed.stdout + passed.stderr
+    return blocked
+
+
+LAYOUTS = ["database/migrations",
+           "Modules/Blog/Database/Migrations",          # nwidart/laravel-modules
+           "packages/Webkul/Core/src/Database/Migrations"]  # bagisto, krayin
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_pre_commit_hook_blocks_a_bad_migration_and_passes_a_fixed_one(tmp_path, source_repo,
+                                                                       pre_commit_home, layout):
+    src, rev = source_repo
+    pre_commit_blocks_then_passes(
+        tmp_path, pre_commit_home, f"repos:\n  - repo: {src}\n    rev: {rev}\n    hooks:\n"
+                  f"      - id: migrate-lint\n", layout)
 
 
 def test_hook_file_targets_migrations_only():
+    import re
+
     import yaml
 
     hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
     assert set(hooks) == {"migrate-lint", "migrate-lint-fix"}
-    assert all(h["files"] == r"(^|/)database/migrations/.*\.php$" for h in hooks.values())
     assert "--fix" in hooks["migrate-lint-fix"]["entry"]
+    for hook in hooks.values():
+        pattern = re.compile(hook["files"])  # pre-commit matches with Python's re.search
+        for layout in LAYOUTS + ["database/migrations/legacy", "modules/blog/database/migrations"]:
+            assert pattern.search(f"{layout}/2024_01_01_000000_x.php"), layout
+        for other in ["app/Models/User.php", "database/seeders/UserSeeder.php",
+                      "database/migrations/README.md", "resources/migrations.php"]:
+            assert not pattern.search(other), other
 
 
 def test_action_run_step_annotates(tmp_path):
