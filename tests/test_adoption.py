@@ -69,6 +69,19 @@ def test_changed_since_bad_ref_and_outside_git_exit_2(repo, tmp_path_factory):
     assert "not inside a git repository" in proc.stderr
 
 
+def test_a_ref_missing_from_a_shallow_clone_is_said_in_one_plain_line(repo, tmp_path):
+    """actions/checkout fetches one commit of the pull request: origin/main is not there."""
+    git(repo, "branch", "-M", "main")
+    git(repo, "checkout", "-qb", "feature")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", "--single-branch", "--branch", "feature",
+        f"file://{repo}", str(clone))
+    proc = lint(clone, "--changed-since", "origin/main")
+    assert proc.returncode == 2
+    assert proc.stderr == ("migrate-lint: error: origin/main is not in this clone: fetch it, "
+                           "e.g. actions/checkout with fetch-depth: 0\n")
+
+
 def test_baseline_hides_recorded_findings_and_survives_line_shifts(repo):
     assert lint(repo, "--write-baseline", "baseline.json").returncode == 0
     assert lint(repo, "--baseline", "baseline.json").returncode == 0

@@ -91,6 +91,51 @@ def test_pre_commit_hook_blocks_a_bad_migration_and_passes_a_fixed_one(tmp_path,
                   f"      - id: migrate-lint\n", layout)
 
 
+def readme_blocks(section: str) -> list[str]:
+    """The yaml code blocks of a README section, as a user would copy them."""
+    import re
+
+    text = (ROOT / "README.md").read_text()
+    body = text.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```yaml\n(.*?)```", body, re.S)
+
+
+def test_readme_pre_commit_local_snippet_works_pasted_into_a_fresh_project(tmp_path,
+                                                                          pre_commit_home):
+    local = next(b for b in readme_blocks("pre-commit") if "repo: local" in b)
+    import sysconfig
+
+    bin_dir = sysconfig.get_path("scripts")  # where `pip install` put migrate-lint
+    assert os.path.exists(os.path.join(bin_dir, "migrate-lint"))
+    for layout in LAYOUTS:
+        pre_commit_blocks_then_passes(tmp_path / layout.replace("/", "_"), pre_commit_home,
+                                      local, layout,
+                                      env={"PATH": bin_dir + os.pathsep + os.environ["PATH"]})
+
+
+def test_readme_pre_commit_remote_snippet_works_once_its_placeholders_are_filled(
+        tmp_path, source_repo, pre_commit_home):
+    remote = next(b for b in readme_blocks("pre-commit") if "repo: local" not in b)
+    text = (ROOT / "README.md").read_text()
+    assert "replace\n`YOUR-GIT-URL`" in text or "replace `YOUR-GIT-URL`" in text
+    src, rev = source_repo
+    assert "YOUR-GIT-URL" in remote and "YOUR-REV" in remote
+    config = remote.replace("YOUR-GIT-URL", str(src)).replace("YOUR-REV", rev)
+    pre_commit_blocks_then_passes(tmp_path, pre_commit_home, config, "database/migrations")
+
+
+def test_readme_github_action_snippet_fetches_the_history_changed_since_needs():
+    import yaml
+
+    (block,) = readme_blocks("GitHub Actions")
+    steps = yaml.safe_load(block)
+    checkout = next(s for s in steps if s["uses"].startswith("actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0
+    ours = next(s for s in steps if not s["uses"].startswith("actions/checkout"))
+    assert ours["uses"] == "YOUR-ORG/migrate-lint@YOUR-REV"
+    assert set(ours["with"]) <= set(yaml.safe_load((ROOT / "action.yml").read_text())["inputs"])
+
+
 def test_hook_file_targets_migrations_only():
     import re
 
@@ -131,3 +176,17 @@ def test_rule_docs_are_generated_and_current():
     for name, text in expected.items():
         assert (docs / name).read_text() == text, f"{name} is stale: run python -m migrate_lint.docs"
         assert "## Why is this bad?" in text and "## Fix safety" in text
+
+
+def test_nothing_reads_the_shared_folder_beside_the_clone():
+    """The tests and the tool must pass from a clone with nothing beside it."""
+    import re
+
+    reads_shared = re.compile(r"""\.\./shared|["']shared["']\s*/|/\s*["']shared["']""")
+    offenders = [str(p.relative_to(ROOT)) for folder in ("tests", "lint", "rules", "scripts",
+                                                         "bench", ".ci")
+                 for p in (ROOT / folder).rglob("*") if p.is_file()
+                 and p.suffix in (".py", ".php", ".sh", "", ".yaml", ".toml")
+                 and reads_shared.search(p.read_text(errors="replace"))
+                 and p.name != "test_integrations.py"]
+    assert offenders == []
