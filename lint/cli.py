@@ -43,12 +43,14 @@ def _explain(code: str) -> None:
     rule = rules.lookup(code)
     if rule is None:
         fail(f"unknown rule code or name: {code}")
-    from migrate_lint.findings import doc_url
+    from migrate_lint.links import doc_url
 
     click.echo(f"{rule.CODE} ({rule.NAME})\n")
     click.echo((rule.__doc__ or "").split("\n", 2)[-1].strip())
     click.echo(f"\nFixable: {'yes' if rule.FIXABLE else 'no'}")
-    click.echo(f"Docs: {doc_url(rule.CODE, rule.NAME)}")
+    url = doc_url(rule.CODE, rule.NAME)
+    if url:
+        click.echo(f"Docs: {url}")
 
 
 def _list_rules() -> None:

@@ -56,10 +56,3 @@ class Finding:
 
     def sort_key(self):
         return (self.path, self.span.line, self.span.column, self.code)
-
-
-DOCS_URL = "https://github.com/migrate-lint/migrate-lint/blob/main/docs/rules/{code}-{name}.md"
-
-
-def doc_url(code: str, name: str) -> str:
-    return DOCS_URL.format(code=code, name=name)

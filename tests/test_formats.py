@@ -93,7 +93,12 @@ def test_sarif_validates_against_the_official_schema(case_dir):
     assert run["columnKind"] == "unicodeCodePoints"
     ids = {r["id"] for r in run["tool"]["driver"]["rules"]}
     assert {"ML000", "ML001", "ML002", "ML010", "ML900"} <= ids
-    assert all(r["helpUri"].endswith(f"{r['id']}-{r['name']}.md") for r in run["tool"]["driver"]["rules"])
+    for rule in run["tool"]["driver"]["rules"]:
+        # The full rule page travels in the log: no link to follow (none is published).
+        assert "Why is this bad?" in rule["help"]["text"]
+        assert rule["help"]["markdown"].startswith(f"# {rule['id']} {rule['name']}\n")
+        assert "helpUri" not in rule
+    assert "informationUri" not in run["tool"]["driver"]
     fixes = [r for r in run["results"] if "fixes" in r]
     assert fixes, "fixable findings carry their fix"
     repl = fixes[0]["fixes"][0]["artifactChanges"][0]["replacements"][0]
@@ -106,8 +111,7 @@ def test_github_annotation_lines(tmp_path):
     assert out == [
         "::error file=m.php,line=2,col=1,endLine=2,endColumn=20,title=ML004 drop-table-unguarded::"
         "ML004 `Schema::drop('a,b')` fails when the table is already gone: use "
-        "`Schema::dropIfExists('a,b')` (https://github.com/migrate-lint/migrate-lint/blob/main/"
-        "docs/rules/ML004-drop-table-unguarded.md)"]
+        "`Schema::dropIfExists('a,b')` (migrate-lint --explain ML004)"]
 
 
 def test_github_escapes_property_and_data_characters():
@@ -155,3 +159,33 @@ def test_statistics_counts_per_rule(tmp_path):
     assert "    1  ML009  insert-not-idempotent" in out
     assert out.index("    2  ML004  drop-table-unguarded  [*] 2 fixable") < out.index(
         "    1  ML009  insert-not-idempotent")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif", "gitlab", "junit"])
+def test_no_format_links_to_a_page_that_does_not_exist(case_dir, fmt):
+    """No `[project.urls]` names rule docs: no output may invent a web address."""
+    out = lint(case_dir, "--format", fmt, "--laravel-version", "11").stdout
+    assert "github.com/migrate-lint" not in out
+    assert "https://" not in out.replace("https://json.schemastore.org/sarif-2.1.0.json", "")
+
+
+def test_a_published_docs_url_from_the_package_metadata_is_used(monkeypatch):
+    from migrate_lint import links
+
+    links.project_urls.cache_clear()
+    monkeypatch.setattr("importlib.metadata.metadata", lambda name: _Meta([
+        "Rule docs, https://docs.example.org/rules/", "Repository, https://git.example.org/ml"]))
+    try:
+        assert links.doc_pointer("ML002", "add-column-unguarded") == \
+            "https://docs.example.org/rules/ML002-add-column-unguarded.md"
+        assert links.home_url() == "https://git.example.org/ml"
+    finally:
+        links.project_urls.cache_clear()
+
+
+class _Meta:
+    def __init__(self, urls):
+        self.urls = urls
+
+    def get_all(self, key):
+        return self.urls if key == "Project-URL" else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from migrate_lint.findings import doc_url
+from migrate_lint.links import doc_pointer
 
 _STYLES = {"bold": "1", "red": "31", "yellow": "33", "cyan": "36", "dim": "2", "green": "32"}
 
@@ -41,7 +41,7 @@ def render(findings, context) -> str:
                 pad = " " * (f.span.column - 1)
                 out.append(_style("      | ", "cyan", color)
                            + _style(pad + "^" * max(1, width), "red", color))
-            out.append(_style(f"      = docs: {doc_url(f.code, f.rule)}", "dim", color))
+            out.append(_style(f"      = docs: {doc_pointer(f.code, f.rule)}", "dim", color))
     if context.statistics:
         out.append(statistics(findings))
     out.append(summary(findings, context))
