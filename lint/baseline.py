@@ -19,24 +19,45 @@ class BaselineError(Exception):
     pass
 
 
-def _key(path: str) -> str:
-    return os.path.relpath(os.path.abspath(path)).replace(os.sep, "/")
+def project_root(cfg, paths) -> str:
+    """Paths in a baseline are relative to the project: the directory holding the config,
+    else the git work tree holding the linted paths, else the current directory."""
+    if getattr(cfg, "path", None):
+        return os.path.realpath(str(cfg.root))
+    import subprocess
+
+    first = next((p for p in paths if p != "-"), ".")
+    start = first if os.path.isdir(first) else os.path.dirname(os.path.abspath(first))
+    try:
+        proc = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=start or ".",
+                              capture_output=True, text=True)
+        if proc.returncode == 0 and proc.stdout.strip():
+            return os.path.realpath(proc.stdout.strip())
+    except OSError:
+        pass
+    return os.path.realpath(os.getcwd())
 
 
-def fingerprints(findings) -> list[str]:
+def _key(path: str, root: str | None) -> str:
+    full = os.path.realpath(path)
+    return os.path.relpath(full, root or os.getcwd()).replace(os.sep, "/")
+
+
+def fingerprints(findings, root: str | None = None) -> list[str]:
     seen: Counter = Counter()
     out = []
     for f in findings:
-        base = (f.code, _key(f.path), f.snippet or f.message)
+        base = (f.code, _key(f.path, root), f.snippet or f.message)
         seen[base] += 1
         raw = "\0".join([*base, str(seen[base])])
         out.append(hashlib.sha256(raw.encode("utf-8")).hexdigest()[:24])
     return out
 
 
-def write(path: str, findings, results=None) -> None:
-    entries = [{"fingerprint": fp, "code": f.code, "path": _key(f.path), "line": f.span.line,
-                "message": f.message} for fp, f in zip(fingerprints(findings), findings)]
+def write(path: str, findings, root: str | None = None) -> None:
+    entries = [{"fingerprint": fp, "code": f.code, "path": _key(f.path, root),
+                "line": f.span.line, "message": f.message}
+               for fp, f in zip(fingerprints(findings, root), findings)]
     data = {"version": VERSION, "tool": "migrate-lint", "findings": entries}
     tmp = f"{path}.tmp"
     with open(tmp, "w", encoding="utf-8") as fh:
@@ -45,7 +66,7 @@ def write(path: str, findings, results=None) -> None:
     os.replace(tmp, path)
 
 
-def filter_known(path: str, findings, results=None):
+def filter_known(path: str, findings, root: str | None = None):
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
@@ -54,4 +75,4 @@ def filter_known(path: str, findings, results=None):
         raise BaselineError(f"{path}: baseline file not found") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise BaselineError(f"{path}: not a migrate-lint baseline ({exc})") from None
-    return [f for fp, f in zip(fingerprints(findings), findings) if fp not in known]
+    return [f for fp, f in zip(fingerprints(findings, root), findings) if fp not in known]

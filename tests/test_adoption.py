@@ -156,3 +156,25 @@ def test_a_bare_suppression_still_means_every_code(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "migrate_lint", "--format", "json", "m.php"],
                           cwd=tmp_path, capture_output=True, text=True)
     assert [f["line"] for f in json.loads(proc.stdout)] == [10]
+
+
+@pytest.mark.parametrize("with_config", [False, True])
+def test_a_baseline_matches_from_any_directory_and_absolute_paths(repo, tmp_path_factory,
+                                                                  with_config):
+    if with_config:
+        (repo / ".migrate-lint.toml").write_text("check-down = true\n")
+    written = lint(repo, "--write-baseline", "baseline.json", "database/migrations")
+    assert written.returncode == 0, written.stderr
+    keys = {e["path"] for e in json.loads((repo / "baseline.json").read_text())["findings"]}
+    assert keys == {"database/migrations/2024_01_01_000000_old.php",
+                    "database/migrations/2024_01_02_000000_committed.php",
+                    "database/migrations/2024_02_01_000000_new_commit.php"}
+    baseline = str(repo / "baseline.json")
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    for cwd, target in [(repo / "database", "migrations"),
+                        (repo / "database" / "migrations", "."),
+                        (repo, str(repo / "database" / "migrations")),
+                        (elsewhere, str(repo / "database" / "migrations"))]:
+        proc = lint(cwd, "--baseline", baseline, target)
+        assert proc.returncode == 0, (cwd, target, proc.stdout, proc.stderr)
+        assert json.loads(proc.stdout) == []
