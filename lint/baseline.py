@@ -55,15 +55,37 @@ def fingerprints(findings, root: str | None = None) -> list[str]:
 
 
 def write(path: str, findings, root: str | None = None) -> None:
+    """Write the baseline atomically; BaselineError (nothing left behind) when it cannot be."""
+    import tempfile
+
     entries = [{"fingerprint": fp, "code": f.code, "path": _key(f.path, root),
                 "line": f.span.line, "message": f.message}
                for fp, f in zip(fingerprints(findings, root), findings)]
     data = {"version": VERSION, "tool": "migrate-lint", "findings": entries}
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, ensure_ascii=False)
-        fh.write("\n")
-    os.replace(tmp, path)
+    if os.path.isdir(path):
+        raise BaselineError(f"{path}: is a directory; give a file name for the baseline")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise BaselineError(f"{path}: cannot write the baseline: directory {directory} "
+                            "does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".migrate-lint-baseline-", suffix=".tmp",
+                                   dir=directory)
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot write the baseline: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, ensure_ascii=False)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise BaselineError(f"{path}: cannot write the baseline: {exc.strerror}") from None
+        raise
 
 
 def filter_known(path: str, findings, root: str | None = None):

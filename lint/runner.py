@@ -122,8 +122,12 @@ def run(options: Options, settings: Settings, cfg) -> int:
     if options.write_baseline:
         from migrate_lint import baseline
 
-        baseline.write(options.write_baseline, findings,
-                       baseline.project_root(cfg, options.paths))
+        try:
+            baseline.write(options.write_baseline, findings,
+                           baseline.project_root(cfg, options.paths))
+        except baseline.BaselineError as exc:
+            _error(str(exc))
+            return EXIT_ERROR
         click.echo(f"Wrote {len(findings)} finding(s) to {options.write_baseline}", err=True)
         return EXIT_ERROR if had_error else EXIT_CLEAN
     if options.baseline:

@@ -178,3 +178,15 @@ def test_a_baseline_matches_from_any_directory_and_absolute_paths(repo, tmp_path
         proc = lint(cwd, "--baseline", baseline, target)
         assert proc.returncode == 0, (cwd, target, proc.stdout, proc.stderr)
         assert json.loads(proc.stdout) == []
+
+
+@pytest.mark.parametrize("target", ["a_directory", "missing/parent/baseline.json"])
+def test_write_baseline_to_a_bad_place_is_a_clear_error_and_leaves_nothing(repo, target):
+    (repo / "a_directory").mkdir()
+    before = sorted(p.name for p in repo.rglob("*") if ".git" not in p.parts)
+    proc = lint(repo, "--write-baseline", target, "--no-cache")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith(f"migrate-lint: error: {target}: ")
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in repo.rglob("*") if ".git" not in p.parts) == before
