@@ -11,6 +11,7 @@ import click
 from migrate_lint.engine import FileResult, Settings, lint_path, lint_source
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+SUMMARY_STARTS = ("All checks", "Found", "Fixed", "No findings", "No migration")
 
 
 @dataclass
@@ -44,6 +45,10 @@ def collect_files(options: Options, settings: Settings, cfg) -> tuple[list[str],
     files, errors = discover(paths, cfg.exclude, cfg.root)
     for path, reason in errors:
         _error(f"{path}: {reason}")
+    if paths and not files and not errors:
+        # A CI step pointed at the wrong folder must not pass in silence.
+        click.echo(f"migrate-lint: warning: no migration files found under "
+                   f"{', '.join(paths)}", err=True)
     if options.changed_since:
         from migrate_lint import changed
 
@@ -154,10 +159,11 @@ def run(options: Options, settings: Settings, cfg) -> int:
         context.sources = {r.path: r.migration.source.data for r in results if r.migration}
         if not context.sources:
             context.sources = _read_sources(findings)
+    context.errors = had_error
     output = renderer(options.fmt).render(findings, context)
     if options.fmt == "text" and options.quiet:
         output = "".join(line + "\n" for line in output.splitlines()
-                         if line and not line.startswith(("All checks", "Found", "Fixed")))
+                         if line and not line.startswith(SUMMARY_STARTS))
     if options.output_file:
         try:
             with open(options.output_file, "w", encoding="utf-8") as fh:

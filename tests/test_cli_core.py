@@ -253,3 +253,44 @@ def test_non_migration_classes_outside_migrations_are_not_linted(tmp_path):
     # the seeder is not a migration; anything under migrations/ is, whatever its base class
     assert [(f["path"], f["code"]) for f in got] == [
         ("./database/migrations/2024_01_01_000000_seed.php", "ML009")]
+
+
+def _ml(*args, cwd):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "migrate_lint", *args], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def test_a_folder_without_migrations_warns_instead_of_passing_in_silence(tmp_path):
+    (tmp_path / "empty").mkdir()
+    proc = _ml("empty", cwd=tmp_path)
+    assert proc.stderr == "migrate-lint: warning: no migration files found under empty\n"
+    assert "All checks passed" not in proc.stdout
+    assert proc.stdout == "No migration files checked.\n"
+
+
+ADD_COLUMN = ("<?php\nSchema::table('t', function ($table) {\n"
+              "    if (! Schema::hasColumn('t', 'a')) { $table->string('a'); }\n});\n")
+
+
+@pytest.mark.parametrize("problem", ["missing path", "bad ref", "symlink loop"])
+def test_an_error_never_prints_success(tmp_path, problem):
+    import subprocess
+
+    (tmp_path / "ok.php").write_text(ADD_COLUMN)
+    args = ["ok.php"]
+    if problem == "missing path":
+        args.append("missing.php")
+    elif problem == "bad ref":
+        subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+        args += ["--changed-since", "no-such-ref"]
+    else:
+        os.symlink("b.php", tmp_path / "a.php")
+        os.symlink("a.php", tmp_path / "b.php")
+        args = ["."]
+    proc = _ml(*args, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "All checks passed" not in proc.stdout + proc.stderr
+    assert proc.stderr.startswith("migrate-lint: error: ")

@@ -24,6 +24,7 @@ class ReportContext:
     fixed: int = 0  # fixes applied in this run
     sources: dict = field(default_factory=dict)  # path -> bytes (text) or Source (SARIF)
     fixes: dict = field(default_factory=dict)  # id(finding) -> Fix, for SARIF
+    errors: bool = False  # a path, file or ref could not be read: never claim success
 
 
 def renderer(name: str):

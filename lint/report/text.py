@@ -60,8 +60,13 @@ def summary(findings, context) -> str:
     n = len(findings)
     fixed = f"Fixed {context.fixed} finding{'s' if context.fixed != 1 else ''}. " \
         if context.fixed else ""
+    checked = f"{len(context.files)} file{'s' if len(context.files) != 1 else ''}"
+    if n == 0 and context.errors:
+        return f"{fixed}No findings in {checked}, but errors stopped some checks (see above)."
+    if n == 0 and not context.files:
+        return f"{fixed}No migration files checked."
     if n == 0:
-        return f"{fixed}All checks passed ({len(context.files)} file{'s' if len(context.files) != 1 else ''})."
+        return f"{fixed}All checks passed ({checked})."
     fixable = sum(1 for f in findings if f.fixable)
     files = len({f.path for f in findings})
     tail = f" ({fixable} fixable with `--fix`)" if fixable else ""
