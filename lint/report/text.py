@@ -13,11 +13,13 @@ def _style(text: str, style: str, color: bool) -> str:
     return f"\x1b[{_STYLES[style]}m{text}\x1b[0m" if color else text
 
 
-def _source_line(context, f) -> str | None:
-    data = context.sources.get(f.path)
-    if data is None:
-        return None
-    lines = data.split(b"\n")
+def _source_line(context, f, lines_cache: dict) -> str | None:
+    lines = lines_cache.get(f.path)
+    if lines is None:
+        data = context.sources.get(f.path)
+        if data is None:
+            return None
+        lines = lines_cache[f.path] = data.split(b"\n")  # once per file: big files stay linear
     if f.span.line - 1 >= len(lines):
         return None
     return lines[f.span.line - 1].decode("utf-8", errors="replace").rstrip("\r").expandtabs(4)
@@ -26,13 +28,14 @@ def _source_line(context, f) -> str | None:
 def render(findings, context) -> str:
     color = context.color
     out = []
+    lines_cache: dict = {}
     for f in findings:
         loc = _style(f"{f.path}:{f.span.line}:{f.span.column}:", "bold", color)
         code = _style(f.code, "red" if f.severity == "error" else "yellow", color)
         mark = " [*]" if f.fixable else ""
         out.append(f"{loc} {code} {f.message}{mark}")
         if context.show_source:
-            line = _source_line(context, f)
+            line = _source_line(context, f, lines_cache)
             if line is not None:
                 gutter = str(f.span.line)
                 out.append(_style(f"{gutter:>5} | ", "cyan", color) + line)
