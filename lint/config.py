@@ -119,6 +119,13 @@ def load(path: Path | None) -> Config:
                 raise ConfigError(f"{path}: `check-down` must be true or false")
             cfg.check_down = value
         elif key == "laravel-version":
+            if isinstance(value, float):
+                # TOML reads 10.50 as the number 10.5: the minor version would be lost.
+                raise ConfigError(f"{path}: `laravel-version` must be a string, e.g. "
+                                  f"laravel-version = \"{value}\" (a bare {value} is a TOML "
+                                  f"number, which cannot tell 10.50 from 10.5)")
+            if isinstance(value, bool) or not isinstance(value, (str, int)):
+                raise ConfigError(f"{path}: `laravel-version` must be a string such as \"10.48\"")
             cfg.laravel_version = parse_version(str(value))
             if cfg.laravel_version is None:
                 raise ConfigError(f"{path}: `laravel-version` is not a version: {value!r}")

@@ -114,6 +114,48 @@ def index_argument(call, database) -> str | None:
     return _columns_code(first)
 
 
+HELPER_VERSIONS = {"hasIndex": (10, 43), "hasForeignKey": (13, 10)}
+
+
+def helper_for(method: str) -> str:
+    return "hasForeignKey" if method in FOREIGN or method == "dropForeignIdFor" else "hasIndex"
+
+
+def not_fixable_reason(call, ctx) -> str | None:
+    """Why no guard is written for call (None: it is fixable), in words for the message."""
+    from migrate_lint.rules._common import version_at_least
+
+    helper = helper_for(call.method)
+    wanted = HELPER_VERSIONS[helper]
+    needs = f"`Schema::{helper}` (Laravel {wanted[0]}.{wanted[1]}+)"
+    if ctx.laravel_version is None:
+        return (f"not fixed: the guard needs {needs} and the Laravel version is unknown (set "
+                f"`laravel-version` in the config, or commit composer.lock)")
+    if not version_at_least(ctx, *wanted):
+        have = ".".join(str(p) for p in ctx.laravel_version)
+        return f"not fixed: the guard needs {needs}, this project has Laravel {have}"
+    if index_argument(call, ctx.database) is None:
+        if call.method == "dropForeign":
+            return ("not fixed: a foreign key is checked by name only where the database "
+                    "reports names (set `database`; SQLite reports none)")
+        if call.method == "dropPrimary" and call.args:
+            return "not fixed: set `database` to say how the primary key is named"
+        return "not fixed: the code does not say which index to check for"
+    return None
+
+
+def call_text(call, limit: int = 60) -> str:
+    """The call as written, arguments included, for messages: `index(['a', 'b'], 'name')`."""
+    import re
+
+    node = base_call(call.node)
+    arguments = node.child_by_field_name("arguments")
+    args = re.sub(r"\s+", " ", text(arguments)) if arguments is not None else "()"
+    if len(args) > limit:
+        args = args[:limit - 4] + "...)"
+    return f"{call.method}{args}"
+
+
 def index_fix(finding, env, template: str):
     """Wrap the index call in `Schema::hasIndex`/`hasForeignKey` rendered from template."""
     call = finding.extra["target"]

@@ -41,21 +41,11 @@ from __future__ import annotations
 
 import sys
 
-from migrate_lint.rules._common import finding, non_create_calls, q, version_at_least
+from migrate_lint.rules._common import finding, non_create_calls, q
 
 CODE, NAME = "ML007", "add-index-unguarded"
 FIXABLE = True
 SUMMARY = "index or foreign key added without an existence guard"
-
-
-def fixable_for(call, ctx) -> bool:
-    from migrate_lint.rules._index_fix import index_argument
-
-    if index_argument(call, ctx.database) is None:
-        return False
-    if call.method == "foreign":
-        return version_at_least(ctx, 13, 10)
-    return version_at_least(ctx, 10, 43)
 
 
 INDEX_MODIFIERS = {"index", "unique", "primary", "fullText", "fulltext", "spatialIndex"}
@@ -70,19 +60,25 @@ def _index_calls(migration, ctx):
 
 
 def check(migration, ctx):
+    from migrate_lint.rules._index_fix import call_text, not_fixable_reason
+
     for op, call in _index_calls(migration, ctx):
         if call.ctx.has("index", op.table, exists=False, table_fallback=True, connection=op.conn):
             continue
         if any(call.ctx.has("column", op.table, c, exists=False, connection=op.conn)
                for c in call.columns if c.known):
             continue
-        cols = ", ".join(q(c) for c in call.columns)
         what = "a foreign key" if call.method == "foreign" else "an index"
+        if call.category == "index":
+            shown, why = call_text(call), not_fixable_reason(call, ctx)
+        else:  # `->unique()->change()`: the index comes with a changed column, not fixed
+            shown = ", ".join(q(c) for c in call.columns)
+            shown, why = f"{call.method}({shown})", None
         yield finding(sys.modules[__name__], migration, call.span,
-                      f"`{call.method}({cols})` adds {what} to {q(op.table)} without an "
-                      f"existence guard: a re-run fails with 'Duplicate key name'",
+                      f"`{shown}` adds {what} to {q(op.table)} without an existence guard: a "
+                      f"re-run fails with 'Duplicate key name'" + (f"; {why}" if why else ""),
                       target=call, statement=call.statement,
-                      fixable=call.category == "index" and fixable_for(call, ctx))
+                      fixable=call.category == "index" and why is None)
 
 
 def fix(finding, migration, env):
