@@ -35,7 +35,9 @@ class Options:
 
 
 def _error(message: str) -> None:
-    click.echo(f"migrate-lint: error: {message}", err=True)
+    from migrate_lint.report.text import printable
+
+    click.echo(f"migrate-lint: error: {printable(message)}", err=True)
 
 
 def collect_files(options: Options, settings: Settings, cfg) -> tuple[list[str], bool]:

@@ -9,6 +9,27 @@ from migrate_lint.links import doc_pointer
 _STYLES = {"bold": "1", "red": "31", "yellow": "33", "cyan": "36", "dim": "2", "green": "32"}
 
 
+def printable(text: str) -> str:
+    """Non-printable characters escaped: a NUL, a clear-screen or a window-title sequence in
+    a migration (or its name) must not reach the terminal."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch.isprintable():
+            out.append(ch)
+        elif ord(ch) < 0x100:
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(f"\\u{{{ord(ch):04x}}}")
+    return "".join(out)
+
+
+def _shown(line: str) -> str:
+    """A source line (or the start of one) as printed: tabs expanded, the rest escaped."""
+    return printable(line.expandtabs(4))
+
+
 def _style(text: str, style: str, color: bool) -> str:
     return f"\x1b[{_STYLES[style]}m{text}\x1b[0m" if color else text
 
@@ -22,7 +43,7 @@ def _source_line(context, f, lines_cache: dict) -> str | None:
         lines = lines_cache[f.path] = data.split(b"\n")  # once per file: big files stay linear
     if f.span.line - 1 >= len(lines):
         return None
-    return lines[f.span.line - 1].decode("utf-8", errors="replace").rstrip("\r").expandtabs(4)
+    return lines[f.span.line - 1].decode("utf-8", errors="replace").rstrip("\r")
 
 
 def render(findings, context) -> str:
@@ -30,18 +51,21 @@ def render(findings, context) -> str:
     out = []
     lines_cache: dict = {}
     for f in findings:
-        loc = _style(f"{f.path}:{f.span.line}:{f.span.column}:", "bold", color)
+        loc = _style(printable(f"{f.path}:{f.span.line}:{f.span.column}:"), "bold", color)
         code = _style(f.code, "red" if f.severity == "error" else "yellow", color)
         mark = " [*]" if f.fixable else ""
-        out.append(f"{loc} {code} {f.message}{mark}")
+        out.append(f"{loc} {code} {printable(f.message)}{mark}")
         if context.show_source:
-            line = _source_line(context, f, lines_cache)
-            if line is not None:
+            raw = _source_line(context, f, lines_cache)
+            if raw is not None:
                 gutter = str(f.span.line)
+                line = _shown(raw)
                 out.append(_style(f"{gutter:>5} | ", "cyan", color) + line)
-                width = (f.span.end_column - f.span.column) if f.span.end_line == f.span.line \
-                    else len(line) - f.span.column + 1
-                pad = " " * (f.span.column - 1)
+                start = len(_shown(raw[:f.span.column - 1]))
+                end = len(_shown(raw[:f.span.end_column - 1])) \
+                    if f.span.end_line == f.span.line else len(line)
+                width = end - start
+                pad = " " * start
                 out.append(_style("      | ", "cyan", color)
                            + _style(pad + "^" * max(1, width), "red", color))
             out.append(_style(f"      = docs: {doc_pointer(f.code, f.rule)}", "dim", color))
