@@ -13,7 +13,8 @@ name the migration gives it.
 from __future__ import annotations
 
 from migrate_lint.model.names import array_items, string_parts, text
-from migrate_lint.rules._fixing import base_call, php_string, schema_prefix, table_code, wrap
+from migrate_lint.rules._fixing import (base_call, php_string, quote_of, schema_prefix,
+                                        table_code, wrap)
 
 INDEX_TYPES = {"unique": "'unique'", "primary": "'primary'", "dropUnique": "'unique'",
                "dropPrimary": "'primary'"}
@@ -62,7 +63,7 @@ def _name_code(node) -> str:
     """An index name as hasIndex sees it: lower case."""
     value = _literal(node)
     if value is not None:
-        return php_string(value.lower())
+        return php_string(value.lower(), '"' if text(node).startswith('"') else "'")
     return f"strtolower({text(node)})"
 
 
@@ -166,6 +167,7 @@ def index_fix(finding, env, template: str):
         return None
     helper = "hasForeignKey" if call.method in FOREIGN else "hasIndex"
     return wrap(env, call.statement, template, f"guard with `Schema::{helper}`",
-                schema=schema_prefix(call.op, True), table=table_code(call.op, True),
+                schema=schema_prefix(call.op, True),
+                table=table_code(call.op, True, quote_of(call.node, call.op.node)),
                 helper=helper, index=index,
                 index_type=None if helper == "hasForeignKey" else INDEX_TYPES.get(call.method))

@@ -117,7 +117,7 @@ KEEP_CALL = {"dropMorphs", "dropConstrainedForeignId", "dropConstrainedForeignId
 
 
 def fix(finding, migration, env):
-    from migrate_lint.rules._fixing import php_string, schema_prefix, table_code, wrap
+    from migrate_lint.rules._fixing import php_string, quote_of, schema_prefix, table_code, wrap
 
     target = finding.extra["target"]
     if target.statement is None:
@@ -126,15 +126,17 @@ def fix(finding, migration, env):
         op = target
         if not op.columns or not all(c.known for c in op.columns):
             return None
-        table = table_code(op, False)
+        quote = quote_of(op.node)
+        table = table_code(op, False, quote)
         schema = schema_prefix(op, False)
         call_text = f"{schema}dropColumns({table}, $existingColumns)"
         return _existing(env, target.statement, schema, table,
-                         "[" + ", ".join(php_string(c.value) for c in op.columns) + "]",
+                         "[" + ", ".join(php_string(c.value, quote) for c in op.columns) + "]",
                          call_text)
     call = target
     op = call.op
-    schema, table = schema_prefix(op, True), table_code(op, True)
+    quote = quote_of(call.node, op.node)
+    schema, table = schema_prefix(op, True), table_code(op, True, quote)
     drop_call = f"{op.closure.param}->dropColumn($existingColumns)"
     if not call.columns:
         return None
@@ -144,7 +146,7 @@ def fix(finding, migration, env):
         if array is None:
             return None
         return _existing(env, call.statement, schema, table, array, drop_call)
-    codes = [php_string(c.value) for c in call.columns]
+    codes = [php_string(c.value, quote) for c in call.columns]
     if len(codes) == 1 or call.method in KEEP_CALL:
         return wrap(env, call.statement, "drop-column-guard.php.j2",
                     "guard with `Schema::hasColumn`", schema=schema, table=table, columns=codes)
@@ -157,7 +159,11 @@ def fix(finding, migration, env):
 def _existing(env, span, schema, table, array, drop_call):
     from migrate_lint.findings import Edit, Fix
 
+    from migrate_lint.rules._fixing import trailing_comment_end
+
     indent = env.source.indent_at(span.start)
+    end = trailing_comment_end(env.source, span.end)
+    comment = env.source.data[span.end:end].decode("utf-8")
     rendered = env.render("drop-existing-columns.php.j2", schema=schema, table=table,
-                          columns=array, drop_call=drop_call, indent=indent)
-    return Fix("drop only the columns that exist", (Edit(span.start, span.end, rendered),))
+                          columns=array, drop_call=drop_call, indent=indent, comment=comment)
+    return Fix("drop only the columns that exist", (Edit(span.start, end, rendered),))

@@ -51,8 +51,8 @@ def check(migration, ctx):
 
 
 def fix(finding, migration, env):
-    from migrate_lint.rules._fixing import (base_call, call_args, schema_prefix, table_code,
-                                            wrap)
+    from migrate_lint.rules._fixing import (base_call, call_args, quote_of, schema_prefix,
+                                            table_code, wrap)
     from migrate_lint.model.names import text
 
     call = finding.extra["target"]
@@ -61,4 +61,5 @@ def fix(finding, migration, env):
         return None
     return wrap(env, call.statement, "rename-column-guard.php.j2",
                 "guard with `Schema::hasColumn`", schema=schema_prefix(call.op, True),
-                table=table_code(call.op, True), old=text(args[0]), new=text(args[1]))
+                table=table_code(call.op, True, quote_of(call.node, call.op.node)),
+                old=text(args[0]), new=text(args[1]))

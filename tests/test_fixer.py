@@ -137,8 +137,11 @@ def test_array_drop_keeps_one_drop_call_over_existing_columns(tmp_path):
     assert path.read_text() == (
         "<?php\n"
         "Schema::table('tasks', function (Blueprint $table) {\n"
-        "    if ($existingColumns = array_values(array_filter(['a', 'b'], fn ($column) => "
-        "Schema::hasColumn('tasks', $column)))) {\n"
+        "    $existingColumns = array_values(array_filter(\n"
+        "        ['a', 'b'],\n"
+        "        fn ($column) => Schema::hasColumn('tasks', $column)\n"
+        "    ));\n"
+        "    if ($existingColumns) {\n"
         "        $table->dropColumn($existingColumns);\n"
         "    }\n"
         "    if (Schema::hasColumn('tasks', 'c')) {\n"
@@ -341,3 +344,48 @@ def test_text_output_splits_each_source_once():
     out = text.render(findings, ReportContext(files=["m.php"], sources={"m.php": data}))
     assert out.count("$table->string('c');") == 500
     assert splits == 1
+
+
+STYLE = """<?php
+Schema::table("users", function (Blueprint $table) {
+    $table->string("nickname"); // shown on the profile
+    $table->dropColumn(["a", "b"]); # legacy
+    $table->dropColumn(['c', 'd']);
+});
+"""
+
+
+def test_fix_style_keeps_comments_on_their_line_and_follows_the_call_quotes(tmp_path):
+    path = tmp_path / "m.php"
+    path.write_text(STYLE)
+    assert run("--fix", "m.php", cwd=tmp_path).returncode == 0
+    assert path.read_text() == """<?php
+Schema::table("users", function (Blueprint $table) {
+    if (! Schema::hasColumn("users", "nickname")) {
+        $table->string("nickname"); // shown on the profile
+    }
+    $existingColumns = array_values(array_filter(
+        ["a", "b"],
+        fn ($column) => Schema::hasColumn("users", $column)
+    ));
+    if ($existingColumns) {
+        $table->dropColumn($existingColumns); # legacy
+    }
+    $existingColumns = array_values(array_filter(
+        ['c', 'd'],
+        fn ($column) => Schema::hasColumn('users', $column)
+    ));
+    if ($existingColumns) {
+        $table->dropColumn($existingColumns);
+    }
+});
+"""
+    assert max(len(line) for line in path.read_text().splitlines()) < 100
+
+
+def test_single_quoted_call_in_a_double_quoted_table_gets_one_quote_style(tmp_path):
+    path = tmp_path / "m.php"
+    path.write_text("<?php\nSchema::table(\"users\", function ($table) {\n"
+                    "    $table->string('x');\n});\n")
+    assert run("--fix", "m.php", cwd=tmp_path).returncode == 0
+    assert "if (! Schema::hasColumn('users', 'x')) {" in path.read_text()
