@@ -163,7 +163,7 @@ def run(options: Options, settings: Settings, cfg) -> int:
             context.sources = _read_sources(findings)
     context.errors = had_error
     output = renderer(options.fmt).render(findings, context)
-    if options.fmt == "text" and options.quiet:
+    if options.fmt in ("text", "concise") and options.quiet:
         output = "".join(line + "\n" for line in output.splitlines()
                          if line and not line.startswith(SUMMARY_STARTS))
     if options.output_file:

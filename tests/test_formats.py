@@ -69,7 +69,16 @@ def keys_from_junit(text):
     return sorted(out)
 
 
-PARSERS = {"github": keys_from_github, "sarif": keys_from_sarif, "gitlab": keys_from_gitlab,
+def keys_from_concise(text):
+    out = []
+    for line in text.splitlines()[:-1]:  # the last line is the summary
+        loc, rest = line.split(": ", 1)
+        path, number, _ = loc.rsplit(":", 2)
+        out.append((rest.split(" ", 1)[0], Path(path).name, int(number)))
+    return sorted(out)
+
+
+PARSERS = {"concise": keys_from_concise, "github": keys_from_github, "sarif": keys_from_sarif, "gitlab": keys_from_gitlab,
            "junit": keys_from_junit}
 
 
@@ -155,10 +164,9 @@ def test_statistics_counts_per_rule(tmp_path):
     (tmp_path / "m.php").write_text(
         "<?php\nSchema::drop('a');\nSchema::drop('b');\nDB::table('r')->insert([]);\n")
     out = lint("m.php", "--statistics", "-q", cwd=tmp_path).stdout.splitlines()
-    assert "    2  ML004  drop-table-unguarded  [*] 2 fixable" in out
-    assert "    1  ML009  insert-not-idempotent" in out
-    assert out.index("    2  ML004  drop-table-unguarded  [*] 2 fixable") < out.index(
-        "    1  ML009  insert-not-idempotent")
+    assert [line.split() for line in out] == [["count", "code", "rule", "fixable"],
+                                              ["2", "ML004", "drop-table-unguarded", "2"],
+                                              ["1", "ML009", "insert-not-idempotent"]]
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif", "gitlab", "junit"])
@@ -189,3 +197,38 @@ class _Meta:
 
     def get_all(self, key):
         return self.urls if key == "Project-URL" else None
+
+
+TWO_ADDS = ("<?php\nSchema::table('t', function ($table) {\n    $table->string('a');\n"
+            "    $table->string('b');\n    $table->dropColumn('c');\n});\n")
+
+
+def test_text_gives_each_rules_docs_pointer_once_at_the_end(tmp_path):
+    (tmp_path / "m.php").write_text(TWO_ADDS)
+    out = lint("m.php", cwd=tmp_path).stdout
+    assert out.count("migrate-lint --explain ML002") == 1
+    assert out.count("migrate-lint --explain ML003") == 1
+    tail = out[out.rindex("m.php:"):]
+    assert "Rule docs:\n  ML002 add-column-unguarded: migrate-lint --explain ML002\n" in tail
+
+
+def test_concise_is_one_line_a_finding(tmp_path):
+    (tmp_path / "m.php").write_text(TWO_ADDS)
+    out = lint("m.php", "--format", "concise", cwd=tmp_path).stdout.splitlines()
+    assert [line.split(": ")[0] for line in out[:-1]] == ["m.php:3:5", "m.php:4:5", "m.php:5:5"]
+    assert out[-1].startswith("Found 3 findings")
+
+
+def test_statistics_is_an_aligned_table_instead_of_the_listing(tmp_path):
+    (tmp_path / "m.php").write_text(TWO_ADDS)
+    out = lint("m.php", "--statistics", cwd=tmp_path).stdout.splitlines()
+    assert not any(line.startswith("m.php:") for line in out)
+    assert out[0].split() == ["count", "code", "rule", "fixable"]
+    rows = out[1:3]
+    assert rows[0].split() == ["2", "ML002", "add-column-unguarded", "2"]
+    assert rows[1].split() == ["1", "ML003", "drop-column-unguarded", "1"]
+    for column in ("code", "rule"):
+        assert len({line.index(word) for line, word in
+                    zip(out[:3], [column, *[r.split()[1 if column == "code" else 2]
+                                            for r in rows]])}) == 1
+    assert out[3].startswith("Found 3 findings")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 FORMATS = {
     "text": "text",
+    "concise": "concise",
     "json": "json_format",
     "github": "github",
     "sarif": "sarif",

@@ -46,15 +46,24 @@ def _source_line(context, f, lines_cache: dict) -> str | None:
     return lines[f.span.line - 1].decode("utf-8", errors="replace").rstrip("\r")
 
 
+def finding_line(f, color: bool) -> str:
+    """`path:line:col: CODE message [*]`, escaped for the terminal."""
+    loc = _style(printable(f"{f.path}:{f.span.line}:{f.span.column}:"), "bold", color)
+    code = _style(f.code, "red" if f.severity == "error" else "yellow", color)
+    mark = " [*]" if f.fixable else ""
+    return f"{loc} {code} {printable(f.message)}{mark}"
+
+
 def render(findings, context) -> str:
     color = context.color
+    if context.statistics:  # the table instead of the listing, as ruff does
+        out = [statistics(findings)] if findings else []
+        out.append(summary(findings, context))
+        return "\n".join(out) + "\n"
     out = []
     lines_cache: dict = {}
     for f in findings:
-        loc = _style(printable(f"{f.path}:{f.span.line}:{f.span.column}:"), "bold", color)
-        code = _style(f.code, "red" if f.severity == "error" else "yellow", color)
-        mark = " [*]" if f.fixable else ""
-        out.append(f"{loc} {code} {printable(f.message)}{mark}")
+        out.append(finding_line(f, color))
         if context.show_source:
             raw = _source_line(context, f, lines_cache)
             if raw is not None:
@@ -68,19 +77,34 @@ def render(findings, context) -> str:
                 pad = " " * start
                 out.append(_style("      | ", "cyan", color)
                            + _style(pad + "^" * max(1, width), "red", color))
-            out.append(_style(f"      = docs: {doc_pointer(f.code, f.rule)}", "dim", color))
-    if context.statistics:
-        out.append(statistics(findings))
+    if findings and context.show_source:
+        out.append(docs_pointers(findings, color))
     out.append(summary(findings, context))
     return "\n".join(out) + "\n"
 
 
+def docs_pointers(findings, color: bool) -> str:
+    """Each rule's docs pointer once, after the listing (not under every finding)."""
+    rules = sorted({(f.code, f.rule) for f in findings})
+    lines = ["", "Rule docs:"] + [f"  {code} {name}: {doc_pointer(code, name)}"
+                                  for code, name in rules]
+    return _style("\n".join(lines), "dim", color)
+
+
 def statistics(findings) -> str:
+    """An aligned table: count, code, name, how many are fixable."""
     counts = Counter((f.code, f.rule) for f in findings)
     fixable = Counter(f.code for f in findings if f.fixable)
     rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0]))
-    return "\n".join(f"{n:>5}  {code}  {name}{'  [*] ' + str(fixable[code]) + ' fixable' if fixable[code] else ''}"
-                     for (code, name), n in rows)
+    table = [("count", "code", "rule", "fixable")] + [
+        (str(n), code, name, str(fixable[code]) if fixable[code] else "")
+        for (code, name), n in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(4)]
+    out = []
+    for r in table:
+        out.append(f"{r[0]:>{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  "
+                   f"{r[3]:>{widths[3]}}".rstrip())
+    return "\n".join(out)
 
 
 def summary(findings, context) -> str:
