@@ -91,14 +91,31 @@ def test_conditional_add_is_never_a_definite_duplicate(tmp_path, wrapper):
     assert lint(tmp_path) == []
 
 
-def test_conditional_earlier_add_makes_the_column_unknown(tmp_path):
+def test_an_earlier_add_under_an_unknown_condition_makes_the_column_unknown(tmp_path):
+    create = """        Schema::create('tasks', function (Blueprint $table) {
+            $table->id();
+        });"""
+    maybe = "if (config('features.priority')) {\n" + ADD_PRIORITY + "\n}"
+    write(tmp_path, {"2024_01_01_000000_create_tasks.php": anon(create),
+                     "2024_01_15_000000_maybe_priority.php": anon(maybe),
+                     "2024_02_01_000000_add_priority.php": anon(ADD_PRIORITY)})
+    assert lint(tmp_path) == []
+
+
+def test_a_guarded_earlier_add_is_known_on_a_fresh_database(tmp_path):
+    # On a fresh database `! hasColumn('tasks', 'priority')` is true when it runs: the column
+    # exists afterwards, so the later unguarded add fails (ML101) and a guarded one does not.
     create = """        Schema::create('tasks', function (Blueprint $table) {
             $table->id();
         });"""
     guarded = "if (! Schema::hasColumn('tasks', 'priority')) {\n" + ADD_PRIORITY + "\n}"
     write(tmp_path, {"2024_01_01_000000_create_tasks.php": anon(create),
-                     "2024_01_15_000000_maybe_priority.php": anon(guarded),
+                     "2024_01_15_000000_guarded_priority.php": anon(guarded),
                      "2024_02_01_000000_add_priority.php": anon(ADD_PRIORITY)})
+    found = lint(tmp_path)
+    assert codes_at(found) == [("2024_02_01_000000_add_priority.php", 11, "ML101")]
+    assert "2024_01_15_000000_guarded_priority.php:12" in found[0]["message"]
+    write(tmp_path, {"2024_02_01_000000_add_priority.php": anon(guarded)})
     assert lint(tmp_path) == []
 
 
@@ -301,7 +318,7 @@ def test_syntax_error_file_makes_later_state_unknown(tmp_path):
     assert lint(tmp_path, select="ML101") == []
 
 
-def test_replaying_5000_migrations_is_fast(tmp_path):
+def test_replaying_5000_migrations(tmp_path):
     from migrate_lint.replay.history import load_history, replay
 
     files = {}
@@ -311,13 +328,11 @@ def test_replaying_5000_migrations_is_fast(tmp_path):
         files[f"2020_01_02_{i:06d}_alter_t{i}.php"] = anon(
             ADD_PRIORITY.replace("'tasks'", f"'t{i}'").replace("priority", "rank"))
     write(tmp_path, files)
-    start = time.perf_counter()
     h = load_history([str(tmp_path)])
     outcomes = list(replay(h))
-    elapsed = time.perf_counter() - start
+    # Timings live in bench/ (bench/run.py replays 5,000 migrations); tests assert results.
     assert len(outcomes) == 5000 and not any(p for _, p in outcomes)
     assert len(h.final.connection("default").live_tables()) == 2500
-    assert elapsed < 15, elapsed  # a few seconds on a laptop; generous for loaded CI
 
 
 def test_warm_run_reads_summaries_from_the_cache(tmp_path, monkeypatch):

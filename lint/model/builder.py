@@ -240,11 +240,22 @@ class Builder(ConditionReader):
                     and text(name) in ("connection", "getFacadeRoot"):
                 args = arg_values(node.child_by_field_name("arguments"))
                 return (text(node), text(args[0]) if args else None)
+            if scope is not None and name is not None and basename(text(scope)) == "DB" \
+                    and text(name) == "getSchemaBuilder":
+                return (text(node), None)
             return None
         if t in ("member_call_expression", "nullsafe_member_call_expression"):
             name = node.child_by_field_name("name")
             if name is not None and text(name) == "getSchemaBuilder":
-                return (text(node), None)
+                # DB::connection('x')->getSchemaBuilder() checks connection x.
+                obj = node.child_by_field_name("object")
+                conn = None
+                if obj is not None and obj.type == "scoped_call_expression":
+                    oname = obj.child_by_field_name("name")
+                    args = arg_values(obj.child_by_field_name("arguments"))
+                    if oname is not None and text(oname) == "connection" and args:
+                        conn = text(args[0])
+                return (text(node), conn)
             return None
         if t == "variable_name":
             for rhs in self.assignments.get(text(node), ()):

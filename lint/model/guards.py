@@ -31,6 +31,12 @@ LOOPS = {"foreach_statement", "for_statement", "while_statement", "do_statement"
 _INDEXY = re.compile(r"index|foreign|constraint|key_name", re.IGNORECASE)
 _EXIT_WORD = re.compile(rb"\b(return|throw|exit|die)\b")
 _SELF = ("$this", "self", "static")
+_FUNCTIONS = """
+(method_declaration) @fn
+(function_definition) @fn
+(anonymous_function) @fn
+(arrow_function) @fn
+"""
 
 
 def basename(name: str) -> str:
@@ -98,7 +104,7 @@ class ConditionReader:
                 elif op == "??":
                     conds.append(C.unknown(text(left) + " ?? ..."))
             elif t in ("anonymous_function", "arrow_function"):
-                use = self._closure_use(cur, subst)
+                use = self._closure_use(cur, chain, subst)
                 if use == "rescue":
                     if not try_id:
                         protection, try_id = "rescue()", cur.id
@@ -127,16 +133,15 @@ class ConditionReader:
             parts.append(self.cond_of(clause.child_by_field_name("condition"), subst))
         return C.and_(*parts)
 
-    def _closure_use(self, fn, subst):
+    def _closure_use(self, fn, outer, subst):
         """How a closure's body comes to run: None (once, right away), "rescue", or the
-        condition under which it runs."""
-        arg = fn.parent
-        if arg is None or arg.type != "argument" or arg.parent is None:
+        condition under which it runs. outer: its ancestors, root first (tree-sitter's
+        `.parent` walks down from the root: climbing it level by level is quadratic)."""
+        arg = outer[-1] if outer else None
+        if arg is None or arg.type != "argument" or len(outer) < 3:
             # Assigned, returned or stored: it runs when (and if) something calls it.
             return C.unknown("a closure called elsewhere")
-        call = arg.parent.parent
-        if call is None:
-            return C.unknown("a callback")
+        call = outer[-3]
         if call.type == "function_call_expression":
             fname = basename(text(call.child_by_field_name("function"))).lower()
             if "rescue" in fname:
@@ -282,6 +287,15 @@ class ConditionReader:
         """The condition an expression stands for, when it is used as a boolean."""
         if expr is None or depth > 30:
             return C.unknown("?")
+        if subst is None:
+            cache = self.__dict__.setdefault("_cond_cache", {})
+            found = cache.get(expr.id)
+            if found is None:
+                found = cache[expr.id] = self._cond_of(expr, None, depth)
+            return found
+        return self._cond_of(expr, subst, depth)
+
+    def _cond_of(self, expr, subst, depth):
         t = expr.type
         if t == "parenthesized_expression" and expr.named_children:
             return self.cond_of(expr.named_children[0], subst, depth + 1)
@@ -440,14 +454,32 @@ class ConditionReader:
         return encode_name(self.resolve(args[0], subst)), self.conn_key(info[1])
 
     def _single_assignment(self, var):
-        """The one value assigned to a variable in its function before it is read, if one."""
-        name = text(var)
-        fn = next((a for a in reversed(self.ancestors(var)) if a.type in (
-            "method_declaration", "function_definition", "anonymous_function", "arrow_function")),
-            None)
-        lo, hi = (fn.start_byte, fn.end_byte) if fn is not None else (0, len(self.m.source.data))
-        rhss = [r for r in self.assignments.get(name, ()) if lo <= r.start_byte < hi]
+        """The one value assigned to a variable in its function, if there is exactly one."""
+        rhss = self.assignments.get(text(var))
+        if not rhss:
+            return None
+        lo, hi = self._function_span(var.start_byte)
+        rhss = [r for r in rhss if lo <= r.start_byte < hi]
         return rhss[0] if len(rhss) == 1 else None
+
+    def _function_span(self, offset: int) -> tuple[int, int]:
+        """(start, end) of the innermost function around a byte offset, found by ranges (no
+        parent walks: they are linear in the depth)."""
+        spans = self.__dict__.get("_function_spans")
+        if spans is None:
+            from migrate_lint import parse as parsing
+
+            found = parsing.captures(_FUNCTIONS, self.root).get("fn", [])
+            spans = self._function_spans = sorted((n.start_byte, n.end_byte) for n in found)
+        from bisect import bisect_right
+
+        i = bisect_right(spans, (offset, float("inf"))) - 1
+        while i >= 0:
+            start, end = spans[i]
+            if start <= offset < end:
+                return start, end
+            i -= 1
+        return 0, len(self.m.source.data)
 
     def _indexy(self, call):
         # Index checks come in many shapes (Doctrine's listTableIndexes, SHOW INDEX, helpers):

@@ -74,6 +74,12 @@ try {
         }
         require_once $autoload;
     }
+    // Debian's Laravel 8.83 stands in for a project's newer one: give it the schema helpers
+    // migrations and our fixes call (compat.php). A project's own vendor answers for itself.
+    if (!isset($request['autoload'])) {
+        require_once __DIR__ . '/compat.php';
+        MigrateLint\Compat\register();
+    }
 
     $container = new Container();
     Container::setInstance($container);

@@ -64,23 +64,53 @@ def schema(paths, fmt):
 
 @click.command("plan")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--schema", "dump_path", required=True, type=click.Path(),
+@click.option("--schema", "dump_path", type=click.Path(),
               help="Schema dump of the real database (schema:dump, mysqldump --no-data, "
-                   "pg_dump --schema-only, sqlite .schema).")
+                   "pg_dump --schema-only, sqlite .schema), with its migrations rows.")
+@click.option("--database", "database_url", metavar="URL",
+              help="Read the real database itself, read-only: mysql://, mariadb://, "
+                   "pgsql://, postgres:// or sqlite:///path (prefer --database-env or "
+                   "--env-file: a password on a command line is visible to others).")
+@click.option("--database-env", metavar="VAR",
+              help="Environment variable holding the database URL.")
+@click.option("--env-file", type=click.Path(),
+              help="A Laravel .env file to read the connection from (DB_CONNECTION, DB_HOST, "
+                   "DB_DATABASE, DB_USERNAME, DB_PASSWORD or DB_URL).")
+@click.option("--prefix", default=None, help="Table prefix of the connection (default: none).")
+@click.option("--migrations-table", default="migrations", show_default=True,
+              help="The table Laravel records migrations in.")
 @click.option("--dialect", type=click.Choice(["mysql", "postgres", "sqlite"]),
               help="SQL dialect of the dump (default: detected).")
+@click.option("--laravel-version", metavar="X.Y",
+              help="Laravel version (default: config, else composer.lock).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def plan(paths, dump_path, dialect, fmt):
-    """Predict which pending migrations run, fail or are never reached on a dumped database."""
+def plan(paths, dump_path, database_url, database_env, env_file, prefix, migrations_table,
+         dialect, laravel_version, fmt):
+    """Predict what `php artisan migrate` will do on a real database: which pending migrations
+    run (and which guarded steps they skip), which one fails, at which statement and with which
+    error, which are never reached, and whether --fix lets the whole run complete."""
     from migrate_lint.replay import dump as dumpmod
     from migrate_lint.replay import plan as planner
 
-    if not os.path.isfile(dump_path):
-        _fail(f"{dump_path}: no such schema dump")
-    dirs = [d for group in _directories(paths) for d in group]
+    sources = [x for x in (dump_path, database_url, database_env, env_file) if x]
+    if len(sources) != 1:
+        _fail("give exactly one of --schema DUMP, --database URL, --database-env VAR or "
+              "--env-file .env")
+    groups = _directories(paths)
+    dirs = [d for group in groups for d in group]
+    settings = _settings(dirs[0], laravel_version)
     try:
-        result = planner.make_plan(dump_path, dirs, dialect)
+        if dump_path:
+            if not os.path.isfile(dump_path):
+                _fail(f"{dump_path}: no such schema dump")
+            source = dumpmod.load(dump_path, dialect)
+        else:
+            source = _read_database(database_url, database_env, env_file, prefix,
+                                    migrations_table)
+        result = planner.make_plan(source, dirs, engine=source.engine or
+                                   settings.rule_ctx.database,
+                                   laravel=settings.rule_ctx.laravel_version, settings=settings)
     except dumpmod.DumpError as exc:
         _fail(str(exc))
     if fmt == "json":
@@ -88,3 +118,25 @@ def plan(paths, dump_path, dialect, fmt):
     else:
         click.echo(planner.render_text(result), nl=False)
     sys.exit(1 if result.fails else 0)
+
+
+def _read_database(url, env_var, env_file, prefix, migrations_table):
+    try:
+        from migrate_lint.introspect import DatabaseTarget, IntrospectError, read_database
+    except ImportError as exc:  # pragma: no cover - the package ships with migrate-lint
+        _fail(f"reading a live database is not available: {exc}")
+    try:
+        target = DatabaseTarget.parse(url, env_var=env_var, env_file=env_file)
+        parsed = read_database(target, prefix=prefix, migrations_table=migrations_table)
+    except IntrospectError as exc:
+        _fail(str(exc))
+    parsed.source = "database"
+    return parsed
+
+
+def _settings(first_path, laravel_version):
+    """The check command's settings for these paths (config file, composer.lock)."""
+    from migrate_lint.cli import build_settings, load_config
+
+    cfg = load_config(None, first_path)
+    return build_settings(cfg, (), (), None, laravel_version, None, first_path)

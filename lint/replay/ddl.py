@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from migrate_lint.model import conditions as C
 from migrate_lint.replay.steps import Step
 
 DIALECTS = ("mysql", "postgres", "sqlite")
@@ -116,10 +117,11 @@ def steps_of_statement(text: str, line: int, conditional: bool, connection: str 
         if (tree.args.get("kind") or "TABLE").upper() != "TABLE":
             return []
         table = _table_of(tree.this)
-        cond = conditional or bool(tree.args.get("exists"))
         out: list[Step] = []
         for action in tree.args.get("actions") or []:
-            out += _alter_action(action, table, dialect, line, cond, connection, strict)
+            out += _alter_action(action, table, dialect, line, conditional, connection, strict)
+        if strict and tree.args.get("exists"):  # ALTER TABLE IF EXISTS t
+            out = [_when(s, C.has("table", table)) for s in out]
         return out
     if isinstance(tree, exp.Command) and str(tree.this).upper() == "RENAME":
         body = tree.expression.name if tree.expression is not None else ""
@@ -132,6 +134,13 @@ def steps_of_statement(text: str, line: int, conditional: bool, connection: str 
     if isinstance(tree, exp.Command):
         return _fallback(text, line, connection, strict)
     return []
+
+
+def _when(step: Step, cond) -> Step:
+    """step, run only under cond (IF [NOT] EXISTS in a migration's SQL)."""
+    import dataclasses
+
+    return dataclasses.replace(step, cond=C.and_(step.cond, cond))
 
 
 def _fallback(text, line, connection, strict) -> list[Step]:
@@ -152,8 +161,9 @@ def _create(tree, dialect, line, cond, connection, strict) -> list[Step]:
     from sqlglot import exp
 
     kind = (tree.args.get("kind") or "").upper()
-    if strict:  # in a dump, IF NOT EXISTS changes nothing: the dump is one snapshot
-        cond = cond or bool(tree.args.get("exists")) or bool(tree.args.get("replace"))
+    # In a dump, IF NOT EXISTS changes nothing: the dump is one snapshot.
+    guarded = strict and bool(tree.args.get("exists"))
+    replace = strict and bool(tree.args.get("replace"))
     if kind == "INDEX":
         index = tree.this
         if not isinstance(index, exp.Index):
@@ -163,14 +173,16 @@ def _create(tree, dialect, line, cond, connection, strict) -> list[Step]:
         cols = tuple(c.name for c in (params.args.get("columns") or [])
                      if c.name) if params is not None else ()
         unique = bool(tree.args.get("unique"))
-        return [Step("add_index", table, line, cond, connection, index=_ident(index.this),
-                     columns=cols, ctype="unique" if unique else "index")]
+        step = Step("add_index", table, line, cond, connection, index=_ident(index.this),
+                    columns=cols, ctype="unique" if unique else "index")
+        return [_when(step, C.not_(C.has("index", table, step.index)))] if guarded else [step]
     if kind != "TABLE":
         return []
     schema = tree.this
     table = _table_of(schema)
     if not isinstance(schema, exp.Schema):  # CREATE TABLE ... AS SELECT / LIKE
-        return [Step("create_table", table, line, cond, connection, complete=False)]
+        steps = [Step("create_table", table, line, cond, connection, complete=False)]
+        return _guard_create(steps, table, line, connection, guarded, replace)
     columns, indexes = [], []
     for item in schema.expressions:
         if isinstance(item, exp.ColumnDef):
@@ -189,6 +201,14 @@ def _create(tree, dialect, line, cond, connection, strict) -> list[Step]:
                   complete=True)]
     steps += [Step("add_index", table, line, cond, connection, index=n, ctype=k, columns=c)
               for n, k, c in indexes]
+    return _guard_create(steps, table, line, connection, guarded, replace)
+
+
+def _guard_create(steps, table, line, connection, guarded, replace) -> list[Step]:
+    if replace:  # MariaDB's CREATE OR REPLACE TABLE: drop it if it is there, then create
+        return [Step("drop_table", table, line, False, connection, if_exists=True), *steps]
+    if guarded:
+        return [_when(s, C.not_(C.has("table", table))) for s in steps]
     return steps
 
 
@@ -232,21 +252,30 @@ def _alter_action(action, table, dialect, line, cond, connection, strict) -> lis
     from sqlglot import exp
 
     if isinstance(action, exp.ColumnDef):
-        exists = bool(action.args.get("exists"))
-        return [Step("add_column", table, line, cond or exists, connection, column=action.name,
-                     ctype=_type_text(action.args.get("kind"), dialect))]
+        step = Step("add_column", table, line, cond, connection, column=action.name,
+                    ctype=_type_text(action.args.get("kind"), dialect))
+        if strict and action.args.get("exists"):
+            step = _when(step, C.not_(C.has("column", table, action.name)))
+        return [step]
     if isinstance(action, exp.Drop):
         kind = (action.args.get("kind") or "").upper()
-        exists = bool(action.args.get("exists"))
+        exists = strict and bool(action.args.get("exists"))
         if kind == "COLUMN" or not kind:
-            return [Step("drop_column", table, line, cond or exists, connection, column=t.name)
-                    for t in action.expressions]
-        return [Step("drop_index", table, line, cond or exists, connection,
-                     index=_ident(action.expressions[0]) if action.expressions else None,
-                     ctype=kind.lower())]
+            steps = [Step("drop_column", table, line, cond, connection, column=t.name)
+                     for t in action.expressions]
+            return [_when(s, C.has("column", table, s.column)) for s in steps] if exists \
+                else steps
+        step = Step("drop_index", table, line, cond, connection,
+                    index=_ident(action.expressions[0]) if action.expressions else None,
+                    ctype=kind.lower())
+        kind_atom = "foreign" if kind == "FOREIGN" else "index"
+        return [_when(step, C.has(kind_atom, table, step.index))] if exists else [step]
     if isinstance(action, exp.RenameColumn):
-        return [Step("rename_column", table, line, cond or bool(action.args.get("exists")),
-                     connection, column=action.this.name, to=action.args["to"].name)]
+        step = Step("rename_column", table, line, cond, connection, column=action.this.name,
+                    to=action.args["to"].name)
+        if strict and action.args.get("exists"):
+            step = _when(step, C.has("column", table, step.column))
+        return [step]
     if isinstance(action, exp.ModifyColumn):
         new = action.this
         old = action.args.get("rename_from")

@@ -17,11 +17,16 @@ class DumpError(Exception):
 
 @dataclass
 class ParsedDump:
-    path: str
+    """A database's schema and `migrations` rows: read from a dump, or live (lint/introspect)."""
+
+    path: str  # the dump's path, or the database URL with its password masked
     dialect: str
     steps: list[Step] = field(default_factory=list)
     migrations: list[str] = field(default_factory=list)  # names recorded as run, in batch order
     has_migrations_table: bool = False
+    engine: str | None = None  # mysql | mariadb | sqlite | pgsql, when the source says
+    source: str = "dump"  # "dump" | "database"
+    warnings: list[str] = field(default_factory=list)
 
 
 _MIGRATIONS_INSERT = re.compile(r"^\s*insert\s+into\s+[`\"\[]?(?:\w+[`\"\]]?\.[`\"\[]?)?"
@@ -41,13 +46,28 @@ def detect_dialect(text: str) -> str:
     return "mysql"
 
 
+_SQL_START = re.compile(r"^\s*(create|alter|drop|insert|replace|set|lock|unlock|use|select|"
+                        r"comment|begin|commit|start|pragma|grant|revoke|delimiter|truncate|"
+                        r"delete|update|with|values|analyze|vacuum|rollback|savepoint|do|"
+                        r"declare|copy|reindex|cluster|refresh|security|reset|show)\b",
+                        re.IGNORECASE)
+
+
 def load(path: str, dialect: str | None = None) -> ParsedDump:
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            text = fh.read()
+        with open(path, "rb") as fh:
+            raw = fh.read()
     except OSError as exc:
         raise DumpError(f"{path}: cannot read the schema dump: {exc.strerror or exc}") from exc
-    return parse(text, path, dialect)
+    if b"\0" in raw[:8192]:
+        raise DumpError(f"{path}: not a schema dump (a binary file)")
+    return parse(raw.decode("utf-8", errors="replace"), path, dialect)
+
+
+def _engine(text: str, dialect: str) -> str | None:
+    if dialect == "mysql":
+        return "mariadb" if re.search(r"MariaDB dump|-MariaDB", text[:4000]) else "mysql"
+    return {"postgres": "pgsql", "sqlite": "sqlite"}.get(dialect)
 
 
 def parse(text: str, path: str = "<dump>", dialect: str | None = None) -> ParsedDump:
@@ -55,20 +75,27 @@ def parse(text: str, path: str = "<dump>", dialect: str | None = None) -> Parsed
 
     dialect = dialect or detect_dialect(text)
     dialects = (dialect,) + tuple(d for d in ddl.DIALECTS if d != dialect)
-    out = ParsedDump(path, dialect)
+    out = ParsedDump(path, dialect, engine=_engine(text, dialect))
     last_offset, last_line = 0, 1
+    statements = sql_like = 0
     for offset, stmt in ddl.split_at(text, dialect):
         last_line += text.count("\n", last_offset, offset)
         last_offset = offset
         stmt = _strip_comments(stmt)
         if not stmt:
             continue
+        statements += 1
+        sql_like += bool(_SQL_START.match(stmt))
         if _MIGRATIONS_INSERT.match(stmt):
             out.migrations += _migration_rows(stmt, dialect)
             continue
         line = last_line
-        out.steps += ddl.steps_of_statement(stmt, line, False, None, strict=False,
-                                            dialects=dialects)
+        out.steps += [s for s in ddl.steps_of_statement(stmt, line, False, None, strict=False,
+                                                        dialects=dialects)
+                      if not (s.table or "").lower().startswith("sqlite_")]  # SQLite's own
+    if statements and not sql_like:
+        # Not one statement starts like SQL: the wrong file, not an empty database.
+        raise DumpError(f"{path}: not a schema dump (no SQL statement in it)")
     out.has_migrations_table = any(s.action == "create_table" and s.table and
                                    s.table.lower() == "migrations" for s in out.steps)
     return out
@@ -115,13 +142,13 @@ def _migration_rows(stmt: str, dialect: str) -> list[str]:
 
 def apply_to(parsed: ParsedDump, conn: Connection, closed: bool) -> None:
     """Replays a dump's DDL into an empty connection (a dump is one consistent snapshot)."""
-    from migrate_lint.replay.fold import Replay
+    from migrate_lint.replay.fold import DUMP, Replay
     from migrate_lint.replay.state import SchemaState
     from migrate_lint.replay.steps import Summary
 
     state = SchemaState({conn.name: conn})
     r = Replay(state)
-    summary = Summary(path=parsed.path, name="<dump>", connection=conn.name)
+    summary = Summary(path=parsed.path, name=DUMP, connection=conn.name)
     for step in parsed.steps:
         r.apply_step(step, summary)
     conn.closed = closed

@@ -1,18 +1,28 @@
 """Folds migration summaries, in order, into a SchemaState, and reports definite failures.
 
-A step under a guard or an unread condition may or may not run: its result is the join of
-"ran" and "did not run", so facts it would change become MAYBE. A step whose table is computed
-at run time could touch any table: the facts it could change become MAYBE everywhere. Failures
-are reported only from YES/NO facts.
+Each step's condition is evaluated against the state it meets (three-valued): TRUE runs the
+step, FALSE skips it, UNKNOWN makes what it would change MAYBE (the join of "ran" and "did
+not run"). A step whose table is computed at run time could touch any table: what it could
+change becomes MAYBE everywhere. Failures are reported only from YES/NO facts.
+
+Laravel's order inside one Blueprint (LARAVEL_FACTS.md): the closure, and every guard in it,
+runs before any SQL is sent; before 11.15 changed columns go first, then every added column
+(one ALTER on MySQL/MariaDB, atomic), then the other commands in source order, then the
+indexes given as column modifiers; from 11.15 one command per column, in source order.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from migrate_lint.model import conditions as C
+from migrate_lint.replay import errors as E
 from migrate_lint.replay.state import (DEFAULT, MAYBE, NO, YES, Column, Connection, Index,
                                        Origin, SchemaState, Table)
-from migrate_lint.replay.steps import UNSEEN, Step, Summary
+from migrate_lint.replay.steps import ADD, CHANGE, COMMAND, FLUENT, OPEN, UNSEEN, Step, Summary
+
+DUMP = "<dump>"  # the migration name of a dump's (or a live database's) own statements
+_PHASE_ORDER = {OPEN: -1, CHANGE: 0, ADD: 1, COMMAND: 2, FLUENT: 3, "": 2}
 
 
 @dataclass(frozen=True)
@@ -24,42 +34,261 @@ class Problem:
     line: int
     migration: str
     message: str  # the concrete reason, naming where the object came from
-    error: str  # what MySQL/MariaDB raises
+    error: str  # what the database (or Laravel) raises, as the engine words it
     step: Step | None = None
+    sqlstate: str | None = None
+    exception: str = ""
+
+
+@dataclass
+class Run:
+    """What one migration's up() did in the fold."""
+
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[Step] = field(default_factory=list)  # guard FALSE here
+    unknown: list[Step] = field(default_factory=list)  # condition UNKNOWN here
+    caught: list[Problem] = field(default_factory=list)  # failures a try/catch swallows
+    may_fail: list[Problem] = field(default_factory=list)  # fail if their condition holds
+    unchecked: list[tuple] = field(default_factory=list)  # (step, why) run on unknown state
 
 
 def _where(origin: Origin | None, verb: str) -> str:
     if origin is None:
         return "it existed before these migrations"
+    if origin.migration == DUMP:
+        return f"it is already there ({origin})"
     return f"{verb} by {origin}"
 
 
 class Replay:
-    def __init__(self, state: SchemaState | None = None, default_name: str | None = None):
+    def __init__(self, state: SchemaState | None = None, default_name: str | None = None,
+                 engine: str | None = None, laravel: tuple | None = None, probe: bool = False):
         self.state = state or SchemaState()
         self.default_name = default_name  # the default connection's configured name, if known
+        self.engine = engine  # mysql | mariadb | sqlite | pgsql | None (not known)
+        self.laravel = laravel  # the Laravel version, when known
+        # probe: say which steps under an unknown condition would fail if they ran, and
+        # which ran on state nobody knows (`plan` wants both; the lint rules do not).
+        self.probe = probe
         self._reported: set = set()
 
     # ------------------------------------------------------------------ entry points
     def apply(self, summary: Summary, stop_at_first: bool = False) -> list[Problem]:
-        problems: list[Problem] = []
-        for step in summary.steps:
-            found = self.apply_step(step, summary)
-            problems += found
-            if found and stop_at_first:
-                break
-        return problems
+        return self.run(summary, stop_at_first).problems
+
+    def run(self, summary: Summary, stop_at_first: bool = False) -> Run:
+        run = Run()
+        tries: dict[int, str] = {}  # try_id -> "failed" | "maybe"
+        steps = summary.steps
+        i = 0
+        while i < len(steps):
+            j = i + 1
+            if steps[i].group:
+                while j < len(steps) and steps[j].group == steps[i].group:
+                    j += 1
+            block = steps[i:j]
+            i = j
+            # The Blueprint's closure (and its guards) runs before any of its SQL is sent.
+            values = [self._value(s, summary, tries) for s in block]
+            order = self._ordered(block, values)
+            doubt = self._order_doubt(block, values, order, summary, tries)
+            backups: dict = {}
+            unit = None
+            for step, value in order:
+                if value is False:
+                    run.skipped.append(step)
+                    continue
+                key = self._unit(step)
+                if key != unit:
+                    unit, backups = key, {}
+                self._backup(step, summary, backups)
+                if value is None:
+                    run.unknown.append(step)
+                    if self.probe:
+                        run.may_fail += self._would_fail(step, summary)
+                applied = _Apply(self, step, summary, value).run()
+                if self.probe and value is True and applied.uncertain and not applied.problems:
+                    run.unchecked.append((step, applied.why))
+                if doubt is not None:
+                    applied.problems = [p for p in applied.problems if _key(p) in doubt]
+                if applied.problems:
+                    self._restore(backups)  # one statement fails whole: undo its first parts
+                    if step.try_id and E.engine_of(self.engine) != E.PGSQL:
+                        # Caught: the rest of the try block is skipped, the migration goes on.
+                        # (On PostgreSQL the transaction is aborted: it fails anyway.)
+                        tries[step.try_id] = "failed"
+                        run.caught += applied.problems
+                        continue
+                    run.problems += applied.problems
+                    if stop_at_first:
+                        return run
+                elif step.try_id and (value is None or applied.uncertain):
+                    tries.setdefault(step.try_id, "maybe")
+        return run
+
+    def _unit(self, step: Step):
+        """Steps that one SQL statement makes, which fail or succeed together: every column
+        a Blueprint adds before Laravel 11.15 on MySQL/MariaDB (one ALTER), else the columns
+        of one call (`dropColumn(['a', 'b'])`)."""
+        legacy = self.laravel is None or tuple(self.laravel[:2]) < (11, 15)
+        if step.phase == ADD and step.group and legacy and \
+                E.engine_of(self.engine) in (E.MYSQL, E.MARIADB):
+            return ("add", step.group)
+        return (step.group, step.line, step.action, step.phase) if step.group else id(step)
+
+    def _backup(self, step: Step, summary: Summary, backups: dict) -> None:
+        if not step.table or step.action not in ("add_column", "drop_column", "change_column"):
+            return
+        name = self._conn_name(step.connection, summary)
+        if name == UNSEEN:
+            return
+        conn = self.state.connection(name)
+        key = (name, step.table.lower())
+        if key not in backups:
+            t = conn.get(step.table)
+            backups[key] = (conn, t.copy() if t is not None else None)
+
+    @staticmethod
+    def _restore(backups: dict) -> None:
+        for (_, table), (conn, saved) in backups.items():
+            if saved is None:
+                conn.tables.pop(table, None)
+            else:
+                conn.put(saved)
+        backups.clear()
+
+    def _would_fail(self, step: Step, summary: Summary) -> list[Problem]:
+        probe = self._sandbox([step], summary, self.laravel)
+        return _Apply(probe, step, summary, True).run().problems if probe is not None else []
+
+    def _sandbox(self, steps, summary: Summary, laravel) -> "Replay | None":
+        """A Replay on a copy of what these steps can change (the tables they name), sharing
+        the rest of the state; None when a step could change any table."""
+        conns = {n: Connection(c.name, dict(c.tables), c.closed, list(c.notes))
+                 for n, c in self.state.connections.items()}
+        probe = Replay(SchemaState(conns), self.default_name, self.engine, laravel)
+        probe._reported = set(self._reported)
+        for step in steps:
+            name = self._conn_name(step.connection, summary)
+            if name == UNSEEN or step.table is None or step.action.startswith("taint"):
+                return None
+            conn = probe.state.connection(name)
+            for table in (step.table, step.to if step.action == "rename_table" else None):
+                t = conn.get(table) if table else None
+                if t is not None:
+                    conn.put(t.copy())
+        return probe
 
     def apply_step(self, step: Step, summary: Summary) -> list[Problem]:
-        conn_name = self._conn_name(step.connection, summary)
-        origin = Origin(summary.path, step.line, summary.name)
-        if conn_name == UNSEEN:
-            # Could be any connection: it may have happened on each.
-            for conn in list(self.state.connections.values()) or [self.state.connection(DEFAULT)]:
-                _Apply(self, conn, step, origin, True, summary).run()
-            return []
+        return _Apply(self, step, summary, True).run().problems
+
+    def _ordered(self, block, values, modern: bool | None = None):
+        pairs = list(zip(block, values))
+        if len(pairs) < 2:
+            return pairs
+        if modern is None:
+            modern = self.laravel is not None and tuple(self.laravel[:2]) >= (11, 15)
+        if modern:
+            return sorted(pairs, key=lambda p: p[0].phase == FLUENT)  # stable: source order
+        return sorted(pairs, key=lambda p: _PHASE_ORDER.get(p[0].phase, 2))
+
+    def _order_doubt(self, block, values, order, summary, tries):
+        """With the Laravel version unknown, a Blueprint whose commands Laravel before and
+        after 11.15 send in different orders can only fail where it fails both ways: the
+        problems the other order finds too (as keys), or None when the order is not in doubt."""
+        if self.laravel is not None or len(block) < 2:
+            return None
+        other = self._ordered(block, values, modern=True)
+        if [p[0] for p in other] == [p[0] for p in order]:
+            return None
+        probe = self._sandbox([p[0] for p in other], summary, (12, 0))
+        if probe is None:
+            return None
+        found = set()
+        for step, value in other:
+            if value is not False:
+                found |= {_key(p) for p in _Apply(probe, step, summary, value).run().problems}
+        return found
+
+    # ------------------------------------------------------------------ conditions
+    def _value(self, step: Step, summary: Summary, tries) -> bool | None:
+        if step.try_id in tries:
+            if tries[step.try_id] == "failed":
+                return False
+        value = C.evaluate(step.cond, lambda atom: self._atom(atom, step, summary))
+        if step.conditional and value is True:
+            value = None
+        if value is True and tries.get(step.try_id) == "maybe":
+            value = None
+        return value
+
+    def _atom(self, atom, step: Step, summary: Summary) -> bool | None:
+        tag = atom[0]
+        if tag == "driver":
+            return self._driver(atom[2])
+        if tag != "has":
+            return None
+        _, kind, conn_key, table, name, extra = atom
+        if isinstance(conn_key, tuple):
+            return None
+        conn_name = self._conn_name(conn_key if conn_key is not None else step.connection,
+                                    summary)
+        if conn_name == UNSEEN or table is None or isinstance(table, tuple):
+            return None
         conn = self.state.connection(conn_name)
-        return _Apply(self, conn, step, origin, step.conditional, summary).run()
+        status = conn.status(table)
+        if kind == "table":
+            return _truth(status)
+        if kind == "rows":
+            return False if status == NO else None
+        t = conn.get(table)
+        if status == NO:
+            return False  # Laravel's has* on a missing table answer false
+        if kind == "column":
+            if t is None or isinstance(name, tuple) or name is None:
+                return None
+            return _truth(t.column_status(name))
+        if kind in ("index", "foreign"):
+            return self._index_atom(t, status, kind, name, extra)
+        return None
+
+    def _index_atom(self, t: Table | None, status, kind, key, extra) -> bool | None:
+        if t is None or key is None or (isinstance(key, tuple) and key[0] != "cols"):
+            return None
+        engine = E.engine_of(self.engine) if self.engine else None
+        if kind == "foreign" and isinstance(key, str) and engine == E.SQLITE:
+            return False  # Laravel reports no foreign key names on SQLite
+        wanted_kind = "foreign" if kind == "foreign" else None
+        found = MAYBE if not t.indexes_complete else NO
+        for idx in t.indexes.values():
+            if (idx.kind == "foreign") != (wanted_kind == "foreign"):
+                continue
+            if kind == "index" and extra and not _type_matches(idx.kind, extra):
+                continue
+            if isinstance(key, tuple):
+                matches = tuple(c.lower() for c in idx.columns) == tuple(c.lower()
+                                                                         for c in key[1])
+            else:
+                # Laravel lower-cases the names it reads back and compares with `===`.
+                matches = idx.name.lower() == key
+            if matches:
+                if idx.status == YES:
+                    found = YES
+                    break
+                found = MAYBE
+        if status == MAYBE and found == YES:
+            return None
+        return _truth(found)
+
+    def _driver(self, name: str) -> bool | None:
+        if not self.engine:
+            return None
+        engine = E.engine_of(self.engine)
+        if engine == E.MARIADB:
+            # Laravel before 11 has no mariadb driver: MariaDB reports "mysql".
+            modern = self.laravel is not None and self.laravel[0] >= 11
+            return name == ("mariadb" if modern else "mysql")
+        return name == {E.MYSQL: "mysql", E.SQLITE: "sqlite", E.PGSQL: "pgsql"}[engine]
 
     def _conn_name(self, step_conn: str | None, summary: Summary) -> str:
         name = step_conn if step_conn is not None else summary.connection
@@ -72,27 +301,77 @@ class Replay:
         return name
 
 
+def _key(p: Problem):
+    return (p.line, p.message)
+
+
+def _truth(status: str) -> bool | None:
+    return True if status == YES else False if status == NO else None
+
+
+def _type_matches(kind: str, wanted: str) -> bool:
+    return kind == wanted or (wanted == "unique" and kind == "primary")
+
+
 class _Apply:
-    """One step on one connection."""
+    """One step, run (value True) or maybe run (value None), on the state."""
 
-    def __init__(self, replay, conn: Connection, step: Step, origin: Origin, cond: bool,
-                 summary: Summary):
-        self.replay, self.conn, self.step, self.origin, self.cond = replay, conn, step, origin, cond
-        self.summary = summary
+    def __init__(self, replay: Replay, step: Step, summary: Summary, value: bool | None):
+        self.replay, self.step, self.summary = replay, step, summary
+        self.cond = value is not True  # True: the step may or may not run
+        self.origin = Origin(summary.path, step.line, summary.name)
         self.problems: list[Problem] = []
+        self.uncertain = False  # it may fail on state we do not know
+        self.why = ""
 
-    def run(self) -> list[Problem]:
+    def run(self) -> "_Apply":
+        conn_name = self.replay._conn_name(self.step.connection, self.summary)
         handler = getattr(self, "_" + self.step.action, None)
-        if handler is not None:
-            if self.step.table is None and self.step.action not in ("taint_all",):
-                self._unresolved()
-            else:
-                handler()
-        return self.problems
+        if handler is None:
+            return self
+        if conn_name == UNSEEN:
+            # Could be any connection: it may have happened on each.
+            self.uncertain, self.why = True, "its connection is computed at run time"
+            self.cond = True
+            for conn in list(self.replay.state.connections.values()) or [
+                    self.replay.state.connection(DEFAULT)]:
+                self.conn = conn
+                self._dispatch(handler)
+            self.problems = []
+            return self
+        self.conn = self.replay.state.connection(conn_name)
+        self._dispatch(handler)
+        return self
 
-    def fail(self, code, message, error):
+    def _dispatch(self, handler):
+        if self.step.table is None and self.step.action not in ("taint_all",):
+            self._unresolved()
+        else:
+            handler()
+
+    @property
+    def engine(self):
+        return self.replay.engine
+
+    def fail(self, code, message, kind, table="", name=""):
+        err = E.error(kind, self.engine, table, name)
         self.problems.append(Problem(code, self.origin.path, self.origin.line,
-                                     self.origin.migration, message, error, self.step))
+                                     self.origin.migration, message, err.message, self.step,
+                                     err.sqlstate, err.exception))
+
+    def unsure(self, status, why: str = "") -> None:
+        if status == MAYBE and not self.cond:
+            self.uncertain = True
+            self.why = self.why or why or self._unknown_why()
+
+    def _unknown_why(self) -> str:
+        t = self.conn.get(self.step.table) if self.step.table else None
+        if not self.conn.closed and (t is None or t.origin is None):
+            return (f"table '{self.step.table}' on connection '{self.conn.name}' is not in "
+                    f"the database read")
+        if t is not None and t.notes:
+            return f"'{t.name}' is not known exactly: {t.notes[-1]}"
+        return f"the state of '{self.step.table}' is not known"
 
     # ------------------------------------------------------------------ tables
     def _use_table(self, table: str) -> Table | None:
@@ -102,26 +381,32 @@ class _Apply:
             if self.conn.status(table) == NO and not self.cond:
                 self._missing_table(table, None)
                 return None
-            return self.conn.put(Table(table, MAYBE if self.cond else YES, None, False))
+            self.unsure(MAYBE)
+            return self.conn.put(Table(table, MAYBE if self.cond else YES, None, False,
+                                       indexes_complete=False))
         if t.status == NO and not self.cond:
             # The migration stops here: nothing after it touches this table.
             self._missing_table(table, t)
             return None
+        self.unsure(t.status)
         if t.status == MAYBE and not self.cond:
             t.status = YES  # the step succeeded, so the table was there
         return t
 
-    def _missing_table(self, table, t: Table | None):
+    def _missing_table(self, table, t: Table | None, kind="missing_table"):
         key = (self.conn.name, self.origin.path, table.lower())
         if key in self.replay._reported:
             return
         self.replay._reported.add(key)
-        why = (f"dropped by {t.removed_by}" if t is not None and t.removed_by is not None
-               else "not in the database")
-        db = "<database>"
-        self.fail("ML103", f"table '{table}' does not exist here ({why})",
-                  f"SQLSTATE[42S02]: Base table or view not found: 1146 Table "
-                  f"'{db}.{table}' doesn't exist")
+        if t is not None and t.removed_by is not None:
+            why = f"{'renamed' if t.renamed_to else 'dropped'} by {t.removed_by}"
+            if t.renamed_to:
+                why += f" to '{t.renamed_to}'"
+        elif t is not None and t.created_later is not None:
+            why = f"not created yet: {t.created_later} creates it later"
+        else:
+            why = "not in the database"
+        self.fail("ML103", f"table '{table}' does not exist here ({why})", kind, table)
 
     def _create_table(self):
         s = self.step
@@ -130,16 +415,13 @@ class _Apply:
         if not self.cond:
             if status == YES:
                 if existing is not None and existing.origin is not None:
-                    self.fail("ML102", f"table '{s.table}' already exists: "
-                              f"{_where(existing.origin, 'created')}",
-                              f"SQLSTATE[42S01]: Base table or view already exists: 1050 Table "
-                              f"'{s.table}' already exists")
-                elif existing is not None:
+                    msg = f"table '{s.table}' already exists: {_where(existing.origin, 'created')}"
+                    self.fail("ML102", msg, "duplicate_table", s.table)
+                else:
                     self.fail(None, f"table '{s.table}' already exists (it was there before "
-                              f"these migrations)",
-                              f"SQLSTATE[42S01]: Base table or view already exists: 1050 Table "
-                              f"'{s.table}' already exists")
+                              f"these migrations)", "duplicate_table", s.table)
                 return
+            self.unsure(status)
             self.conn.put(self._new_table(YES))
             return
         if status == YES:
@@ -151,7 +433,7 @@ class _Apply:
 
     def _new_table(self, status) -> Table:
         s = self.step
-        t = Table(s.table, status, self.origin, s.complete)
+        t = Table(s.table, status, self.origin, s.complete, indexes_complete=s.complete)
         for name, ctype, *line in s.columns:
             where = Origin(self.origin.path, line[0], self.origin.migration) if line else self.origin
             t.columns[name.lower()] = Column(name, ctype, YES, where)
@@ -169,7 +451,10 @@ class _Apply:
                 t.status = MAYBE
             return
         if status == NO and not s.if_exists:
-            self._missing_table(s.table, t)
+            self._missing_table(s.table, t, "drop_missing_table")
+            return
+        if not s.if_exists:
+            self.unsure(status)
         gone = Table(s.table, NO, t.origin if t else None, True, removed_by=self.origin)
         self.conn.put(gone)
 
@@ -184,25 +469,32 @@ class _Apply:
         src = self.conn.get(s.table)
         src_status = src.status if src is not None else self.conn.status(s.table)
         dst = self.conn.get(s.to)
+        dst_status = dst.status if dst is not None else self.conn.status(s.to)
         if self.cond:
             if src is not None and src.status == YES:
                 src.status = MAYBE
-            moved = (src.copy(s.to) if src is not None else Table(s.to, MAYBE, None, False))
-            moved.status = MAYBE if (dst is None or dst.status != YES) else YES
-            if dst is None or dst.status != YES:
+            moved = (src.copy(s.to) if src is not None else Table(s.to, MAYBE, None, False,
+                                                                  indexes_complete=False))
+            moved.status = MAYBE if dst_status != YES else YES
+            if dst_status != YES:
                 self.conn.put(moved)
             return
         if src_status == NO:
             self._missing_table(s.table, src)
-        if dst is not None and dst.status == YES:
-            self.fail(None, f"table '{s.to}' already exists: {_where(dst.origin, 'created')}",
-                      f"SQLSTATE[42S01]: Base table or view already exists: 1050 Table "
-                      f"'{s.to}' already exists")
-        moved = src.copy(s.to) if src is not None else Table(s.to, YES, None, False)
-        moved.status, moved.removed_by = YES, None
+            return
+        if dst_status == YES:
+            self.fail(None, f"table '{s.to}' already exists: "
+                      f"{_where(dst.origin if dst else None, 'created')}",
+                      "duplicate_table", s.to)
+            return
+        self.unsure(src_status)
+        self.unsure(dst_status)
+        moved = src.copy(s.to) if src is not None else Table(s.to, YES, None, False,
+                                                             indexes_complete=False)
+        moved.status, moved.removed_by, moved.renamed_to = YES, None, None
         self.conn.put(moved)
         self.conn.put(Table(s.table, NO, src.origin if src else None, True,
-                            removed_by=self.origin))
+                            removed_by=self.origin, renamed_to=s.to))
 
     def _drop_like_rename(self):
         if not self.cond:
@@ -227,7 +519,7 @@ class _Apply:
             if t is not None and t.status == NO:
                 return None  # a conditional step on a table that is gone does nothing
             return t if t is not None else self.conn.put(
-                Table(self.step.table, MAYBE, None, False))
+                Table(self.step.table, MAYBE, None, False, indexes_complete=False))
         return self._use_table(self.step.table)
 
     def _add_column(self):
@@ -246,23 +538,24 @@ class _Apply:
             elif col.status == NO:
                 col.status, col.ctype, col.origin = MAYBE, s.ctype, self.origin
             return
-        if t.column_status(s.column) == YES and col is not None and col.origin is not None:
-            self.fail("ML101", f"column '{t.name}.{s.column}' already exists: "
-                      f"{_where(col.origin, 'added')}",
-                      f"SQLSTATE[42S21]: Column already exists: 1060 Duplicate column name "
-                      f"'{s.column}'")
+        status = t.column_status(s.column)
+        if status == YES:
+            if col is not None and col.origin is not None:
+                self.fail("ML101", f"column '{t.name}.{s.column}' already exists: "
+                          f"{_where(col.origin, 'added')}", "duplicate_column", t.name, s.column)
+            else:
+                self.fail(None, f"column '{t.name}.{s.column}' already exists (it was there "
+                          f"before these migrations)", "duplicate_column", t.name, s.column)
             return
+        self.unsure(status)
         t.columns[s.column.lower()] = Column(s.column, s.ctype, YES, self.origin)
 
-    def _missing_column(self, t: Table, column: str):
+    def _missing_column(self, t: Table, column: str, kind: str):
         col = t.column(column)
         why = f"dropped by {col.origin}" if col is not None and col.origin is not None else \
             f"not among the columns {_where(t.origin, 'created')}"
-        self.fail("ML103", f"column '{t.name}.{column}' does not exist here ({why})",
-                  f"SQLSTATE[42000]: Syntax error or access violation: 1091 Can't DROP COLUMN "
-                  f"`{column}`; check that it exists" if self.step.action == "drop_column" else
-                  f"SQLSTATE[42S22]: Column not found: 1054 Unknown column '{column}' in "
-                  f"'{t.name}'")
+        self.fail("ML103", f"column '{t.name}.{column}' does not exist here ({why})", kind,
+                  t.name, column)
 
     def _drop_column(self):
         s = self.step
@@ -277,11 +570,14 @@ class _Apply:
             if col is not None and col.status == YES:
                 col.status = MAYBE
             return
-        if t.column_status(s.column) == NO and not s.if_exists:
-            self._missing_column(t, s.column)
+        status = t.column_status(s.column)
+        if status == NO and not s.if_exists:
+            self._missing_column(t, s.column, "missing_column")
+            return
+        self.unsure(status)
         t.columns[s.column.lower()] = Column(s.column, None, NO, self.origin)
         for key, idx in list(t.indexes.items()):
-            if s.column in idx.columns:
+            if s.column.lower() in (c.lower() for c in idx.columns):
                 del t.indexes[key]  # MySQL drops an index with its last column
 
     def _rename_column(self):
@@ -304,13 +600,15 @@ class _Apply:
                 new.status = MAYBE
             return
         if t.column_status(s.column) == NO:
-            self._missing_column(t, s.column)
-        elif t.column_status(s.to) == YES:
+            self._missing_column(t, s.column, "unknown_column")
+            return
+        if t.column_status(s.to) == YES:
             other = t.column(s.to)
             self.fail(None, f"column '{t.name}.{s.to}' already exists: "
                       f"{_where(other.origin if other else None, 'added')}",
-                      f"SQLSTATE[42S21]: Column already exists: 1060 Duplicate column name "
-                      f"'{s.to}'")
+                      "duplicate_column", t.name, s.to)
+            return
+        self.unsure(t.column_status(s.column))
         ctype = col.ctype if col is not None else None
         t.columns[s.column.lower()] = Column(s.column, None, NO, self.origin)
         t.columns[s.to.lower()] = Column(s.to, ctype, YES, self.origin)
@@ -328,7 +626,7 @@ class _Apply:
                 col.ctype = s.ctype
             return
         if t.column_status(s.column) == NO:
-            self._missing_column(t, s.column)
+            self._missing_column(t, s.column, "unknown_column")
             return
         if col is None:
             t.columns[s.column.lower()] = Column(s.column, s.ctype, YES, None)
@@ -336,14 +634,33 @@ class _Apply:
             col.status = YES
             col.ctype = s.ctype or col.ctype
 
-    # ------------------------------------------------------------------ indexes (state only)
+    # ------------------------------------------------------------------ indexes (plan only)
     def _add_index(self):
         s = self.step
         t = self.conn.get(s.table)
         if t is None or not s.index:
+            if t is not None:
+                t.indexes_complete = False
             return
-        t.indexes[s.index.lower()] = Index(s.index, s.ctype or "index", tuple(s.columns),
-                                           MAYBE if self.cond else YES, self.origin)
+        if t.status == NO:
+            return
+        key = s.index.lower()
+        idx = t.indexes.get(key)
+        if s.ctype == "foreign" and E.engine_of(self.engine) == E.SQLITE and t.origin != \
+                self.origin:
+            return  # SQLite adds foreign keys only with the table (Laravel ignores the rest)
+        if not self.cond and idx is not None and idx.status == YES and t.status == YES:
+            kind = "duplicate_foreign" if s.ctype == "foreign" else "duplicate_index"
+            self.fail(None, f"{'foreign key' if s.ctype == 'foreign' else 'index'} "
+                      f"'{s.index}' already exists on '{t.name}': "
+                      f"{_where(idx.origin, 'added')}", kind, t.name, s.index)
+            return
+        if not self.cond and (idx is not None and idx.status == MAYBE or
+                              idx is None and not t.indexes_complete):
+            self.uncertain = True
+            self.why = self.why or f"the indexes of '{t.name}' are not known exactly"
+        t.indexes[key] = Index(s.index, s.ctype or "index", tuple(s.columns),
+                               MAYBE if self.cond or t.status != YES else YES, self.origin)
 
     def _drop_index(self):
         s = self.step
@@ -356,11 +673,25 @@ class _Apply:
                     idx.status = MAYBE
             return
         idx = t.indexes.get(s.index.lower())
-        if idx is not None:
-            if self.cond:
+        if self.cond:
+            if idx is not None:
                 idx.status = MAYBE
-            else:
-                del t.indexes[s.index.lower()]
+            return
+        if s.ctype == "foreign" and E.engine_of(self.engine) == E.SQLITE and \
+                self.replay.laravel is not None and self.replay.laravel[0] < 11:
+            self.fail(None, "Laravel before 11 cannot drop a foreign key on SQLite",
+                      "missing_foreign", t.name, s.index)
+            return
+        if t.status == YES and t.indexes_complete and (idx is None or idx.status == NO) \
+                and not s.if_exists:
+            kind = "missing_foreign" if s.ctype == "foreign" else "missing_index"
+            self.fail(None, f"{'foreign key' if s.ctype == 'foreign' else 'index'} "
+                      f"'{s.index}' does not exist on '{t.name}'", kind, t.name, s.index)
+            return
+        if idx is None or idx.status == MAYBE:
+            self.uncertain = True
+            self.why = self.why or f"the indexes of '{t.name}' are not known exactly"
+        t.indexes.pop(s.index.lower(), None)
 
     def _rename_index(self):
         s = self.step
@@ -371,12 +702,15 @@ class _Apply:
         if idx is not None:
             t.indexes[s.to.lower()] = Index(s.to, idx.kind, idx.columns,
                                             MAYBE if self.cond else idx.status, self.origin)
+        elif not t.indexes_complete:
+            self.uncertain = True
+            self.why = self.why or f"the indexes of '{t.name}' are not known exactly"
 
     # ------------------------------------------------------------------ unknowns
     def _taint_table(self):
         t = self.conn.get(self.step.table)
         if t is None:
-            t = self.conn.put(Table(self.step.table, MAYBE, None, False))
+            t = self.conn.put(Table(self.step.table, MAYBE, None, False, indexes_complete=False))
         elif t.status == NO:
             t.status = MAYBE
         t.forget_columns(f"{self.step.reason} ({self.origin})")
@@ -394,6 +728,8 @@ class _Apply:
     def _unresolved(self):
         """A step on a table computed at run time: any table it could touch becomes unknown."""
         s = self.step
+        if not self.cond:
+            self.uncertain, self.why = True, f"the table `{s.table_expr or '?'}` is computed"
         note = f"`{s.table_expr or '?'}` at {self.origin} could be any table"
         if s.action in ("create_table",) or (s.action == "rename_table"):
             for t in self.conn.tables.values():
@@ -419,5 +755,11 @@ class _Apply:
                             t.columns[name.lower()] = Column(name, s.ctype, MAYBE, self.origin)
                     elif col.status != MAYBE:
                         col.status = MAYBE
+        if s.action in ("add_index", "drop_index"):
+            for t in self.conn.tables.values():
+                t.indexes_complete = False
         if s.action == "taint_table":
             self._taint_all()
+
+
+__all__ = ["Problem", "Replay", "Run", "Connection"]

@@ -177,14 +177,42 @@ def initial_state(h: History, dumps: dict | None = None) -> SchemaState:
     return state
 
 
-def replay(h: History, state: SchemaState | None = None):
-    """Yields (summary, problems) for each migration that runs, in order."""
-    r = Replay(state if state is not None else initial_state(h), h.default_name)
+def replay(h: History, state: SchemaState | None = None, engine: str | None = None,
+           laravel: tuple | None = None):
+    """Yields (summary, problems) for each migration that runs, in order, on a fresh database
+    (or from the squashed schema)."""
+    r = Replay(state if state is not None else initial_state(h), h.default_name, engine,
+               laravel)
+    not_yet_created(r, h)
     for s in h.summaries:
         if s.name in h.ran:
             continue
         yield s, r.apply(s)
     h.final = r.state
+
+
+def not_yet_created(r: Replay, h: History) -> None:
+    """On a fresh database a table the history creates does not exist before its creation, so
+    `Schema::hasTable` on it is known. (Tables the history never creates stay unknown: a
+    package's migrations may create them.)"""
+    from migrate_lint.replay.state import NO, Origin, Table
+    from migrate_lint.replay.steps import UNSEEN
+
+    for s in h.summaries:
+        if s.name in h.ran:
+            continue
+        for step in s.steps:
+            name = step.table if step.action == "create_table" else \
+                step.to if step.action == "rename_table" else None
+            if not name:
+                continue
+            conn_name = r._conn_name(step.connection, s)
+            if conn_name == UNSEEN:
+                continue
+            conn = r.state.connection(conn_name)
+            if conn.get(name) is None:
+                conn.put(Table(name, NO, None, True,
+                               created_later=Origin(s.path, step.line, s.name)))
 
 
 def duplicate_classes(h: History):
@@ -213,7 +241,8 @@ def check_history(files, settings, options, parsed=None) -> list[Finding]:
         h = load_history(dirs, given, cache_dir=_cache_dir(settings, options),
                          jobs=getattr(options, "jobs", None), parsed=parsed)
         found: list[tuple[str, Finding]] = []
-        for s, problems in replay(h):
+        ctx = settings.rule_ctx
+        for s, problems in replay(h, engine=ctx.database, laravel=ctx.laravel_version):
             if os.path.normpath(s.path) not in given:
                 continue
             for p in problems:

@@ -50,6 +50,9 @@ class Table:
     indexes: dict[str, Index] = field(default_factory=dict)
     removed_by: Origin | None = None  # the drop or rename that made it NO
     notes: list[str] = field(default_factory=list)  # why some of it is unknown
+    indexes_complete: bool = True  # every index is in `indexes`
+    renamed_to: str | None = None  # removed by a rename to this table
+    created_later: Origin | None = None  # NO on a fresh database until this migration
 
     def column(self, name: str) -> Column | None:
         return self.columns.get(name.lower())
@@ -71,10 +74,12 @@ class Table:
         return Table(name or self.name, self.status, self.origin, self.complete,
                      {k: Column(c.name, c.ctype, c.status, c.origin) for k, c in self.columns.items()},
                      {k: Index(i.name, i.kind, i.columns, i.status, i.origin)
-                      for k, i in self.indexes.items()}, self.removed_by, list(self.notes))
+                      for k, i in self.indexes.items()}, self.removed_by, list(self.notes),
+                     self.indexes_complete, self.renamed_to, self.created_later)
 
     def forget_columns(self, reason: str) -> None:
         self.complete = False
+        self.indexes_complete = False
         for col in self.columns.values():
             if col.status == YES or col.status == NO:
                 col.status = MAYBE
@@ -111,6 +116,11 @@ class Connection:
 @dataclass
 class SchemaState:
     connections: dict[str, Connection] = field(default_factory=dict)
+
+    def clone(self) -> "SchemaState":
+        return SchemaState({name: Connection(c.name, {k: t.copy() for k, t in c.tables.items()},
+                                             c.closed, list(c.notes))
+                            for name, c in self.connections.items()})
 
     def connection(self, name: str) -> Connection:
         conn = self.connections.get(name)

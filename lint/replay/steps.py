@@ -3,10 +3,10 @@
 A summary is plain data (tuples of strings, ints and bools), so it can be cached per file and
 the syntax tree dropped right after: replaying thousands of migrations keeps no trees alive.
 
-The model's Context records the guards it recognises; a statement can also sit under a
-condition the model does not read (`if (app()->isLocal())`, a loop, an early `return`). Such a
-statement may not run, so the replay must treat it as conditional: `_conditional` walks up the
-tree for those shapes. It is the one place here that reads tree-sitter node types.
+Each step carries the condition it runs under (lint/model/conditions.py), which the fold
+evaluates against the schema state: TRUE runs the step, FALSE skips it, UNKNOWN makes what it
+touches unknown. Steps of one Blueprint share a `group`: Laravel evaluates the closure (and the
+guards in it) before it sends any SQL, and orders the Blueprint's commands itself (`phase`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from migrate_lint.model import blueprint as bp
+from migrate_lint.model import conditions as C
 
 # Blueprint calls that change nothing the replay tracks.
 HARMLESS = {"engine", "charset", "collation", "comment", "temporary", "getTable", "getColumns",
@@ -33,14 +34,18 @@ MORPH_ID_TYPES = {"uuidMorphs": "uuid", "nullableUuidMorphs": "uuid", "ulidMorph
 INDEX_KIND = {"index": "index", "unique": "unique", "primary": "primary", "fullText": "fulltext",
               "fulltext": "fulltext", "spatialIndex": "spatial", "rawIndex": "index",
               "foreign": "foreign"}
-_LOOPS = {"foreach_statement", "for_statement", "while_statement", "do_statement",
-          "switch_statement", "match_expression"}
-_EXIT = re.compile(rb"\b(return|throw|exit|die)\b")
+FLUENT_INDEXES = ("primary", "unique", "index", "fullText", "fulltext", "spatialIndex")
 _NAMESPACE = re.compile(r"^\s*namespace\s+([\w\\\\]+)\s*;", re.MULTILINE)
 _CONN_PROP = re.compile(r"\$connection\s*=")
 _CONN_CALL = re.compile(r"""connection\(\s*(?:(['"])([\w.-]+)\1)?""")
 _SQL_DDL = re.compile(r"\b(create|alter|drop|rename)\s", re.IGNORECASE)
 _RUNS_OTHER = re.compile(r"->\s*(up|down)\s*\(\s*\)|Artisan::call|->call\(\s*['\"]migrate")
+
+# Phases of a Blueprint's commands, in the order Laravel before 11.15 sends them: changed
+# columns, added columns (one ALTER), the other commands in source order, then the indexes
+# given as column modifiers (`->unique()`). From 11.15 adds and changes keep source order.
+CHANGE, ADD, COMMAND, FLUENT = "change", "add", "command", "fluent"
+OPEN = "open"  # the Blueprint's table itself: it must exist before anything else happens
 
 
 @dataclass(frozen=True)
@@ -48,10 +53,11 @@ class Step:
     """One schema change, in the order up() makes it."""
 
     action: str  # create_table drop_table rename_table alter_table add_column drop_column
-    #              rename_column change_column add_index drop_index taint_table taint_all
+    #              rename_column change_column add_index drop_index rename_index taint_table
+    #              taint_all
     table: str | None  # None: computed at run time
     line: int
-    conditional: bool = False
+    conditional: bool = False  # runs under a condition nobody can evaluate (kept for dumps)
     connection: str | None = None  # None: the migration's default; UNSEEN: computed
     column: str | None = None  # column (None with an add/drop: a computed name)
     to: str | None = None  # new name of a rename
@@ -62,6 +68,10 @@ class Step:
     if_exists: bool = False  # dropIfExists / DROP ... IF EXISTS
     reason: str = ""  # why a taint
     table_expr: str = ""  # how the code names the table, for messages
+    cond: tuple = C.TRUE  # the condition the step runs under
+    group: int = 0  # the Blueprint it belongs to (0: none)
+    phase: str = ""  # CHANGE / ADD / COMMAND / FLUENT inside its Blueprint
+    try_id: int = 0  # the try/catch or rescue() that catches its failure (0: none)
 
 
 @dataclass
@@ -97,25 +107,30 @@ def summarise(migration) -> Summary:
     summary.connection = migration.connection
     if summary.connection is None and _CONN_PROP.search(src_text):
         summary.connection = UNSEEN
-    whole_conditional = "function shouldRun" in src_text
-    items = [(op.span.start, "op", op) for op in migration.ops]
-    items += [(rs.span.start, "sql", rs) for rs in migration.raw_sql]
+    whole = C.unknown("shouldRun()") if "function shouldRun" in src_text else C.TRUE
+    items = [(_order(op), "op", op) for op in migration.ops]
+    items += [(_order(rs), "sql", rs) for rs in migration.raw_sql]
     items.sort(key=lambda t: t[0])
-    walker = _Walker()
-    steps = summary.steps
+    builder = _Steps(summary.steps)
     for _, kind, item in items:
         method = item.ctx.method
         if method == "down" or not method:
             continue
-        helper = method != "up"  # a helper method may or may not be called from up()
+        # A helper method of the class may or may not be called from up().
+        scope = whole if method == "up" else C.and_(whole, C.unknown(f"{method}() may run"))
         if kind == "op":
-            _op_steps(item, steps, walker, helper or whole_conditional)
+            builder.op(item, scope)
         else:
-            _sql_steps(item, steps, walker, helper or whole_conditional, migration.source)
+            builder.sql(item, scope, migration.source)
     up_text = _method_text(src_text)
     if _RUNS_OTHER.search(up_text):
-        steps.append(Step("taint_all", None, 1, reason="up() runs code of another migration"))
+        summary.steps.append(Step("taint_all", None, 1, True,
+                                  reason="up() runs code of another migration"))
     return summary
+
+
+def _order(item) -> int:
+    return getattr(item, "order", None) or item.span.start
 
 
 def _method_text(src_text: str) -> str:
@@ -129,6 +144,8 @@ def _conn(op_connection: str | None) -> str | None:
     t = op_connection.strip()
     if len(t) >= 2 and t[0] == t[-1] and t[0] in "'\"" and re.fullmatch(r"[\w.-]+", t[1:-1]):
         return t[1:-1]
+    if t.replace(" ", "") in ("$this->connection", "$this->getConnection()"):
+        return None
     return UNSEEN
 
 
@@ -136,105 +153,86 @@ def _name(n) -> str | None:
     return n.value if n is not None and n.value is not None else None
 
 
-class _Walker:
-    """Finds conditions the model does not record, with per-block caches."""
+class _Steps:
+    """Appends the steps of one file's operations, numbering Blueprints as groups."""
 
-    def __init__(self):
-        self.exits: dict[int, list[int]] = {}
+    def __init__(self, steps: list[Step]):
+        self.steps = steps
+        self.groups = 0
 
-    def conditional(self, node) -> bool:
-        child, cur = node, node.parent
-        while cur is not None:
-            t = cur.type
-            if t in ("method_declaration", "function_definition"):
-                return False
-            if t in ("if_statement", "else_clause", "else_if_clause"):
-                if not _same(cur.child_by_field_name("condition"), child):
-                    return True
-            elif t == "conditional_expression":
-                if not _same(cur.child_by_field_name("condition"), child):
-                    return True
-            elif t == "binary_expression":
-                op = cur.child_by_field_name("operator")
-                if op is not None and op.text in (b"&&", b"||", b"and", b"or", b"??") \
-                        and _same(cur.child_by_field_name("right"), child):
-                    return True
-            elif t in _LOOPS or t == "catch_clause":
-                return True
-            elif t in ("compound_statement", "colon_block"):
-                if self._exit_before(cur, child.start_byte):
-                    return True
-            child, cur = cur, cur.parent
-        return False
+    def add(self, action, table, line, conn, ctx, scope, **kw):
+        self.steps.append(Step(action, table, line, connection=conn, try_id=ctx.try_id,
+                               cond=C.and_(scope, ctx.cond), **kw))
 
-    def _exit_before(self, block, offset: int) -> bool:
-        ends = self.exits.get(block.id)
-        if ends is None:
-            ends = []
-            for stmt in block.named_children:
-                if stmt.type in ("return_statement", "if_statement", "switch_statement",
-                                 "try_statement", "expression_statement") \
-                        and _EXIT.search(stmt.text):
-                    if stmt.type != "expression_statement" or stmt.text.lstrip().startswith(
-                            (b"throw", b"exit", b"die")):
-                        ends.append(stmt.end_byte)
-            self.exits[block.id] = ends
-        return any(end <= offset for end in ends)
-
-
-def _same(a, b) -> bool:
-    return a is not None and b is not None and a.id == b.id
-
-
-def _guarded(ctx) -> bool:
-    return bool(ctx.guards) or ctx.protection is not None
-
-
-def _op_steps(op, steps: list[Step], walker: _Walker, forced: bool) -> None:
-    conn = _conn(op.connection)
-    table = _name(op.table)
-    line = op.span.line
-    cond = forced or _guarded(op.ctx) or walker.conditional(op.node)
-    texpr = op.table.display()
-    kind = op.kind
-    if kind == "create":
-        columns, indexes, complete = [], [], op.closure is not None
+    def op(self, op, scope) -> None:
+        conn = _conn(op.connection)
+        table = _name(op.table)
+        line = op.span.line
+        texpr = op.table.display()
+        kind = op.kind
+        ctx = op.ctx
+        if kind == "create":
+            self._create(op, table, line, conn, texpr, scope)
+            return
+        if kind in ("drop", "dropIfExists"):
+            self.add("drop_table", table, line, conn, ctx, scope,
+                     if_exists=kind == "dropIfExists", table_expr=texpr)
+            return
+        if kind == "rename":
+            self.add("rename_table", table, line, conn, ctx, scope, to=_name(op.to_table),
+                     table_expr=texpr)
+            return
+        if kind == "dropColumns":
+            self.groups += 1
+            self.add("alter_table", table, line, conn, ctx, scope, table_expr=texpr,
+                     group=self.groups, phase=OPEN)
+            for col in op.columns:
+                self.add("drop_column", table, line, conn, ctx, scope, column=_name(col),
+                         table_expr=texpr, group=self.groups, phase=COMMAND)
+            return
+        # Schema::table and the whenTable* helpers (their condition is in the calls' context)
+        self.groups += 1
+        group = self.groups
+        self.add("alter_table", table, line, conn, ctx, scope, table_expr=texpr, group=group,
+                 phase=OPEN)
+        if op.closure is None:
+            self.add("taint_table", table, line, conn, ctx, C.unknown("?"), table_expr=texpr,
+                     group=group, reason="Schema::table without a closure we can read")
+            return
         for call in op.calls:
-            call_cond = _guarded(call.ctx) or walker.conditional(call.node)
-            if call_cond and call.category in ("add", "index"):
-                complete = False  # a column only sometimes created: known after the create
+            for step in _alter_steps(call, table, conn, texpr):
+                self.steps.append(_placed(step, call, scope, group))
+
+    def sql(self, rs, scope, source) -> None:
+        self.steps.extend(_sql_steps(rs, scope, source))
+
+    def _create(self, op, table, line, conn, texpr, scope) -> None:
+        self.groups += 1
+        group = self.groups
+        columns, indexes, complete = [], [], op.closure is not None
+        later: list[Step] = []
+        for call in op.calls:
+            call_cond = call.ctx.cond
+            if call_cond != op.ctx.cond and call.category in ("add", "index"):
+                # A column created only sometimes: known after the create, from its condition.
+                for step in _alter_steps(call, table, conn, texpr):
+                    later.append(_placed(step, call, scope, group))
                 continue
             complete &= _collect(call, table, columns, indexes)
-        steps.append(Step("create_table", table, line, cond, conn, columns=tuple(columns),
-                          complete=complete, table_expr=texpr))
-        steps += [Step("add_index", table, line, cond, conn, columns=cols, index=name,
-                       ctype=kind_, table_expr=texpr) for name, kind_, cols in indexes]
-        return
-    if kind in ("drop", "dropIfExists"):
-        steps.append(Step("drop_table", table, line, cond, conn, if_exists=kind == "dropIfExists",
-                          table_expr=texpr))
-        return
-    if kind == "rename":
-        steps.append(Step("rename_table", table, line, cond, conn, to=_name(op.to_table),
-                          table_expr=texpr))
-        return
-    if kind == "dropColumns":
-        steps.append(Step("alter_table", table, line, cond, conn, table_expr=texpr))
-        for col in op.columns:
-            steps.append(Step("drop_column", table, line, cond, conn, column=_name(col),
-                              table_expr=texpr))
-        return
-    # Schema::table and the whenTable* helpers (conditional by their nature)
-    if kind != "table":
-        cond = True
-    steps.append(Step("alter_table", table, line, cond, conn, table_expr=texpr))
-    if op.closure is None:
-        steps.append(Step("taint_table", table, line, True, conn, table_expr=texpr,
-                          reason="Schema::table without a closure we can read"))
-        return
-    for call in op.calls:
-        ccond = cond or _guarded(call.ctx) or walker.conditional(call.node)
-        steps += _alter_steps(call, table, ccond, conn, texpr)
+        self.add("create_table", table, line, conn, op.ctx, scope, columns=tuple(columns),
+                 complete=complete, table_expr=texpr, group=group, phase=ADD)
+        for name, kind_, cols, fluent in indexes:
+            self.add("add_index", table, line, conn, op.ctx, scope, columns=cols, index=name,
+                     ctype=kind_, table_expr=texpr, group=group,
+                     phase=FLUENT if fluent else COMMAND)
+        self.steps.extend(later)
+
+
+def _placed(step: Step, call, scope, group) -> Step:
+    import dataclasses
+
+    return dataclasses.replace(step, cond=C.and_(scope, call.ctx.cond, step.cond),
+                               try_id=call.ctx.try_id, group=group)
 
 
 def _column_type(call, method: str, name: str | None = None) -> str:
@@ -259,7 +257,7 @@ def _collect(call, table, columns, indexes) -> bool:
         indexes += _implied_indexes(call, table)
         return ok and bool(call.columns)
     if call.category == "index":
-        indexes += _explicit_index(call, table)
+        indexes += [(n, k, c, False) for n, k, c in _explicit_index(call, table)]
         return True
     if call.category in ("other",) and call.method not in HARMLESS:
         return False
@@ -275,19 +273,21 @@ def index_name(table: str | None, columns, kind: str) -> str:
 
 
 def _implied_indexes(call, table):
+    """(name, kind, columns, fluent) for the indexes an added column brings: `morphs` adds one
+    as a command; `->unique()` and friends are fluent; `->constrained()` a foreign command."""
     out = []
     cols = tuple(c.value for c in call.columns if c.value is not None)
     if not cols:
         return out
     if call.method in bp.MORPHS:
-        out.append((index_name(table, cols, "index"), "index", cols))
+        out.append((index_name(table, cols, "index"), "index", cols, False))
     for mod in call.modifiers:
-        if mod in ("unique", "index", "primary", "fullText", "spatialIndex"):
+        if mod in FLUENT_INDEXES:
             kind = INDEX_KIND[mod]
             out.append((index_name(table, cols, kind) if kind != "primary" else "primary", kind,
-                        cols))
+                        cols, True))
         elif mod in ("constrained", "references"):
-            out.append((index_name(table, cols[:1], "foreign"), "foreign", cols[:1]))
+            out.append((index_name(table, cols[:1], "foreign"), "foreign", cols[:1], False))
     return out
 
 
@@ -304,61 +304,71 @@ def _explicit_index(call, table):
     return [(name, kind, cols)]
 
 
-def _alter_steps(call, table, cond, conn, texpr) -> list[Step]:
+def _alter_steps(call, table, conn, texpr) -> list[Step]:
     line = call.span.line
     cat = call.category
     out: list[Step] = []
     if cat == "add":
         if not call.columns:
-            return [Step("taint_table", table, line, True, conn, table_expr=texpr,
+            return [Step("taint_table", table, line, connection=conn, table_expr=texpr,
+                         cond=C.unknown("?"),
                          reason=f"$table->{call.method}() adds a column we cannot name")]
         for col in call.columns:
-            out.append(Step("add_column", table, line, cond, conn, column=col.value,
-                            ctype=_column_type(call, call.method, col.value), table_expr=texpr))
-        for name, kind, cols in _implied_indexes(call, table):
-            out.append(Step("add_index", table, line, cond, conn, columns=cols, index=name,
-                            ctype=kind, table_expr=texpr))
+            out.append(Step("add_column", table, line, connection=conn, column=col.value,
+                            ctype=_column_type(call, call.method, col.value), table_expr=texpr,
+                            phase=ADD))
+        for name, kind, cols, fluent in _implied_indexes(call, table):
+            out.append(Step("add_index", table, line, connection=conn, columns=cols, index=name,
+                            ctype=kind, table_expr=texpr, phase=FLUENT if fluent else COMMAND))
         return out
     if cat == "drop":
         if not call.columns:
-            return [Step("taint_table", table, line, True, conn, table_expr=texpr,
+            return [Step("taint_table", table, line, connection=conn, table_expr=texpr,
+                         cond=C.unknown("?"),
                          reason=f"$table->{call.method}() drops columns we cannot name")]
-        return [Step("drop_column", table, line, cond, conn, column=c.value, table_expr=texpr)
-                for c in call.columns]
+        return [Step("drop_column", table, line, connection=conn, column=c.value,
+                     table_expr=texpr, phase=COMMAND) for c in call.columns]
     if cat == "rename":
         if len(call.columns) < 2:
-            return [Step("taint_table", table, line, True, conn, table_expr=texpr,
-                         reason="renameColumn with computed names")]
-        return [Step("rename_column", table, line, cond, conn, column=call.columns[0].value,
-                     to=call.columns[1].value, table_expr=texpr)]
+            return [Step("taint_table", table, line, connection=conn, table_expr=texpr,
+                         cond=C.unknown("?"), reason="renameColumn with computed names")]
+        return [Step("rename_column", table, line, connection=conn, column=call.columns[0].value,
+                     to=call.columns[1].value, table_expr=texpr, phase=COMMAND)]
     if cat == "change":
-        return [Step("change_column", table, line, cond, conn, column=c.value,
-                     ctype=_column_type(call, call.method, c.value), table_expr=texpr)
-                for c in call.columns]
+        out = [Step("change_column", table, line, connection=conn, column=c.value,
+                    ctype=_column_type(call, call.method, c.value), table_expr=texpr,
+                    phase=CHANGE) for c in call.columns]
+        for name, kind, cols, fluent in _implied_indexes(call, table):
+            if fluent:
+                out.append(Step("add_index", table, line, connection=conn, columns=cols,
+                                index=name, ctype=kind, table_expr=texpr, phase=FLUENT))
+        return out
     if cat == "index":
-        return [Step("add_index", table, line, cond, conn, columns=cols, index=name, ctype=kind,
-                     table_expr=texpr) for name, kind, cols in _explicit_index(call, table)]
+        return [Step("add_index", table, line, connection=conn, columns=cols, index=name,
+                     ctype=kind, table_expr=texpr, phase=COMMAND)
+                for name, kind, cols in _explicit_index(call, table)]
     if cat == "drop_index":
-        return _drop_index_steps(call, table, line, cond, conn, texpr)
+        return _drop_index_steps(call, table, line, conn, texpr)
     if cat == "rename_table":
-        return [Step("rename_table", table, line, cond, conn,
-                     to=call.columns[0].value if call.columns else None, table_expr=texpr)]
+        return [Step("rename_table", table, line, connection=conn,
+                     to=call.columns[0].value if call.columns else None, table_expr=texpr,
+                     phase=COMMAND)]
     if call.method in HARMLESS:
         return []
     # A macro or a call we do not know (`after()` nests its own closure): the table's columns
     # are no longer known for sure.
-    return [Step("taint_table", table, line, True, conn, table_expr=texpr,
-                 reason=f"$table->{call.method}() is not understood")]
+    return [Step("taint_table", table, line, connection=conn, table_expr=texpr,
+                 cond=C.unknown("?"), reason=f"$table->{call.method}() is not understood")]
 
 
-def _drop_index_steps(call, table, line, cond, conn, texpr) -> list[Step]:
+def _drop_index_steps(call, table, line, conn, texpr) -> list[Step]:
     kind = {"dropUnique": "unique", "dropPrimary": "primary", "dropForeign": "foreign",
             "dropFullText": "fulltext", "dropFulltext": "fulltext",
             "dropSpatialIndex": "spatial"}.get(call.method, "index")
     if call.method == "renameIndex":
         if len(call.args) >= 2 and call.args[0].known and call.args[1].known:
-            return [Step("rename_index", table, line, cond, conn, index=call.args[0].value,
-                         to=call.args[1].value, table_expr=texpr)]
+            return [Step("rename_index", table, line, connection=conn, index=call.args[0].value,
+                         to=call.args[1].value, table_expr=texpr, phase=COMMAND)]
         return []
     name = None
     if call.columns:  # dropIndex(['a', 'b']) names the index by its columns
@@ -369,12 +379,12 @@ def _drop_index_steps(call, table, line, cond, conn, texpr) -> list[Step]:
         name = call.args[0].value
     elif kind == "primary":
         name = "primary"
-    return [Step("drop_index", table, line, cond, conn, index=name, ctype=kind,
-                 table_expr=texpr)]
+    return [Step("drop_index", table, line, connection=conn, index=name, ctype=kind,
+                 table_expr=texpr, phase=COMMAND)]
 
 
-def _sql_steps(rs, steps: list[Step], walker: _Walker, forced: bool, source) -> None:
-    cond = forced or _guarded(rs.ctx) or walker.conditional(rs.node)
+def _sql_steps(rs, scope, source) -> list[Step]:
+    cond = C.and_(scope, rs.ctx.cond)
     line = rs.span.line
     call_text = source.data[rs.span.start:rs.span.end].decode("utf-8", errors="replace")
     conn = None
@@ -383,11 +393,13 @@ def _sql_steps(rs, steps: list[Step], walker: _Walker, forced: bool, source) -> 
         conn = m.group(2) or UNSEEN
     if not rs.literal:
         if re.search(r"\b(alter|drop|rename|create)\s+(table|index)", rs.sql, re.IGNORECASE):
-            steps.append(Step("taint_all", None, line, True, conn,
-                              reason="raw SQL built at run time"))
-        return
+            return [Step("taint_all", None, line, True, conn, reason="raw SQL built at run time")]
+        return []
     if not _SQL_DDL.search(rs.sql):
-        return
+        return []
+    import dataclasses
+
     from migrate_lint.replay import ddl
 
-    steps += ddl.statements_of_raw(rs.sql, line, cond, conn)
+    return [dataclasses.replace(s, cond=C.and_(cond, s.cond), try_id=rs.ctx.try_id)
+            for s in ddl.statements_of_raw(rs.sql, line, False, conn)]

@@ -50,10 +50,16 @@ def from_json(d: dict) -> Summary:
     for row in d.pop("steps"):
         kw = dict(zip(_STEP_FIELDS, row))
         kw["columns"] = tuple(tuple(c) if isinstance(c, list) else c for c in kw["columns"])
+        kw["cond"] = _tuples(kw["cond"])
         steps.append(Step(**kw))
     s = Summary(**d)
     s.steps = steps
     return s
+
+
+def _tuples(value):
+    """JSON lists back to the nested tuples a condition is made of."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 class SummaryCache:
