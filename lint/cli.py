@@ -30,6 +30,11 @@ def main():
 
     Run `migrate-lint [PATHS]` (the `check` command) to lint, `--fix` to rewrite.
     """
+    # A name read from a non-UTF-8 file keeps its bytes as surrogate escapes: printed, it
+    # becomes U+FFFD instead of an encoding error.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
 
 
 def fail(message: str) -> None:

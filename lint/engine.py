@@ -105,9 +105,15 @@ def lint_source(path: str, data: bytes, settings: Settings, keep_model: bool = F
         return FileResult(path, findings, migration if keep_model else None, summary=summary)
     if not is_migration(path, migration):
         return FileResult(path, [], migration if keep_model else None, summary=summary)
+    seen = set()
     for rule in catalogue.FILE_RULES:
         if rule.CODE in enabled and rule.CODE not in ("ML000", "ML900"):
-            findings += list(rule.check(migration, settings.rule_ctx))
+            for f in rule.check(migration, settings.rule_ctx):
+                # A helper called twice the same way is one mistake in one place.
+                key = (f.code, f.span, f.message)
+                if key not in seen:
+                    seen.add(key)
+                    findings.append(f)
     findings, unused = suppress.apply(findings, migration, catalogue.lookup, enabled,
                                       ml900_unused_ignore)
     findings += unused

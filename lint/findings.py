@@ -46,6 +46,14 @@ class Finding:
     snippet: str = ""
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
+    def __post_init__(self):
+        # Names from a non-UTF-8 file keep their bytes as surrogate escapes (for fixes);
+        # shown to a person they become U+FFFD.
+        for name in ("message", "snippet"):
+            value = getattr(self, name)
+            if not value.isascii():
+                object.__setattr__(self, name, printable(value))
+
     @property
     def line(self) -> int:
         return self.span.line
@@ -56,3 +64,8 @@ class Finding:
 
     def sort_key(self):
         return (self.path, self.span.line, self.span.column, self.code)
+
+
+def printable(text: str) -> str:
+    """text with surrogate-escaped bytes (a non-UTF-8 source) replaced by U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")

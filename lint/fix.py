@@ -123,7 +123,7 @@ def apply_edits(data: bytes, edits) -> bytes:
     out, pos = [], 0
     for edit in sorted(edits, key=lambda e: (e.start, e.end)):
         out.append(data[pos:edit.start])
-        out.append(edit.text.encode("utf-8"))
+        out.append(edit.text.encode("utf-8", "surrogateescape"))
         pos = edit.end
     out.append(data[pos:])
     return b"".join(out)

@@ -7,14 +7,16 @@ from migrate_lint.rules import (ml000_syntax_error, ml001_create_table_unguarded
                                 ml004_drop_table_unguarded, ml005_rename_column_unguarded,
                                 ml006_rename_table_unguarded, ml007_add_index_unguarded,
                                 ml008_raw_ddl_unguarded, ml009_insert_not_idempotent,
-                                ml010_drop_index_unguarded, ml201_not_rerunnable,
+                                ml010_drop_index_unguarded, ml011_read_then_drop,
+                                ml201_not_rerunnable,
                                 ml900_unused_ignore)
 
 FILE_RULES = [
     ml000_syntax_error, ml001_create_table_unguarded, ml002_add_column_unguarded,
     ml003_drop_column_unguarded, ml004_drop_table_unguarded, ml005_rename_column_unguarded,
     ml006_rename_table_unguarded, ml007_add_index_unguarded, ml008_raw_ddl_unguarded,
-    ml009_insert_not_idempotent, ml010_drop_index_unguarded, ml900_unused_ignore,
+    ml009_insert_not_idempotent, ml010_drop_index_unguarded, ml011_read_then_drop,
+    ml900_unused_ignore,
 ]
 
 # Rules over the whole history (lint/replay) and the dynamic verify command register here too,

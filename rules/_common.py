@@ -57,3 +57,104 @@ def non_create_calls(migration, ctx: RuleContext, category: str):
         for call in op.calls:
             if call.category == category and in_scope(call.ctx, ctx) and not call.ctx.protection:
                 yield op, call
+
+
+def before(a, b) -> bool:
+    """a runs before b in the same method (see ORDER in lint/model/types.py)."""
+    return a.ctx.method == b.ctx.method and (a.order, a.span.start) < (b.order, b.span.start)
+
+
+def _conjuncts(cond: tuple) -> set:
+    if cond == ("true",):
+        return set()
+    return set(cond[1:]) if cond[0] == "and" else {cond}
+
+
+def runs_whenever(earlier, later, own=lambda atom: False) -> bool:
+    """earlier runs (and cannot be skipped by a caught failure) on every run where later runs:
+    its conditions are among later's, except its own existence checks (`own(atom)`), which
+    leave the thing absent either way (`if (hasColumn(t, c)) dropColumn(c)`)."""
+    if earlier.ctx.protection:
+        return False
+    rest = {c for c in _conjuncts(earlier.ctx.cond) if not own(c)}
+    return rest <= _conjuncts(later.ctx.cond)
+
+
+def blueprint_commands_in_order(ctx: RuleContext) -> bool:
+    """Since Laravel 11.15 a Blueprint runs its column adds in order with its other commands;
+    before, the adds run first (an unknown version is taken as the older behaviour)."""
+    return version_at_least(ctx, 11, 15)
+
+
+def _has_atom(atom, kinds, table, names=None) -> bool:
+    if atom[0] != "has" or atom[1] not in kinds:
+        return False
+    t = atom[3]
+    if t is not None and not (isinstance(t, str) and table.known
+                              and t.lower() == table.value.lower()):
+        return False
+    if names is None:
+        return True
+    return isinstance(atom[4], str) and atom[4].lower() in names
+
+
+def column_dropped_before(migration, op, call, column, ctx: RuleContext) -> bool:
+    """An earlier drop of this column in the same method always runs where the add runs, so
+    the add meets a table without it (the drop itself is ML003's business)."""
+    if not column.known:
+        return False
+    name = column.value.lower()
+    for other in migration.ops:
+        if other.conn != op.conn or not other.table.same(op.table, case_insensitive=True):
+            continue
+        drops = [other] if other.kind == "dropColumns" else [
+            c for c in other.calls if c.category == "drop"]
+        for drop in drops:
+            if not any(c.known and c.value.lower() == name for c in drop.columns) \
+                    or not before(drop, call):
+                continue
+            if other is op and not blueprint_commands_in_order(ctx):
+                continue
+            if runs_whenever(drop, call, lambda a: _has_atom(a, ("column",), op.table, {name})):
+                return True
+    return False
+
+
+def index_dropped_before(migration, op, call) -> bool:
+    """An earlier drop of this index (by name, by its columns, or of all its columns) always
+    runs where the add runs. Commands of one Blueprint run in order, so the same closure
+    counts."""
+    from migrate_lint.model import blueprint as bp
+
+    table = op.table.value if op.table.known else None
+    kind = bp.INDEX_KIND.get(call.method, "index")
+    cols = [c.value.lower() for c in call.columns if c.known]
+    if len(cols) != len(call.columns) or not cols:
+        return False
+    explicit = call.args[1].value if len(call.args) > 1 and call.args[1].known else None
+    name = (explicit or bp.index_name(table, cols, kind)).lower()
+    for other in migration.ops:
+        if other.conn != op.conn or not other.table.same(op.table, case_insensitive=True):
+            continue
+        for drop in other.calls:
+            if not before(drop, call):
+                continue
+            if drop.category == "drop_index":
+                dkind = bp.INDEX_KIND.get(drop.method, "index")
+                dcols = [c.value.lower() for c in drop.columns if c.known]
+                if drop.columns:
+                    dname = bp.index_name(table, dcols, dkind) if len(dcols) == len(
+                        drop.columns) else None
+                else:
+                    dname = drop.args[0].value if drop.args and drop.args[0].known else None
+                hit = (dname is not None and dname.lower() == name) or (
+                    kind == dkind == "primary")
+            elif drop.category == "drop":
+                dropped = {c.value.lower() for c in drop.columns if c.known}
+                hit = set(cols) <= dropped
+            else:
+                continue
+            if hit and runs_whenever(drop, call, lambda a: _has_atom(
+                    a, ("index", "foreign", "column"), op.table)):
+                return True
+    return False

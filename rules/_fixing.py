@@ -115,6 +115,18 @@ def table_code(op, inside_closure: bool, quote: str | None = None) -> str:
     return text(first)
 
 
+def call_table_code(call, quote: str | None = None) -> str:
+    """The table of a Blueprint call as PHP code usable where the call is written (a literal
+    table in quote, when given: the guard follows the guarded call's quote style)."""
+    if call.shared:
+        return f"{call.var}->getTable()"
+    return table_code(call.op, True, quote)
+
+
+def is_literal(node) -> bool:
+    return node is not None and node.type in ("string", "encapsed_string")
+
+
 def reindent(statement: str, indent: str, unit: str) -> str:
     lines = statement.split("\n")
     if "<<<" in statement:  # heredoc bodies and closing markers must not move
@@ -126,7 +138,7 @@ def reindent(statement: str, indent: str, unit: str) -> str:
 
 
 def statement_text(source, span) -> str:
-    return source.data[span.start:span.end].decode("utf-8")
+    return source.data[span.start:span.end].decode("utf-8", "surrogateescape")
 
 
 _TRAILING_COMMENT = re.compile(rb"[ \t]*(?://|#(?!\[)|/\*(?:(?!\*/).)*\*/[ \t]*$)[^\r\n]*")

@@ -13,8 +13,8 @@ name the migration gives it.
 from __future__ import annotations
 
 from migrate_lint.model.names import array_items, string_parts, text
-from migrate_lint.rules._fixing import (base_call, php_string, quote_of, schema_prefix,
-                                        table_code, wrap)
+from migrate_lint.rules._fixing import (base_call, call_table_code, php_string, quote_of,
+                                        schema_prefix, wrap)
 
 INDEX_TYPES = {"unique": "'unique'", "primary": "'primary'", "dropUnique": "'unique'",
                "dropPrimary": "'primary'"}
@@ -168,6 +168,6 @@ def index_fix(finding, env, template: str):
     helper = "hasForeignKey" if call.method in FOREIGN else "hasIndex"
     return wrap(env, call.statement, template, f"guard with `Schema::{helper}`",
                 schema=schema_prefix(call.op, True),
-                table=table_code(call.op, True, quote_of(call.node, call.op.node)),
+                table=call_table_code(call, quote_of(call.node, call.op.node)),
                 helper=helper, index=index,
                 index_type=None if helper == "hasForeignKey" else INDEX_TYPES.get(call.method))

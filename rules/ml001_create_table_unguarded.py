@@ -42,8 +42,8 @@ SUMMARY = "Schema::create without a Schema::hasTable guard"
 
 
 def _dropped_before(migration, op) -> bool:
-    for other in migration.ops:
-        if other.span.start >= op.span.start:
+    for other in migration.ops:  # in the order they run (see lint/model/types.py ORDER)
+        if (other.order, other.span.start) >= (op.order, op.span.start):
             break
         if other.kind in ("dropIfExists", "drop") and other.ctx.function_id == op.ctx.function_id \
                 and other.table.same(op.table, case_insensitive=True):

@@ -5,7 +5,9 @@ What it does:
     without a negative `Schema::hasColumn`/`hasColumns` guard on each column it adds.
     Modifiers on the added column (`->unique()`, `->index()`, `->constrained()`) belong to
     the add. Multi-column helpers (`timestamps`, `softDeletes`, `morphs`, `rememberToken`, ...)
-    need a guard on every column they add.
+    need a guard on every column they add. A column that an earlier statement of the same
+    method always drops first is not flagged (the drop is ML003's); in ONE Blueprint the drop
+    does not count before Laravel 11.15, which runs a Blueprint's column adds first.
 
 Why is this bad?
     This is the staging incident: a migration re-added `priority`, MySQL raised
@@ -41,18 +43,20 @@ from __future__ import annotations
 
 import sys
 
-from migrate_lint.rules._common import finding, non_create_calls, q
+from migrate_lint.rules._common import column_dropped_before, finding, non_create_calls, q
 
 CODE, NAME = "ML002", "add-column-unguarded"
 FIXABLE = True
 SUMMARY = "column added to an existing table without a Schema::hasColumn guard"
 
 
-def unguarded_columns(op, call):
+def unguarded_columns(op, call, migration=None, ctx=None):
     missing = []
     for column in call.columns:
         if call.ctx.has("column", op.table, column if column.known or column.expr else None,
                         exists=False, table_fallback=True, connection=op.conn):
+            continue
+        if migration is not None and column_dropped_before(migration, op, call, column, ctx):
             continue
         missing.append(column)
     if not call.columns and not call.ctx.has("column", op.table, None, exists=False,
@@ -63,7 +67,7 @@ def unguarded_columns(op, call):
 
 def check(migration, ctx):
     for op, call in non_create_calls(migration, ctx, "add"):
-        missing = unguarded_columns(op, call)
+        missing = unguarded_columns(op, call, migration, ctx)
         if not missing:
             continue
         names = ", ".join(q(c) for c in missing if c is not None) or "a column"
@@ -94,12 +98,15 @@ EXPANSIONS = {
 def column_codes(call, quote: str = "'") -> list[str]:
     from migrate_lint.model import blueprint as bp
     from migrate_lint.model.names import text
-    from migrate_lint.rules._fixing import base_call, call_args, php_string
+    from migrate_lint.rules._fixing import base_call, call_args, is_literal, php_string
 
     args = call_args(base_call(call.node))
+    named = args[1] if call.method == "addColumn" and len(args) > 1 else (args[0] if args else None)
     out = []
     for i, column in enumerate(call.columns):
-        if column.known:
+        # In a shared body a value bound by one call site is not the code's own.
+        if column.known and (not call.shared or named is None or is_literal(named)
+                             or call.method in bp.FIXED_COLUMNS):
             out.append(php_string(column.value, quote))
         elif call.method in bp.MORPHS and args:
             out.append(f"{text(args[0])} . {php_string('_type' if i == 0 else '_id', quote)}")
@@ -116,27 +123,32 @@ def _expanded(env, call, table, schema, quote):
     """`$table->timestamps()` -> one guarded `$table->timestamp('created_at')->nullable()` each."""
     from migrate_lint.findings import Edit, Fix
     from migrate_lint.model.names import text
-    from migrate_lint.rules._fixing import base_call, call_args, php_string, reindent
+    from migrate_lint.rules._fixing import (base_call, call_args, php_string, reindent,
+                                            trailing_comment_end)
 
     source = env.source
     indent = source.indent_at(call.statement.start)
     extra = "".join(", " + text(a) for a in call_args(base_call(call.node)))
     param = call.op.closure.param
+    end = trailing_comment_end(source, call.statement.end)
+    comment = source.data[call.statement.end:end].decode("utf-8")  # stays on the last line
     blocks = []
     for column in ("created_at", "updated_at"):
         name = php_string(column, quote)
         statement = f"{param}->{EXPANSIONS[call.method]}({name}{extra})->nullable();"
+        if column == "updated_at":
+            statement += comment
         blocks.append(env.render("add-column-guard.php.j2", schema=schema, table=table,
                                  columns=[name], indent=indent,
                                  statement=reindent(statement, indent, env.indent_unit)))
     joined = (env.newline + indent).join(blocks)
     return Fix(f"guard each column of `{call.method}()`",
-               (Edit(call.statement.start, call.statement.end, joined),))
+               (Edit(call.statement.start, end, joined),))
 
 
 def fix(finding, migration, env):
-    from migrate_lint.rules._fixing import (arrow_to_closure, quote_of, schema_prefix,
-                                            table_code, wrap)
+    from migrate_lint.rules._fixing import (arrow_to_closure, call_table_code, quote_of,
+                                            schema_prefix, table_code, wrap)
 
     call = finding.extra["target"]
     op = call.op
@@ -156,7 +168,7 @@ def fix(finding, migration, env):
         return arrow_to_closure(env, op, "turn the arrow function into a closure")
     if call.statement is None:
         return None
-    schema, table = schema_prefix(op, True), table_code(op, True, quote)
+    schema, table = schema_prefix(op, True), call_table_code(call, quote)
     if call.method in EXPANSIONS and not call.modifiers:
         return _expanded(env, call, table, schema, quote)
     return wrap(env, call.statement, "add-column-guard.php.j2", "guard with `Schema::hasColumn`",

@@ -76,7 +76,19 @@ def check(migration, ctx):
 
 
 def _can_fix(call) -> bool:
-    return call.statement is not None and bool(call.columns)
+    if call.statement is None or not call.columns:
+        return False
+    own_values = not call.shared or _literal_args(call)
+    return (own_values and all(c.known for c in call.columns)) or _array_code(call) is not None
+
+
+def _literal_args(call) -> bool:
+    from migrate_lint.model.names import array_items
+    from migrate_lint.rules._fixing import base_call, call_args, is_literal
+
+    args = call_args(base_call(call.node))
+    flat = [i for a in args for i in (array_items(a) if array_items(a) is not None else [a])]
+    return bool(flat) and all(is_literal(a) for a in flat)
 
 
 def _array_code(call) -> str | None:
@@ -117,7 +129,8 @@ KEEP_CALL = {"dropMorphs", "dropConstrainedForeignId", "dropConstrainedForeignId
 
 
 def fix(finding, migration, env):
-    from migrate_lint.rules._fixing import php_string, quote_of, schema_prefix, table_code, wrap
+    from migrate_lint.rules._fixing import (call_table_code, php_string, quote_of,
+                                            schema_prefix, table_code, wrap)
 
     target = finding.extra["target"]
     if target.statement is None:
@@ -136,11 +149,14 @@ def fix(finding, migration, env):
     call = target
     op = call.op
     quote = quote_of(call.node, op.node)
-    schema, table = schema_prefix(op, True), table_code(op, True, quote)
-    drop_call = f"{op.closure.param}->dropColumn($existingColumns)"
+    schema, table = schema_prefix(op, True), call_table_code(call, quote)
+    # In a shared body (a helper method) the blueprint is the body's own variable.
+    drop_call = f"{call.var if call.shared else op.closure.param}->dropColumn($existingColumns)"
+    # In a shared body a value bound by one call site is not the code's own.
+    own_values = not call.shared or _literal_args(call)
     if not call.columns:
         return None
-    if not all(c.known for c in call.columns):
+    if not all(c.known for c in call.columns) or not own_values:
         # A computed argument may hold several names: drop the ones that exist.
         array = _array_code(call)
         if array is None:

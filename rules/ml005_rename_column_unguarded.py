@@ -1,13 +1,16 @@
 """ML005 rename-column-unguarded.
 
 What it does:
-    Flags `$table->renameColumn('a', 'b')` in `Schema::table` without a guard that `a` exists
-    (`Schema::hasColumn('t', 'a')`) or that `b` does not (`! Schema::hasColumn('t', 'b')`).
+    Flags `$table->renameColumn('a', 'b')` in `Schema::table` unless a guard checks that the
+    target `b` does not exist (`! Schema::hasColumn('t', 'b')`), whether or not it also checks
+    that `a` exists. The message says which side is unguarded.
 
 Why is this bad?
     After the first run `a` is gone and `b` exists, so a re-run fails: MariaDB says
-    SQLSTATE[42S22] 1054 "Unknown column 'a'", SQLite "no such column". Either guard makes the
-    re-run skip the rename.
+    SQLSTATE[42S22] 1054 "Unknown column 'a'", SQLite "no such column". A guard on `a` alone is
+    not enough: when `a` exists again on the re-run (the same migration re-adds it after the
+    rename, or a later one did), the rename runs into the existing `b` and fails with 1060
+    "Duplicate column name".
 
 Example:
     Schema::table('tasks', function (Blueprint $table) {
@@ -41,18 +44,21 @@ def check(migration, ctx):
         if len(call.columns) < 2:
             continue
         old, new = call.columns[:2]
-        if call.ctx.has("column", op.table, old, exists=True, connection=op.conn) or \
-                call.ctx.has("column", op.table, new, exists=False, connection=op.conn):
+        if call.ctx.has("column", op.table, new, exists=False, connection=op.conn):
             continue
+        if call.ctx.has("column", op.table, old, exists=True, connection=op.conn):
+            why = (f"is guarded only on {q(old)} existing, not on {q(new)} being absent: when "
+                   f"{q(old)} exists again on a re-run it fails with 'Duplicate column name'")
+        else:
+            why = ("is not guarded by `Schema::hasColumn`: a re-run fails with 'Unknown column'")
         yield finding(sys.modules[__name__], migration, call.span,
-                      f"`renameColumn({q(old)}, {q(new)})` on {q(op.table)} is not guarded by "
-                      f"`Schema::hasColumn`: a re-run fails with 'Unknown column'",
+                      f"`renameColumn({q(old)}, {q(new)})` on {q(op.table)} {why}",
                       target=call, statement=call.statement)
 
 
 def fix(finding, migration, env):
-    from migrate_lint.rules._fixing import (base_call, call_args, quote_of, schema_prefix,
-                                            table_code, wrap)
+    from migrate_lint.rules._fixing import (base_call, call_args, call_table_code, quote_of,
+                                            schema_prefix, wrap)
     from migrate_lint.model.names import text
 
     call = finding.extra["target"]
@@ -61,5 +67,5 @@ def fix(finding, migration, env):
         return None
     return wrap(env, call.statement, "rename-column-guard.php.j2",
                 "guard with `Schema::hasColumn`", schema=schema_prefix(call.op, True),
-                table=table_code(call.op, True, quote_of(call.node, call.op.node)),
+                table=call_table_code(call, quote_of(call.node, call.op.node)),
                 old=text(args[0]), new=text(args[1]))

@@ -1,12 +1,17 @@
 """ML006 rename-table-unguarded.
 
 What it does:
-    Flags `Schema::rename('a', 'b')` (and `$table->rename('b')` in a Blueprint) without a guard
-    that `a` exists (`Schema::hasTable('a')`) or that `b` does not (`! Schema::hasTable('b')`).
+    Flags `Schema::rename('a', 'b')` (and `$table->rename('b')` in a Blueprint) unless a guard
+    checks that the target `b` does not exist (`! Schema::hasTable('b')`), whether or not it
+    also checks that `a` exists. The message says which side is unguarded.
 
 Why is this bad?
     After the first run `a` is gone, so a re-run fails with SQLSTATE[42S02] 1146 "Table 'a'
-    doesn't exist" on MariaDB ("no such table" on SQLite), and the migrator stops.
+    doesn't exist" on MariaDB ("no such table" on SQLite), and the migrator stops. A guard on
+    `a` alone is not enough: a real app (speedtest-tracker) guarded
+    `Schema::rename('results', 'results_bad_json')` with `hasTable('results')` only; a later
+    migration had created a new `results`, so on the re-run both tables existed and the rename
+    failed with 1050 "Table already exists".
 
 Example:
     Schema::rename('todos', 'tasks');
@@ -31,9 +36,15 @@ FIXABLE = True
 SUMMARY = "Schema::rename without hasTable guards"
 
 
-def _guarded(ctx_, old, new, conn=None) -> bool:
-    return ctx_.has("table", old, exists=True, connection=conn) or (
-        new is not None and ctx_.has("table", new, exists=False, connection=conn))
+def _unguarded(ctx_, old, new, conn=None) -> str | None:
+    """Why the rename is not protected, or None when the target's absence is checked."""
+    if new is not None and ctx_.has("table", new, exists=False, connection=conn):
+        return None
+    if ctx_.has("table", old, exists=True, connection=conn):
+        return (f"is guarded only on {q(old)} existing, not on "
+                f"{q(new) if new is not None else 'the new name'} being absent: when both exist "
+                f"on a re-run it fails with 'Table already exists'")
+    return "is not guarded by `Schema::hasTable`: a re-run fails with \"Table doesn't exist\""
 
 
 def check(migration, ctx):
@@ -41,20 +52,19 @@ def check(migration, ctx):
     for op in migration.ops:
         if op.kind != "rename" or not in_scope(op.ctx, ctx) or op.ctx.protection:
             continue
-        if _guarded(op.ctx, op.table, op.to_table, op.conn):
+        why = _unguarded(op.ctx, op.table, op.to_table, op.conn)
+        if why is None:
             continue
         new = q(op.to_table) if op.to_table else "?"
-        yield finding(rule, migration, op.span,
-                      f"`Schema::rename({q(op.table)}, {new})` is not guarded by "
-                      f"`Schema::hasTable`: a re-run fails with \"Table doesn't exist\"",
+        yield finding(rule, migration, op.span, f"`Schema::rename({q(op.table)}, {new})` {why}",
                       target=op, statement=op.statement)
     for op, call in non_create_calls(migration, ctx, "rename_table"):
         new = call.columns[0] if call.columns else None
-        if _guarded(call.ctx, op.table, new, op.conn):
+        why = _unguarded(call.ctx, op.table, new, op.conn)
+        if why is None:
             continue
         yield finding(rule, migration, call.span,
-                      f"`$table->rename({q(new) if new else '?'})` renames {q(op.table)} without "
-                      f"a `Schema::hasTable` guard: a re-run fails with \"Table doesn't exist\"",
+                      f"`$table->rename({q(new) if new else '?'})` of {q(op.table)} {why}",
                       target=call, statement=call.statement, fixable=False)
 
 

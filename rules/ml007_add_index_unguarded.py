@@ -5,7 +5,10 @@ What it does:
     calls in `Schema::table` (an existing table) without an index or foreign-key existence
     guard. An index on a column that the same guarded block adds (under
     `! Schema::hasColumn(...)`) is fine: the column, and so its index, is new. Index modifiers on
-    an added column (`$table->string('x')->unique()`) belong to ML002.
+    an added column (`$table->string('x')->unique()`) belong to ML002. An index that an earlier
+    call of the same method always drops first (by name, by its columns, or by dropping its
+    columns; the same Blueprint counts, its commands run in order) is not flagged: the drop is
+    ML010's.
 
 Why is this bad?
     Adding an index that exists fails with SQLSTATE[42000] 1061 "Duplicate key name" on
@@ -41,7 +44,7 @@ from __future__ import annotations
 
 import sys
 
-from migrate_lint.rules._common import finding, non_create_calls, q
+from migrate_lint.rules._common import finding, index_dropped_before, non_create_calls, q
 
 CODE, NAME = "ML007", "add-index-unguarded"
 FIXABLE = True
@@ -67,6 +70,8 @@ def check(migration, ctx):
             continue
         if any(call.ctx.has("column", op.table, c, exists=False, connection=op.conn)
                for c in call.columns if c.known):
+            continue
+        if index_dropped_before(migration, op, call):
             continue
         what = "a foreign key" if call.method == "foreign" else "an index"
         if call.category == "index":

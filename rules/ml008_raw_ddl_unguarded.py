@@ -4,7 +4,11 @@ What it does:
     Flags raw SQL in `DB::statement`/`DB::unprepared` (including heredoc/nowdoc strings and
     `DB::connection(...)->statement`) that runs `CREATE TABLE`, `CREATE INDEX`,
     `ALTER TABLE ... ADD/DROP` or `DROP TABLE`/`DROP INDEX` without `IF [NOT] EXISTS` and
-    without an enclosing existence guard on that table (`Schema::hasTable`/`hasColumn`).
+    without an enclosing existence guard on that table (`Schema::hasTable`/`hasColumn`); also
+    `ALTER TABLE ... CHANGE old new` / `RENAME COLUMN old TO new` without a
+    `! Schema::hasColumn(t, new)` guard, `CREATE VIEW/TRIGGER/PROCEDURE/FUNCTION` without
+    `OR REPLACE`/`IF NOT EXISTS`, and `DROP VIEW/TRIGGER/PROCEDURE/FUNCTION` without
+    `IF EXISTS`.
 
 Why is this bad?
     The same statements the schema builder would guard fail on a re-run: "Table already
@@ -25,7 +29,13 @@ Fix safety:
     Fixable only when the project's `database` is configured, and only where that database
     supports the clause for that statement: CREATE TABLE / DROP TABLE on MySQL, MariaDB,
     PostgreSQL and SQLite (not SQL Server); ADD COLUMN / DROP COLUMN on MariaDB and PostgreSQL
-    (not MySQL); CREATE INDEX not on MySQL. Otherwise report-only.
+    (not MySQL); CREATE INDEX not on MySQL. CREATE VIEW gets OR REPLACE (SQLite: IF NOT
+    EXISTS); CREATE TRIGGER gets OR REPLACE on MariaDB and IF NOT EXISTS on SQLite; CREATE
+    PROCEDURE/FUNCTION OR REPLACE on MariaDB and PostgreSQL; DROP VIEW/TRIGGER/... IF EXISTS.
+    MySQL's IF NOT EXISTS for triggers and routines (8.0.29+) and PostgreSQL's CREATE OR
+    REPLACE TRIGGER (14+) depend on the server version: report-only. CHANGE and RENAME COLUMN
+    have no IF EXISTS: on any database the fix wraps the statement in
+    `if (Schema::hasColumn(t, old) && ! Schema::hasColumn(t, new))`. Otherwise report-only.
 """
 
 from __future__ import annotations
@@ -49,6 +59,35 @@ _WHAT = {
     "alter_drop_index": "ALTER TABLE ... DROP INDEX/KEY/CONSTRAINT without a guard",
     "drop_table": "DROP TABLE without IF EXISTS",
     "drop_index": "DROP INDEX without IF EXISTS",
+    "alter_rename_column": "ALTER TABLE ... CHANGE/RENAME COLUMN of a column a re-run no longer "
+                           "finds",
+    "create_view": "CREATE VIEW without OR REPLACE/IF NOT EXISTS",
+    "create_trigger": "CREATE TRIGGER without OR REPLACE/IF NOT EXISTS",
+    "create_procedure": "CREATE PROCEDURE without OR REPLACE/IF NOT EXISTS",
+    "create_function": "CREATE FUNCTION without OR REPLACE/IF NOT EXISTS",
+    "drop_view": "DROP VIEW without IF EXISTS",
+    "drop_trigger": "DROP TRIGGER without IF EXISTS",
+    "drop_procedure": "DROP PROCEDURE without IF EXISTS",
+    "drop_function": "DROP FUNCTION without IF EXISTS",
+}
+_CREATES |= {"create_view", "create_trigger", "create_procedure", "create_function"}
+
+# The clause each database offers for the other schema objects: OR REPLACE where it exists
+# (the re-run then gets the new definition), else IF [NOT] EXISTS. MySQL's IF NOT EXISTS for
+# triggers and routines needs 8.0.29 and PostgreSQL's CREATE OR REPLACE TRIGGER 14: without a
+# known server version those stay report-only.
+OBJECT_CLAUSES = {
+    "create_view": {"mysql": "or_replace", "mariadb": "or_replace", "pgsql": "or_replace",
+                    "sqlite": "if_not_exists"},
+    "create_trigger": {"mariadb": "or_replace", "sqlite": "if_not_exists"},
+    "create_procedure": {"mariadb": "or_replace", "pgsql": "or_replace"},
+    "create_function": {"mariadb": "or_replace", "pgsql": "or_replace"},
+    "drop_view": {"mysql": "if_exists", "mariadb": "if_exists", "pgsql": "if_exists",
+                  "sqlite": "if_exists"},
+    "drop_trigger": {"mysql": "if_exists", "mariadb": "if_exists", "pgsql": "if_exists",
+                     "sqlite": "if_exists"},
+    "drop_procedure": {"mysql": "if_exists", "mariadb": "if_exists", "pgsql": "if_exists"},
+    "drop_function": {"mysql": "if_exists", "mariadb": "if_exists", "pgsql": "if_exists"},
 }
 # Where each database accepts IF [NOT] EXISTS for a statement kind.
 SUPPORTED = {
@@ -58,11 +97,16 @@ SUPPORTED = {
     "alter_drop": {"mariadb", "pgsql"},
     "create_index": {"mariadb", "pgsql", "sqlite"},
     "drop_index": {"mariadb", "pgsql", "sqlite"},
+    **{kind: set(dbs) for kind, dbs in OBJECT_CLAUSES.items()},
 }
 
 
 def _guarded_by_code(stmt, ctx_) -> bool:
     table = Name(stmt.table, stmt.table) if stmt.table and "__expr__" not in stmt.table else None
+    if stmt.kind == "alter_rename_column":
+        # Like renameColumn (ML005): only the new name's absence protects a re-run.
+        return stmt.to is not None and ctx_.has("column", table, Name(stmt.to, stmt.to),
+                                                 exists=False)
     creating = stmt.kind in _CREATES
     for g in ctx_.guards:
         if g.exists == creating:
@@ -75,7 +119,17 @@ def _guarded_by_code(stmt, ctx_) -> bool:
     return False
 
 
+def column_rename(statements):
+    """The one CHANGE/RENAME COLUMN statement a PHP guard can protect, or None."""
+    if len(statements) == 1 and statements[0].kind == "alter_rename_column" \
+            and statements[0].table and statements[0].to and "__expr__" not in statements[0].text:
+        return statements[0]
+    return None
+
+
 def fixable_for(statements, ctx) -> bool:
+    if column_rename(statements) is not None:
+        return True  # a PHP guard, on any database: CHANGE has no IF EXISTS
     if not ctx.database:
         return False
     return all(s.kind in SUPPORTED and ctx.database in SUPPORTED[s.kind] for s in statements)
@@ -110,10 +164,13 @@ def check(migration, ctx):
             continue
         first = bad[0]
         on = f" on '{first.table}'" if first.table and "__expr__" not in first.table else ""
+        rename = column_rename(bad)
         yield finding(sys.modules[__name__], migration, raw.span,
                       f"raw SQL runs {_WHAT[first.kind]}{on}: it fails when re-run",
                       target=raw, statement=raw.statement,
-                      fixable=simple_string(raw, migration) and fixable_for(bad, ctx))
+                      fixable=(raw.statement is not None and len(raw.statements) == 1)
+                      if rename is not None else
+                      simple_string(raw, migration) and fixable_for(bad, ctx))
 
 
 # Where each clause goes: after the keywords matched here.
@@ -129,6 +186,21 @@ _CLAUSES = {
 }
 
 
+def _object_clause_at(clause: str):
+    def where(kind: str):
+        noun = kind.split("_", 1)[1].upper()
+        if clause == "or_replace":
+            return r"\bCREATE\b(?!\s+OR\b)", " OR REPLACE"
+        if clause == "if_not_exists":
+            return rf"\b{noun}\b(?!\s+IF\b)", " IF NOT EXISTS"
+        return rf"\bDROP\s+{noun}\b(?!\s+IF\b)", " IF EXISTS"
+    return where
+
+
+_OBJECT_CLAUSE_AT = {c: _object_clause_at(c) for c in ("or_replace", "if_not_exists",
+                                                       "if_exists")}
+
+
 def simple_string(raw, migration) -> bool:
     """A quoted literal whose source text is exactly its SQL: offsets map one to one."""
     span = raw.string_span
@@ -136,7 +208,7 @@ def simple_string(raw, migration) -> bool:
         return False
     body = migration.source.data[span.start + 1:span.end - 1]
     quote = migration.source.data[span.start:span.start + 1]
-    return quote in (b"'", b'"') and body.decode("utf-8", "replace") == raw.sql
+    return quote in (b"'", b'"') and body.decode("utf-8", "surrogateescape") == raw.sql
 
 
 def fix(finding, migration, env):
@@ -145,14 +217,27 @@ def fix(finding, migration, env):
     from migrate_lint.findings import Edit, Fix
 
     raw = finding.extra["target"]
+    rename = column_rename(raw.statements)
+    if rename is not None:
+        from migrate_lint.rules._fixing import php_string, wrap
+
+        if raw.statement is None:
+            return None
+        return wrap(env, raw.statement, "rename-column-guard.php.j2",
+                    "guard with `Schema::hasColumn`", schema="Schema::",
+                    table=php_string(rename.table), old=php_string(rename.column),
+                    new=php_string(rename.to))
     if not simple_string(raw, migration) or not fixable_for(raw.statements, env.rule_ctx):
         return None
     kinds = {s.kind for s in raw.statements if not s.guarded}
     base = raw.string_span.start + 1
     edits = []
     for kind in sorted(kinds):
-        pattern, clause = _CLAUSES[kind]
+        if kind in OBJECT_CLAUSES:
+            pattern, clause = _OBJECT_CLAUSE_AT[OBJECT_CLAUSES[kind][env.rule_ctx.database]](kind)
+        else:
+            pattern, clause = _CLAUSES[kind]
         for m in re.finditer(pattern, raw.sql, re.IGNORECASE):
-            offset = base + len(raw.sql[:m.end()].encode("utf-8"))
+            offset = base + len(raw.sql[:m.end()].encode("utf-8", "surrogateescape"))
             edits.append(Edit(offset, offset, env.render("raw-ddl-clause.sql.j2", clause=clause)))
     return Fix("add IF [NOT] EXISTS", tuple(sorted(edits, key=lambda e: e.start))) if edits else None

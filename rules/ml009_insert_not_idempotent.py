@@ -3,8 +3,10 @@
 What it does:
     Flags `DB::table(...)->insert(...)` (and `insertGetId`) in a migration that is not guarded
     by a check on that table (`! Schema::hasTable` around the create that precedes it, or a
-    query such as `DB::table(...)->where(...)->exists()`). An insert into a table that the
-    same method dropped (`dropIfExists`) and re-created first is fine: it starts empty.
+    query such as `DB::table(...)->where(...)->exists()`, also of a parent table before an early
+    return). An insert into a table that the same method dropped (`dropIfExists`) and re-created
+    first, or emptied first (`truncate()`, `delete()`), is fine. `insertOrIgnore`, `upsert` and
+    `updateOrInsert` are never flagged.
 
 Why is this bad?
     A re-run inserts the rows again: duplicate rows, or SQLSTATE[23000] 1062 "Duplicate entry"
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import sys
 
-from migrate_lint.rules._common import finding, in_scope, q
+from migrate_lint.rules._common import before, finding, in_scope, q, runs_whenever
 
 CODE, NAME = "ML009", "insert-not-idempotent"
 FIXABLE = False
@@ -36,19 +38,43 @@ SUMMARY = "DB::table()->insert() in a migration (use insertOrIgnore/upsert/updat
 def _table_rebuilt_before(migration, ins) -> bool:
     """`Schema::dropIfExists('t'); Schema::create('t', ...); DB::table('t')->insert(...)`:
     every run starts from an empty table, so the insert cannot duplicate rows."""
-    return any(op.kind in ("drop", "dropIfExists") and op.span.start < ins.span.start
+    return any(op.kind in ("drop", "dropIfExists")
+               and (op.order, op.span.start) < (ins.order, ins.span.start)
                and op.ctx.function_id == ins.ctx.function_id and not op.ctx.guards
                and op.table.same(ins.table, case_insensitive=True) for op in migration.ops)
 
 
+def _emptied_before(migration, ins) -> bool:
+    """`DB::table('t')->truncate()` or `->where(...)->delete()` always runs before the insert:
+    a re-run removes the rows it inserts again."""
+    return any(d.table.same(ins.table, case_insensitive=True) and before(d, ins)
+               and runs_whenever(d, ins) for d in migration.row_deletes)
+
+
+def _copied_from_dropped_table(migration, ins) -> bool:
+    """The insert copies rows out of a table this method drops afterwards (read before it, or
+    guarded by that table's existence): ML011 names that cause."""
+
+    sources = [r for r in migration.reads if before(r, ins)]
+    sources += [g for g in ins.ctx.guards if g.kind == "table" and g.exists and g.table]
+    for src in sources:
+        table = src.table
+        if any(op.kind in ("drop", "dropIfExists") and before(ins, op)
+               and op.table.same(table, case_insensitive=True) for op in migration.ops):
+            return True
+    return False
+
+
 def check(migration, ctx):
     for ins in migration.inserts:
-        if not in_scope(ins.ctx, ctx) or ins.ctx.protection or _table_rebuilt_before(migration, ins):
+        if not in_scope(ins.ctx, ctx) or ins.ctx.protection or _table_rebuilt_before(migration, ins) \
+                or _emptied_before(migration, ins) or _copied_from_dropped_table(migration, ins):
             continue
-        # Any check of the rows (`where(...)->exists()`, `doesntExist()`, `count()`) is the
+        # Any check of rows (`where(...)->exists()`, `doesntExist()`, `first()`), of this table
+        # or of the one the data hangs on (an early return when a parent row exists), is the
         # author deciding when to insert.
         if ins.ctx.has("table", ins.table, exists=False) or any(
-                ins.ctx.has("query", ins.table, exists=polarity) for polarity in (True, False)):
+                g.kind == "query" for g in ins.ctx.guards):
             continue
         yield finding(sys.modules[__name__], migration, ins.span,
                       f"`DB::table({q(ins.table)})->insert()` inserts again on every re-run: use "

@@ -142,12 +142,39 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(app):
 
 def test_binary_and_broken_files_get_ml000_not_a_traceback(tmp_path):
     (tmp_path / "bin.php").write_bytes(b"\x00\x01\x02PK\x03\x04")
-    (tmp_path / "latin1.php").write_bytes(b"<?php\n// caf\xe9\n")
     (tmp_path / "broken.php").write_text("<?php\nSchema::drop('a'\n")
     proc = ml(".", "--format", "json", cwd=tmp_path)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert {(f["path"], f["code"]) for f in js(proc)} == {
-        ("./bin.php", "ML000"), ("./broken.php", "ML000"), ("./latin1.php", "ML000")}
+        ("./bin.php", "ML000"), ("./broken.php", "ML000")}
+
+
+def test_latin1_files_are_linted_and_fixed_byte_for_byte(tmp_path):
+    # PHP runs a Latin-1 file as it is: it must be linted, not reported as unreadable.
+    path = tmp_path / "2024_01_01_000000_latin1.php"
+    path.write_bytes(b"<?php\n// caf\xe9 cr\xe8me\nSchema::table('t\xe9', function ($table) {\n"
+                     b"    $table->string('priorit\xe9'); // \xe9\xe9\n});\n")
+    proc = ml(path.name, "--format", "json", cwd=tmp_path)
+    found = js(proc)
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [("ML002", 4, 5)], proc.stderr
+    assert "priorit\ufffd" in found[0]["message"]
+    assert ml(path.name, "--fix", cwd=tmp_path).returncode == 0
+    data = path.read_bytes()
+    assert b"Schema::hasColumn('t\xe9', 'priorit\xe9')" in data and b"// caf\xe9 cr\xe8me" in data
+
+
+def test_sqlglot_log_noise_never_reaches_stderr(tmp_path):
+    # sqlglot logs "contains unsupported syntax. Falling back to parsing as a 'Command'" for a
+    # trigger body; that is the library talking to itself, not a message for the user.
+    mig = tmp_path / "database" / "migrations"
+    mig.mkdir(parents=True)
+    (mig / "2024_01_01_000000_trigger.php").write_text(
+        "<?php\nreturn new class extends Migration {\n    public function up()\n    {\n"
+        "        DB::unprepared('CREATE TRIGGER trg AFTER INSERT ON tasks FOR EACH ROW BEGIN "
+        "UPDATE counters SET n = n + 1; END');\n    }\n};\n")
+    for args in (["--no-cache"], ["schema"], ["--no-cache", "--format", "json"]):
+        proc = ml(*args, cwd=tmp_path)
+        assert proc.stderr == "", (args, proc.stderr)
 
 
 # ---------------------------------------------------------------- configuration

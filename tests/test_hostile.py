@@ -49,14 +49,14 @@ def test_zero_byte_and_open_tag_only_and_inline_html(tmp_path):
     assert proc.returncode == 0 and findings(proc) == []
 
 
-def test_binary_and_invalid_utf8_are_ml000(tmp_path):
+def test_binary_is_ml000_and_invalid_utf8_is_linted(tmp_path):
     (tmp_path / "bin.php").write_bytes(bytes(range(256)) * 4)
-    (tmp_path / "bad.php").write_bytes(b"<?php\n$x = '\xff\xfe';\n")
+    (tmp_path / "bad.php").write_bytes(b"<?php\n$x = '\xff\xfe';\nSchema::drop('\xff');\n")
     proc = ml(".", "--format", "json", cwd=tmp_path)
     got = {(f["path"], f["code"]): f["message"] for f in findings(proc)}
-    assert set(got) == {("./bin.php", "ML000"), ("./bad.php", "ML000")}
+    assert set(got) == {("./bin.php", "ML000"), ("./bad.php", "ML004")}
     assert "binary" in got[("./bin.php", "ML000")]
-    assert "not valid UTF-8" in got[("./bad.php", "ML000")]
+    assert "'\ufffd'" in got[("./bad.php", "ML004")]
 
 
 def test_five_megabyte_file(tmp_path):

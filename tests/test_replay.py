@@ -281,13 +281,19 @@ def test_raw_create_table_columns_come_from_sqlglot(tmp_path):
     assert codes_at(lint(tmp_path)) == [("2024_02_01_000000_add.php", 11, "ML101")]
 
 
-def test_only_up_is_replayed_and_helpers_are_conditional(tmp_path):
+def test_only_up_is_replayed_and_helpers_run_where_up_calls_them(tmp_path):
+    # A helper called from up() runs there (the model instantiates it at the call site); a
+    # helper nobody calls is conditional; down() is not replayed.
     text = HEAD + """return new class extends Migration {
     public function up()
     {
         $this->addIt();
     }
     private function addIt()
+    {
+""" + ADD_PRIORITY + """
+    }
+    private function neverCalled()
     {
 """ + ADD_PRIORITY + """
     }
@@ -299,7 +305,7 @@ def test_only_up_is_replayed_and_helpers_are_conditional(tmp_path):
 """
     write(tmp_path, {"2024_01_01_000000_create.php": anon(CREATE_TASKS),
                      "2024_02_01_000000_helper.php": text})
-    assert lint(tmp_path) == []
+    assert codes_at(lint(tmp_path)) == [("2024_02_01_000000_helper.php", 15, "ML101")]
 
 
 def test_suppression_comment(tmp_path):

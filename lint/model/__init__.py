@@ -11,12 +11,9 @@ __all__ = ["build", "BlueprintCall", "Closure", "Comment", "Context", "Guard", "
 
 
 def _undecodable(data: bytes) -> str | None:
+    # PHP reads source as bytes: a Latin-1 (any non-UTF-8) file runs, so it is linted.
     if b"\0" in data[:8192]:
         return "binary file (NUL bytes)"
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return f"not valid UTF-8 (byte {exc.start})"
     return None
 
 

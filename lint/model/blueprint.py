@@ -61,11 +61,31 @@ DROP_INDEX_METHODS = {"dropIndex", "dropUnique", "dropPrimary", "dropForeign", "
                       "dropFulltext", "dropSpatialIndex", "renameIndex", "dropForeignIdFor"}
 
 
+KNOWN = (ADD_METHODS | DROP_METHODS | INDEX_METHODS | DROP_INDEX_METHODS | {
+    "renameColumn", "rename", "after", "engine", "charset", "collation", "comment", "temporary",
+    "getTable", "getColumns", "getCommands", "build", "toSql", "create", "drop", "dropIfExists",
+    "dropForeignIdFor"} - {"fulltext", "dropFulltext"})
+_CANONICAL = {m.lower(): m for m in KNOWN}
+# Column modifiers are Fluent attributes (`->Change()` sets "Change", which Laravel never
+# reads): only the real methods of a foreign id definition ignore case.
+_REAL_MODIFIERS = {m.lower(): m for m in ("constrained", "references")}
+
+
+def canonical(method: str) -> str:
+    """Laravel's spelling of a Blueprint method: PHP method names are case-insensitive. A name
+    Blueprint does not define is a macro, which Laravel looks up case-sensitively: kept as is."""
+    return method if method in KNOWN else _CANONICAL.get(method.lower(), method)
+
+
+def canonical_modifier(name: str) -> str:
+    return _REAL_MODIFIERS.get(name.lower(), name)
+
+
 def category(method: str, modifiers: tuple[str, ...]) -> str:
-    if "change" in modifiers:
-        return "change"
     if method in ADD_METHODS:
-        return "add"
+        # `->change()` turns a column definition into a change of an existing column; on a
+        # command (`dropColumn('a')->change()`) it is a meaningless attribute.
+        return "change" if "change" in modifiers else "add"
     if method in DROP_METHODS:
         return "drop"
     if method == "renameColumn":
@@ -76,12 +96,26 @@ def category(method: str, modifiers: tuple[str, ...]) -> str:
         return "drop_index"
     if method == "rename":
         return "rename_table"
-    return "other"
+    return "change" if "change" in modifiers else "other"
 
 
 def expands(method: str) -> bool:
     """True when one call adds several columns."""
     return method in FIXED_COLUMNS and len(FIXED_COLUMNS[method]) > 1 or method in MORPHS
+
+
+# The kind of index each call adds or drops (Laravel names indexes {table}_{cols}_{kind}).
+INDEX_KIND = {"index": "index", "unique": "unique", "primary": "primary", "fullText": "fulltext",
+              "fulltext": "fulltext", "spatialIndex": "spatial", "rawIndex": "index",
+              "foreign": "foreign", "dropIndex": "index", "dropUnique": "unique",
+              "dropPrimary": "primary", "dropForeign": "foreign", "dropFullText": "fulltext",
+              "dropFulltext": "fulltext", "dropSpatialIndex": "spatial"}
+
+
+def index_name(table: str | None, columns, kind: str) -> str:
+    """Laravel's default index name: lower-cased {table}_{columns}_{kind}, '-' and '.' as '_'."""
+    base = "_".join([table or "?", *columns, kind]).lower()
+    return base.replace("-", "_").replace(".", "_")
 
 
 def snake(name: str) -> str:

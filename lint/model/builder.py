@@ -15,6 +15,7 @@ from migrate_lint.model import sql as sqlmod
 from migrate_lint.model.names import (PLACEHOLDER, arg_values, array_items, closure_params,
                                       is_function, norm, string_parts, text)
 from migrate_lint.model.guards import WHEN_OPS, ConditionReader, basename, same_node
+from migrate_lint.model.instances import MAX_DEPTH, Instantiator, Site
 from migrate_lint.model.types import (BlueprintCall, Closure, Comment, Insert, Migration, Name,
                                       RawSql, SchemaOp, literal)
 
@@ -24,6 +25,7 @@ QUERY = """
 (nullsafe_member_call_expression) @mcall
 (function_call_expression) @fcall
 (assignment_expression left: (variable_name)) @assign
+(assignment_expression left: (member_access_expression)) @passign
 (comment) @comment
 (class_declaration) @class
 (anonymous_class) @class
@@ -32,14 +34,22 @@ QUERY = """
 SCHEMA_OPS = {"create", "table", "drop", "dropIfExists", "rename", "dropColumns",
               "whenTableHasColumn", "whenTableDoesntHaveColumn", "whenTableHasIndex",
               "whenTableDoesntHaveIndex"}
+# PHP method, function and class names are case-insensitive (`Schema::TABLE`, `->dropcolumn`):
+# every lookup below goes through lower case, and an op keeps Laravel's spelling.
+_SCHEMA_OPS = {m.lower(): m for m in SCHEMA_OPS}
 RAW_SQL_METHODS = {"statement", "unprepared"}
+INSERT_METHODS = {"insert", "insertgetid"}
+DELETE_METHODS = {"delete", "truncate"}
+# Query builder calls that read a table's rows (insertUsing reads the query it is given).
+READ_METHODS = {"get", "each", "chunk", "chunkbyid", "cursor", "lazy", "lazybyid", "pluck",
+                "eachbyid", "insertusing"}
 # Byte forms for the hot loops over every call in a file (decoding each name costs more).
-_SCHEMA_OPS_B = {m.encode() for m in SCHEMA_OPS}
-_DB_METHODS_B = {m.encode() for m in RAW_SQL_METHODS} | {b"exec", b"insert", b"insertGetId"}
-INSERT_METHODS = {"insert", "insertGetId"}
+_SCHEMA_OPS_B = {m.encode() for m in _SCHEMA_OPS}
+_DB_METHODS_B = {m.encode() for m in RAW_SQL_METHODS | INSERT_METHODS | DELETE_METHODS
+                 | READ_METHODS} | {b"exec"}
 
 
-class Builder(ConditionReader):
+class Builder(ConditionReader, Instantiator):
     def __init__(self, migration: Migration, tree):
         self.m = migration
         self.src = migration.source
@@ -58,11 +68,22 @@ class Builder(ConditionReader):
             if lhs is not None and rhs is not None:
                 self.assignments.setdefault(text(lhs), []).append(rhs)
         self.props: dict[str, object] = {}
+        # `$this->table = ...` anywhere in the class: the constructor's, or one in the method
+        # before the use, overrides the declared default.
+        self.prop_assignments: dict[str, list] = {}
+        for assign in caps.get("passign", []):
+            lhs = assign.child_by_field_name("left")
+            obj = lhs.child_by_field_name("object")
+            prop = lhs.child_by_field_name("name")
+            rhs = assign.child_by_field_name("right")
+            if obj is not None and text(obj) == "$this" and prop is not None and rhs is not None:
+                self.prop_assignments.setdefault(text(prop), []).append(rhs)
         self.consts: dict[str, object] = {}
         self.methods: dict[str, object] = {}
         self.predicates: dict[str, tuple[list[str], object]] = {}
         self.closure_tables: dict[int, Name] = {}  # closure node id -> the op's table
         self.exit_cache: dict[int, list] = {}
+        self._bindings = None  # see _with_bindings
         self._read_class(caps.get("class", []))
 
     # ------------------------------------------------------------------ tree walking
@@ -91,7 +112,7 @@ class Builder(ConditionReader):
         chosen = None
         for c in classes:
             base = next((ch for ch in c.named_children if ch.type == "base_clause"), None)
-            if base is not None and (chosen is None or "Migration" in text(base)):
+            if base is not None and (chosen is None or "migration" in text(base).lower()):
                 chosen = c
         if chosen is None and classes:
             chosen = classes[0]
@@ -121,7 +142,7 @@ class Builder(ConditionReader):
                 mname = member.child_by_field_name("name")
                 if mname is None:
                     continue
-                self.methods[text(mname)] = member
+                self.methods[text(mname).lower()] = member
                 fbody = member.child_by_field_name("body")
                 stmts = [s for s in fbody.named_children if s.type != "comment"] if fbody else []
                 if len(stmts) == 1 and stmts[0].type == "return_statement" and stmts[0].named_children:
@@ -134,6 +155,8 @@ class Builder(ConditionReader):
 
     # ------------------------------------------------------------------ names
     def resolve(self, node, subst=None, depth=0) -> Name:
+        if subst is None:
+            subst = self._bindings
         if node is None:
             return Name(None, "?")
         if depth > 8:
@@ -145,6 +168,8 @@ class Builder(ConditionReader):
         if t in ("string", "encapsed_string", "heredoc", "nowdoc"):
             value = string_parts(node, False)
             return literal(value) if value is not None else Name(None, norm(node))
+        if t == "integer":  # dropColumn('link', 255) drops a column named 255
+            return literal(text(node))
         if t == "parenthesized_expression" and node.named_children:
             return self.resolve(node.named_children[0], subst, depth + 1)
         if t == "variable_name":
@@ -156,7 +181,7 @@ class Builder(ConditionReader):
             obj = node.child_by_field_name("object")
             prop = node.child_by_field_name("name")
             if obj is not None and text(obj) == "$this" and prop is not None:
-                default = self.props.get(text(prop))
+                default = self._property_value(node, text(prop))
                 if default is not None:
                     value = self.resolve(default, None, depth + 1)
                     return value if value.known else Name(None, norm(node))
@@ -174,8 +199,10 @@ class Builder(ConditionReader):
         if t in ("member_call_expression", "nullsafe_member_call_expression"):
             name = node.child_by_field_name("name")
             obj = node.child_by_field_name("object")
-            if name is not None and text(name) == "getTable" and obj is not None \
+            if name is not None and text(name).lower() == "gettable" and obj is not None \
                     and obj.type == "variable_name":
+                if subst and text(obj) + "->getTable()" in subst:
+                    return subst[text(obj) + "->getTable()"]
                 table = self._blueprint_table(node, text(obj))
                 if table is not None:
                     return table
@@ -188,6 +215,27 @@ class Builder(ConditionReader):
                 if left.known and right.known:
                     return literal(left.value + right.value)
         return Name(None, norm(node))
+
+    def _property_value(self, node, prop):
+        """What `$this->prop` holds at node: the last assignment before it in its method, else
+        the constructor's assignment, else the declared default."""
+        assigned = self.prop_assignments.get(prop)
+        if assigned:
+            method = self._method_of(node)
+            if method is not None:
+                before = [r for r in assigned if method.start_byte <= r.start_byte < node.start_byte]
+                if before:
+                    return before[-1]
+            ctor = self.methods.get("__construct")
+            if ctor is not None:
+                inside = [r for r in assigned if ctor.start_byte <= r.start_byte < ctor.end_byte]
+                if inside:
+                    return inside[-1]
+        return self.props.get(prop)
+
+    def _method_of(self, node):
+        return next((f for f in self.enclosing_functions(node)
+                     if f.type in ("method_declaration", "function_definition")), None)
 
     def _resolve_variable(self, node, var, subst, depth) -> Name:
         if var == "$this":
@@ -232,28 +280,28 @@ class Builder(ConditionReader):
             return None
         t = node.type
         if t == "name" or t == "qualified_name":
-            return ("Schema", None) if basename(text(node)) == "Schema" else None
+            return ("Schema", None) if basename(text(node)).lower() == "schema" else None
         if t == "scoped_call_expression":
             scope = node.child_by_field_name("scope")
             name = node.child_by_field_name("name")
-            if scope is not None and name is not None and basename(text(scope)) == "Schema" \
-                    and text(name) in ("connection", "getFacadeRoot"):
+            if scope is not None and name is not None and basename(text(scope)).lower() == "schema" \
+                    and text(name).lower() in ("connection", "getfacaderoot"):
                 args = arg_values(node.child_by_field_name("arguments"))
                 return (text(node), text(args[0]) if args else None)
-            if scope is not None and name is not None and basename(text(scope)) == "DB" \
-                    and text(name) == "getSchemaBuilder":
+            if scope is not None and name is not None and basename(text(scope)).lower() == "db" \
+                    and text(name).lower() == "getschemabuilder":
                 return (text(node), None)
             return None
         if t in ("member_call_expression", "nullsafe_member_call_expression"):
             name = node.child_by_field_name("name")
-            if name is not None and text(name) == "getSchemaBuilder":
+            if name is not None and text(name).lower() == "getschemabuilder":
                 # DB::connection('x')->getSchemaBuilder() checks connection x.
                 obj = node.child_by_field_name("object")
                 conn = None
                 if obj is not None and obj.type == "scoped_call_expression":
                     oname = obj.child_by_field_name("name")
                     args = arg_values(obj.child_by_field_name("arguments"))
-                    if oname is not None and text(oname) == "connection" and args:
+                    if oname is not None and text(oname).lower() == "connection" and args:
                         conn = text(args[0])
                 return (text(node), conn)
             return None
@@ -262,7 +310,7 @@ class Builder(ConditionReader):
                 info = self.builder_info(rhs, depth + 1)
                 if info is not None:
                     return (text(node), info[1])
-        if t == "function_call_expression" and text(node).replace(" ", "") in (
+        if t == "function_call_expression" and text(node).replace(" ", "").lower() in (
                 "app('db.schema')", 'app("db.schema")', "schema()"):
             return (text(node), None)
         return None
@@ -288,63 +336,93 @@ class Builder(ConditionReader):
             self._maybe_op(call)
         for call in self.mcalls:
             self._maybe_op(call)
-        self.m.ops.sort(key=lambda op: op.span.start)
-        for op in self.m.ops:
-            if op.closure is not None:
-                op.calls = self._blueprint_calls(op)
         self._raw_sql_and_inserts()
-        self.m.raw_sql.sort(key=lambda r: r.span.start)
-        self.m.inserts.sort(key=lambda r: r.span.start)
+        by_order = lambda item: (item.order, item.span.start)  # noqa: E731
+        self.m.ops.sort(key=by_order)
+        self.m.raw_sql.sort(key=by_order)
+        self.m.inserts.sort(key=by_order)
+        self.m.row_deletes.sort(key=by_order)
+        self.m.reads.sort(key=by_order)
 
     def _maybe_op(self, call):
         owner, name, arguments = self.call_parts(call)
-        if name is None or name.text not in _SCHEMA_OPS_B:
+        if name is None or name.text.lower() not in _SCHEMA_OPS_B:
             return
         info = self.builder_info(owner)
         if info is None:
             return
-        kind = text(name)
         args = arg_values(arguments)
         if not args:
             return
-        table = self.resolve(args[0])
+        for chain in self.chains_of(call):
+            op = self._op_at(call, _SCHEMA_OPS[text(name).lower()], info, args, chain)
+            if op.closure is not None:
+                op.calls = self._blueprint_calls(op, chain)
+            self.m.ops.append(op)
+
+    def _op_at(self, call, kind, info, args, chain) -> SchemaOp:
+        """The schema op of call, as it runs through chain (see lint/model/instances.py)."""
+        subst = self.subst_of(chain)
+        table = self.resolve(args[0], subst)
         op = SchemaOp(kind=kind, table=table, to_table=None, builder=info[0], connection=info[1],
                       span=self.src.node_span(call), statement=self.statement_span(call),
-                      ctx=self.context(call), node=call, conn=self.conn_key(info[1]))
+                      ctx=self.context_in(call, chain), node=call, conn=self.conn_key(info[1]),
+                      order=self.order_of(call, chain))
         if kind == "rename" and len(args) > 1:
-            op.to_table = self.resolve(args[1])
+            op.to_table = self.resolve(args[1], subst)
         if kind == "dropColumns" and len(args) > 1:
             items = array_items(args[1])
-            op.columns = tuple(self.resolve(i) for i in (items if items is not None else args[1:]))
+            op.columns = tuple(self.resolve(i, subst)
+                               for i in (items if items is not None else args[1:]))
         closure_index = 2 if kind.lower() in WHEN_OPS else 1
-        if kind in ("create", "table") or kind.lower() in WHEN_OPS:
-            if len(args) > closure_index and args[closure_index].type in (
-                    "anonymous_function", "arrow_function"):
-                fn = args[closure_index]
+        if (kind in ("create", "table") or kind.lower() in WHEN_OPS) and len(args) > closure_index:
+            fn, shared = self.callable_body(args[closure_index], self.method_node(call))
+            if fn is not None:
                 params = closure_params(fn)
                 body = fn.child_by_field_name("body")
                 op.closure = Closure(param=params[0] if params else None,
                                      arrow=fn.type == "arrow_function",
                                      span=self.src.node_span(fn),
                                      body_span=self.src.node_span(body if body is not None else fn),
-                                     node=fn)
-                self.closure_tables[fn.id] = table
-        self.m.ops.append(op)
+                                     node=fn, shared=shared)
+                if not shared:
+                    self.closure_tables[fn.id] = table
+        return op
 
-    def _blueprint_calls(self, op) -> list[BlueprintCall]:
+    def _blueprint_calls(self, op, chain) -> list[BlueprintCall]:
+        """The Blueprint calls of op's closure. A closure written elsewhere (a variable, a
+        method) runs at the op: its body is instantiated there, once per op."""
         closure = op.closure
         if closure.param is None:
             return []
-        fn = closure.node
+        if closure.shared:
+            site = Site(op.node, closure.node, ())
+            chain = chain + (site,)
+        calls: list[BlueprintCall] = []
+        self._collect_calls(op, closure.node, closure.param, chain, calls)
+        return calls
+
+    def _collect_calls(self, op, fn, param, chain, calls):
+        # `$table->getTable()` names the op's table wherever the body is instantiated.
+        extra = {param + "->getTable()": op.table}
+        subst = {**self.subst_of(chain), **extra}
         lo = bisect_left(self.mcall_starts, fn.start_byte)
         hi = bisect_right(self.mcall_starts, fn.end_byte)
-        calls = []
-        param = closure.param.encode()
         for call in self.mcalls[lo:hi]:
             obj = call.child_by_field_name("object")
-            if obj is None or obj.type != "variable_name" or obj.text != param:
+            if obj is None or obj.type != "variable_name":
                 continue
-            if not same_node(self._innermost_function(call, fn), fn):
+            in_scope = self._blueprint_vars(fn, param, call)
+            if text(obj) == "$this" and len(chain) < MAX_DEPTH:
+                helper = self.blueprint_helper(call, in_scope)
+                if helper is not None and all(s.callee.id != helper[0].id for s in chain):
+                    method, inner_param = helper
+                    bindings = self._bind(method, arg_values(call.child_by_field_name(
+                        "arguments")), subst)
+                    site = Site(call, method, bindings)
+                    self._collect_calls(op, method, inner_param, chain + (site,), calls)
+                continue
+            if text(obj) not in in_scope:
                 continue
             outer, modifiers = call, []
             while outer.parent is not None and outer.parent.type in (
@@ -353,54 +431,87 @@ class Builder(ConditionReader):
                 outer = outer.parent
                 mod = outer.child_by_field_name("name")
                 modifiers.append(text(mod) if mod is not None else "")
-            method = text(call.child_by_field_name("name"))
-            mods = tuple(modifiers)
+            method = bp.canonical(text(call.child_by_field_name("name")))
+            mods = tuple(bp.canonical_modifier(m) for m in modifiers)
             args = arg_values(call.child_by_field_name("arguments"))
             category = bp.category(method, mods)
             calls.append(BlueprintCall(
                 op=op, method=method, category=category,
-                columns=self._call_columns(method, category, args, mods),
+                columns=self._call_columns(method, category, args, mods, subst),
                 modifiers=mods, span=self.src.node_span(outer),
-                statement=self.statement_span(outer), ctx=self.context(outer),
-                args=tuple(self.resolve(a) for a in args), expands=bp.expands(method),
-                node=outer))
-        return calls
+                statement=self.statement_span(outer), ctx=self.context_in(outer, chain, extra),
+                args=tuple(self.resolve(a, subst) for a in args), expands=bp.expands(method),
+                node=outer, order=self.order_of(outer, chain), shared=bool(chain),
+                var=text(obj)))
 
-    def _innermost_function(self, call, closure):
-        """The function-like node closest around call, searched below closure only."""
-        cur, found = closure, closure
+    def _blueprint_vars(self, closure, param, call) -> set[str]:
+        """The variables that hold the closure's Blueprint where call is: nested closures see
+        it through `use ($table)`, arrow functions capture it, and the callback of
+        `$table->after('col', function ($t) { ... })` gets it as its first parameter."""
+        names = {param}
+        cur = closure.child_with_descendant(call)
         while cur is not None and cur.id != call.id:
             if is_function(cur):
-                found = cur
+                params, outer = closure_params(cur), names
+                if cur.type == "arrow_function":
+                    names = names - set(params)
+                elif cur.type == "anonymous_function":
+                    names = self._used_vars(cur) & names - set(params)
+                else:
+                    names = set()
+                if params and self._after_callback_of(cur, outer):
+                    names.add(params[0])
             cur = cur.child_with_descendant(call)
-        return found
+        return names
 
-    def _names(self, node) -> tuple[Name, ...]:
+    def _used_vars(self, fn) -> set[str]:
+        use = next((c for c in fn.named_children if c.type == "anonymous_function_use_clause"),
+                   None)
+        if use is None:
+            return set()
+        out = set()
+        for v in use.named_children:
+            if v.type == "by_ref" and v.named_children:
+                v = v.named_children[0]
+            if v.type == "variable_name":
+                out.add(text(v))
+        return out
+
+    def _after_callback_of(self, fn, blueprint_vars) -> bool:
+        arg = fn.parent
+        call = arg.parent.parent if arg is not None and arg.parent is not None else None
+        if call is None or call.type != "member_call_expression":
+            return False
+        obj, name, _ = self.call_parts(call)
+        return (name is not None and text(name).lower() == "after" and obj is not None
+                and text(obj) in blueprint_vars)
+
+    def _names(self, node, subst) -> tuple[Name, ...]:
         items = array_items(node)
         if items is not None:
-            return tuple(self.resolve(i) for i in items)
-        return (self.resolve(node),)
+            return tuple(self.resolve(i, subst) for i in items)
+        return (self.resolve(node, subst),)
 
-    def _morph_columns(self, args) -> tuple[Name, ...]:
+    def _morph_columns(self, args, subst) -> tuple[Name, ...]:
         """`morphs('owner')` and `dropMorphs('owner')`: owner_type and owner_id."""
         if not args:
             return ()
-        base = self.resolve(args[0])
+        base = self.resolve(args[0], subst)
         if base.known:
             return (literal(base.value + "_type"), literal(base.value + "_id"))
         return (Name(None, base.expr + "_type"), Name(None, base.expr + "_id"))
 
-    def _call_columns(self, method, category, args, modifiers) -> tuple[Name, ...]:
+    def _call_columns(self, method, category, args, modifiers, subst=None) -> tuple[Name, ...]:
         if category in ("add", "change"):
             if method in bp.FIXED_COLUMNS:
                 return tuple(literal(c) for c in bp.FIXED_COLUMNS[method])
             if method in bp.MORPHS:
-                return self._morph_columns(args)
+                return self._morph_columns(args, subst)
             if method == "addColumn":
-                return (self.resolve(args[1]),) if len(args) > 1 else ()
+                return (self.resolve(args[1], subst),) if len(args) > 1 else ()
             if method == "foreignIdFor":
                 if len(args) > 1:
-                    return (self.resolve(args[1]),)
+                    return (self.resolve(args[1], subst),)
                 if args:
                     key = bp.model_foreign_key(text(args[0]).replace(" ", ""))
                     return (literal(key),) if key else (Name(None, norm(args[0]) + "->fk"),)
@@ -408,64 +519,84 @@ class Builder(ConditionReader):
             if not args:
                 default = bp.DEFAULT_COLUMN.get(method)
                 return (literal(default),) if default else ()
-            return (self.resolve(args[0]),)
+            return (self.resolve(args[0], subst),)
         if category == "drop":
             if method in bp.DROP_FIXED:
                 return tuple(literal(c) for c in bp.DROP_FIXED[method])
             if method in bp.DROP_DEFAULT:
-                return (self.resolve(args[0]),) if args else (literal(bp.DROP_DEFAULT[method]),)
+                return (self.resolve(args[0], subst),) if args else (literal(bp.DROP_DEFAULT[method]),)
             if method == "dropMorphs":
-                return self._morph_columns(args)
+                return self._morph_columns(args, subst)
             if method == "dropConstrainedForeignIdFor":
                 if len(args) > 1:
-                    return (self.resolve(args[1]),)
+                    return (self.resolve(args[1], subst),)
                 key = bp.model_foreign_key(text(args[0]).replace(" ", "")) if args else None
                 return (literal(key),) if key else ()
             out: list[Name] = []
             for a in args:
-                out += self._names(a)
+                out += self._names(a, subst)
             return tuple(out)
         if category == "rename":
-            return tuple(self.resolve(a) for a in args[:2])
+            return tuple(self.resolve(a, subst) for a in args[:2])
         if category in ("index", "drop_index"):
             if not args:
                 return ()
             if method == "foreign" or array_items(args[0]) is not None or category == "index":
-                return self._names(args[0])
+                return self._names(args[0], subst)
             return ()
         if category == "rename_table":
-            return tuple(self.resolve(a) for a in args[:1])
+            return tuple(self.resolve(a, subst) for a in args[:1])
         return ()
 
     def _raw_sql_and_inserts(self):
         for call in self.scalls:
             scope, name, arguments = self.call_parts(call)
-            if scope is None or name is None or basename(text(scope)) != "DB":
+            if scope is None or name is None or basename(text(scope)).lower() != "db":
                 continue
-            if text(name) in RAW_SQL_METHODS:
-                self._raw_sql(call, text(name), arguments)
+            if text(name).lower() in RAW_SQL_METHODS:
+                self._raw_sql(call, text(name).lower(), arguments)
         for call in self.mcalls:
             obj, name, arguments = self.call_parts(call)
-            if name is None or obj is None or name.text not in _DB_METHODS_B:
+            if name is None or obj is None or name.text.lower() not in _DB_METHODS_B:
                 continue
-            method = text(name)
-            if method in RAW_SQL_METHODS or (method == "exec" and "getPdo" in text(obj)):
+            method = text(name).lower()
+            if method in RAW_SQL_METHODS or (method == "exec" and "getpdo" in text(obj).lower()):
                 if self._is_db_connection(obj):
                     self._raw_sql(call, method, arguments)
-            elif method in INSERT_METHODS:
-                table = self._query_table(obj)
-                if table is not None:
-                    self.m.inserts.append(Insert(table=table, span=self.src.node_span(call),
-                                                 statement=self.statement_span(call),
-                                                 ctx=self.context(call), node=call))
+            elif method in INSERT_METHODS or method in DELETE_METHODS or method in READ_METHODS:
+                into = self.m.inserts if method in INSERT_METHODS else (
+                    self.m.row_deletes if method in DELETE_METHODS else self.m.reads)
+                source = obj
+                if method == "insertusing":
+                    values = arg_values(arguments)
+                    source = values[1] if len(values) > 1 else None
+                    if source is None or source.type not in ("member_call_expression",
+                                                             "scoped_call_expression"):
+                        continue
+                for chain in self.chains_of(call):
+                    table = self._with_bindings(self.subst_of(chain), self._query_table, source)
+                    if table is None:
+                        break
+                    into.append(Insert(table=table, span=self.src.node_span(call),
+                                       statement=self.statement_span(call),
+                                       ctx=self.context_in(call, chain), node=call,
+                                       order=self.order_of(call, chain), method=method))
+
+    def _with_bindings(self, subst, fn, *args):
+        """fn(*args) with names resolved through subst where fn resolves without one."""
+        saved, self._bindings = self._bindings, subst or None
+        try:
+            return fn(*args)
+        finally:
+            self._bindings = saved
 
     def _is_db_connection(self, obj) -> bool:
-        t = text(obj)
-        if "DB::" in t or "getPdo" in t or "getConnection" in t or "connection(" in t:
+        t = text(obj).lower()
+        if "db::" in t or "getpdo" in t or "getconnection" in t or "connection(" in t:
             return True
         if obj.type == "variable_name":
-            return any("DB::" in text(r) or "connection" in text(r).lower()
-                       for r in self.assignments.get(t, ()))
+            return any("db::" in text(r).lower() or "connection" in text(r).lower()
+                       for r in self.assignments.get(text(obj), ()))
         return False
 
     def _raw_sql(self, call, via, arguments):
@@ -476,13 +607,15 @@ class Builder(ConditionReader):
         sql, is_literal = self._sql_text(node)
         if sql is None:
             return
-        self.m.raw_sql.append(RawSql(
-            via=via, sql=sql, literal=is_literal, statements=sqlmod.classify(sql),
-            span=self.src.node_span(call), statement=self.statement_span(call),
-            ctx=self.context(call),
-            string_span=self.src.node_span(node) if node.type in ("string", "encapsed_string",
-                                                                   "heredoc", "nowdoc") else None,
-            node=call))
+        statements = sqlmod.classify(sql)
+        for chain in self.chains_of(call):
+            self.m.raw_sql.append(RawSql(
+                via=via, sql=sql, literal=is_literal, statements=statements,
+                span=self.src.node_span(call), statement=self.statement_span(call),
+                ctx=self.context_in(call, chain),
+                string_span=self.src.node_span(node) if node.type in (
+                    "string", "encapsed_string", "heredoc", "nowdoc") else None,
+                node=call, order=self.order_of(call, chain)))
 
     def _sql_text(self, node, depth=0):
         if node is None or depth > 10:

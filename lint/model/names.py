@@ -13,7 +13,9 @@ FUNCTION_TYPES = ("anonymous_function", "arrow_function", "method_declaration",
 
 
 def text(node) -> str:
-    return node.text.decode("utf-8", errors="replace")
+    # surrogateescape keeps a Latin-1 (any non-UTF-8) byte as it is, for fixes to write back;
+    # findings replace it for display (findings.Finding).
+    return node.text.decode("utf-8", errors="surrogateescape")
 
 
 def norm(node) -> str:

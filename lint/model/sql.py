@@ -90,6 +90,40 @@ def _qualified(tokens, i):
     return _ident(name), i + 1
 
 
+# CREATE/DROP of the schema objects other than tables and indexes, by their kind.
+_ROUTINES = {"VIEW": "create_view", "TRIGGER": "create_trigger", "PROCEDURE": "create_procedure",
+             "FUNCTION": "create_function"}
+
+
+def _skip_view_options(up, i):
+    """MySQL's `CREATE ALGORITHM=... DEFINER=... SQL SECURITY ... VIEW/TRIGGER`."""
+    while i < len(up):
+        if up[i] in ("ALGORITHM", "DEFINER") and up[i + 1:i + 2] == ["="]:
+            i += 3
+            while i < len(up) and up[i] in ("@",) or (i < len(up) and up[i - 1] == "@"):
+                i += 1
+        elif up[i:i + 2] == ["SQL", "SECURITY"]:
+            i += 3
+        else:
+            return i
+    return i
+
+
+def _renamed_column(action_raw, act):
+    """(old, new) for `CHANGE [COLUMN] old new ...` with two names and `RENAME COLUMN old TO
+    new`; None otherwise (CHANGE of a column to its own name is a MODIFY)."""
+    if act[0] == "CHANGE":
+        j = 2 if act[1:2] == ["COLUMN"] else 1
+        if j + 1 < len(action_raw):
+            old, new = _ident(action_raw[j]), _ident(action_raw[j + 1])
+            if old and new and old.lower() != new.lower():
+                return old, new
+        return None
+    if act[:2] == ["RENAME", "COLUMN"] and len(act) >= 5 and act[3] == "TO":
+        return _ident(action_raw[2]), _ident(action_raw[4])
+    return None
+
+
 def classify(sql: str) -> list[SqlStatement]:
     if not _DDL_HINT.search(sql):
         return []
@@ -111,10 +145,17 @@ def _classify_one(raw, up, text) -> list[SqlStatement]:
         if up[i:i + 2] == ["OR", "REPLACE"]:
             replace, i = True, i + 2
         while i < len(up) and up[i] in ("TEMPORARY", "UNIQUE", "FULLTEXT", "SPATIAL", "GLOBAL",
-                                         "LOCAL", "UNLOGGED", "ONLINE", "OFFLINE"):
+                                         "LOCAL", "UNLOGGED", "ONLINE", "OFFLINE", "TEMP",
+                                         "RECURSIVE", "MATERIALIZED", "CONSTRAINT", "AGGREGATE"):
             i += 1
+        i = _skip_view_options(up, i)
         if i >= len(up):
             return []
+        if up[i] in _ROUTINES:
+            j = i + 1
+            if_not = up[j:j + 3] == ["IF", "NOT", "EXISTS"]
+            name, _ = _qualified(raw, j + 3 if if_not else j)
+            return [SqlStatement(_ROUTINES[up[i]], name, None, if_not or replace, text)]
         kind = {"TABLE": "create_table", "INDEX": "create_index", "KEY": "create_index"}.get(up[i])
         if kind is None:
             return []
@@ -137,6 +178,11 @@ def _classify_one(raw, up, text) -> list[SqlStatement]:
         i = 1
         while i < len(up) and up[i] in ("TEMPORARY",):
             i += 1
+        if i < len(up) and up[i] in _ROUTINES:
+            if_exists = up[i + 1:i + 3] == ["IF", "EXISTS"]
+            name, _ = _qualified(raw, i + 3 if if_exists else i + 1)
+            return [SqlStatement("drop_" + _ROUTINES[up[i]][len("create_"):], name, None,
+                                 if_exists, text)]
         if i >= len(up) or up[i] not in ("TABLE", "INDEX"):
             return []
         kind = "drop_table" if up[i] == "TABLE" else "drop_index"
@@ -166,6 +212,11 @@ def _classify_one(raw, up, text) -> list[SqlStatement]:
         for action_raw in _split_top_level(raw[i:]):
             act = _upper(action_raw)
             if not act:
+                continue
+            renamed = _renamed_column(action_raw, act)
+            if renamed is not None:
+                out.append(SqlStatement("alter_rename_column", table, renamed[0], False, text,
+                                        to=renamed[1]))
                 continue
             if act[0] == "ADD":
                 j = 1

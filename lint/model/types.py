@@ -138,6 +138,14 @@ def _table_matches(guard_table: Name | None, table: Name | None) -> bool:
     return guard_table.same(table, case_insensitive=True)
 
 
+# ORDER: every op, Blueprint call, raw SQL and insert has `order`, the byte offset of the
+# statement in up()/down() where it effectively runs: its own offset, or for a copy
+# instantiated from a helper method or a shared closure, the offset of the outermost call site
+# (lint/model/instances.py). Copies of one body share an order: sort by (order, span.start).
+# Such a copy has `ctx.method` of its caller ("up"/"down"); a helper that nobody calls keeps
+# its own method name and is linted as written.
+
+
 @dataclass
 class Closure:
     param: str | None  # "$table"
@@ -145,6 +153,9 @@ class Closure:
     span: Span
     body_span: Span
     node: Any = field(repr=False, default=None)
+    # Written elsewhere (a variable, a method) and run here: its body serves several ops, so a
+    # fix inside it must name the table as `$table->getTable()`.
+    shared: bool = False
 
 
 @dataclass
@@ -166,6 +177,8 @@ class SchemaOp:
     # The connection as guards name it: None for the migration's default connection (inside
     # up()/down() the Migrator makes the migration's $connection the default), else its name.
     conn: object = None
+    # Where it effectively runs in up()/down(), as a byte offset (ORDER below).
+    order: int = 0
 
 
 @dataclass
@@ -183,15 +196,25 @@ class BlueprintCall:
     args: tuple[Name, ...] = ()
     expands: bool = False  # a helper that adds several columns (timestamps, morphs, ...)
     node: Any = field(repr=False, default=None)
+    order: int = 0
+    # Written in a body that serves several ops (a closure in a variable, a helper method):
+    # a fix there names the table through `var` (`$table->getTable()`) and the columns by
+    # their code, never by the values of one instantiation.
+    shared: bool = False
+    var: str = "$table"
 
 
 @dataclass
 class SqlStatement:
-    kind: str  # create_table | drop_table | create_index | drop_index | alter_add | alter_drop
-    table: str | None
+    # create_table | drop_table | create_index | drop_index | alter_add | alter_drop |
+    # alter_add_index | alter_drop_index | alter_rename_column (CHANGE a b, RENAME COLUMN) |
+    # create_view | create_trigger | create_procedure | create_function | drop_view | drop_...
+    kind: str
+    table: str | None  # the table, or the view/trigger/routine's name
     column: str | None
     guarded: bool  # IF [NOT] EXISTS / OR REPLACE present
     text: str
+    to: str | None = None  # the new column name of alter_rename_column
 
 
 @dataclass
@@ -205,15 +228,21 @@ class RawSql:
     ctx: Context
     string_span: Span | None = None  # the literal string node, for fixes
     node: Any = field(repr=False, default=None)
+    order: int = 0
 
 
 @dataclass
 class Insert:
+    """A query builder call on a table's rows: insert/insertGetId (Migration.inserts),
+    delete/truncate (Migration.row_deletes), get/each/chunk/cursor/... (Migration.reads)."""
+
     table: Name
     span: Span
     statement: Span | None
     ctx: Context
     node: Any = field(repr=False, default=None)
+    order: int = 0
+    method: str = "insert"
 
 
 @dataclass
@@ -242,6 +271,8 @@ class Migration:
     ops: list[SchemaOp] = field(default_factory=list)
     raw_sql: list[RawSql] = field(default_factory=list)
     inserts: list[Insert] = field(default_factory=list)
+    row_deletes: list[Insert] = field(default_factory=list)
+    reads: list[Insert] = field(default_factory=list)  # DB::table(t)->get()/each()/chunk()/...
     comments: list[Comment] = field(default_factory=list)
 
     @property

@@ -12,6 +12,9 @@ _STYLES = {"bold": "1", "red": "31", "yellow": "33", "cyan": "36", "dim": "2", "
 def printable(text: str) -> str:
     """Non-printable characters escaped: a NUL, a clear-screen or a window-title sequence in
     a migration (or its name) must not reach the terminal."""
+    from migrate_lint.findings import printable as decodable
+
+    text = decodable(text)  # bytes of a non-UTF-8 source show as U+FFFD
     if text.isprintable():
         return text
     out = []

@@ -1,0 +1,103 @@
+"""ML011 read-then-drop.
+
+What it does:
+    Flags a query that reads a table's rows (`DB::table('t')->get()`, `->each()`, `->chunk()`,
+    `->chunkById()`, `->cursor()`, `->lazy()`, `->pluck()`, or `insertUsing(...)` selecting from
+    it) when the same method later drops that table (`Schema::drop('t')`,
+    `Schema::dropIfExists('t')`), unless the read is guarded by `Schema::hasTable('t')` or the
+    method makes the table again after the drop (a rebuild: `Schema::rename('t_new', 't')`).
+
+Why is this bad?
+    A data migration copies rows out of an old table and then drops it. When anything after
+    the drop fails, the migration stays pending; the re-run starts with the read, and the table
+    is gone: SQLSTATE[42S02] 1146 "Table 't' doesn't exist" on MariaDB ("no such table" on
+    SQLite). Seen in real apps (cachet `MigrateComponentTagTable`, pterodactyl
+    `TransferOldTasksToNewScheduler`). The inserts of such a block are reported here, not as
+    ML009: the block is what must not run twice.
+
+Example:
+    $rows = DB::table('old_tags')->get();
+    foreach ($rows as $row) {
+        DB::table('tags')->insert(['name' => $row->name]);
+    }
+    Schema::dropIfExists('old_tags');
+
+Use instead:
+    if (Schema::hasTable('old_tags')) {
+        $rows = DB::table('old_tags')->get();
+        foreach ($rows as $row) {
+            DB::table('tags')->insert(['name' => $row->name]);
+        }
+    }
+    Schema::dropIfExists('old_tags');
+
+Fix safety:
+    Safe when the read and the drop are statements of the same block: the fix wraps every
+    statement from the read up to the drop in `if (Schema::hasTable('t'))`, so a re-run after
+    the drop skips the whole data block. Otherwise report-only.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from migrate_lint.rules._common import before, finding, in_scope, q
+
+CODE, NAME = "ML011", "read-then-drop"
+FIXABLE = True
+SUMMARY = "a migration reads a table it then drops, without a Schema::hasTable guard"
+
+
+def dropped_after(migration, item):
+    """The first drop of item's table later in the same method, or None. A table the method
+    makes again after the drop (`Schema::create(t)`, `Schema::rename('t_new', t)`: a rebuild)
+    exists on the re-run, so its read does not fail there."""
+    for op in migration.ops:
+        if op.kind in ("drop", "dropIfExists") and before(item, op) \
+                and op.table.same(item.table, case_insensitive=True):
+            return None if _remade_after(migration, op) else op
+    return None
+
+
+def _remade_after(migration, drop) -> bool:
+    for op in migration.ops:
+        made = op.table if op.kind == "create" else op.to_table if op.kind == "rename" else None
+        if made is not None and before(drop, op) and made.same(drop.table, case_insensitive=True):
+            return True
+    return False
+
+
+def check(migration, ctx):
+    rule = sys.modules[__name__]
+    for read in migration.reads:
+        if not in_scope(read.ctx, ctx) or read.ctx.protection \
+                or read.ctx.has("table", read.table, exists=True):
+            continue
+        drop = dropped_after(migration, read)
+        if drop is None:
+            continue
+        yield finding(rule, migration, read.span,
+                      f"reads {q(read.table)} (`{read.method}`), which this method then drops "
+                      f"(line {drop.span.line}): a re-run after the drop fails with 'Table "
+                      f"doesn't exist'; guard the data block with `Schema::hasTable`",
+                      target=(read, drop), statement=read.statement,
+                      fixable=_range(migration, read, drop) is not None)
+
+
+def _range(migration, read, drop):
+    from migrate_lint.model.blocks import statements_between
+
+    return statements_between(migration, read.node, drop.node)
+
+
+def fix(finding, migration, env):
+    from migrate_lint.findings import Span
+    from migrate_lint.rules._fixing import schema_prefix, table_code, wrap
+
+    read, drop = finding.extra["target"]
+    span = _range(migration, read, drop)
+    if span is None:
+        return None
+    return wrap(env, Span(span[0], span[1], 0, 0, 0, 0), "data-block-guard.php.j2",
+                "guard the data block with `Schema::hasTable`",
+                schema=schema_prefix(drop, False), table=table_code(drop, False))
