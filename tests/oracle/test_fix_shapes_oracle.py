@@ -154,6 +154,18 @@ SCENARIOS = [
              setup=("create table todos (id integer primary key)",),
              after_up=lambda t, i: "chores" in t and "todos" not in t,
              after_down=lambda t, i: "todos" in t and "chores" not in t),
+    Scenario("ML011", "read_then_drop",
+             "$rows = DB::table({p:table}{a})->get();\n"
+             "foreach ($rows as $row) {\n"
+             "    DB::table('tags')->insert(['name' => $row->name]);\n"
+             "}\n"
+             "Schema::dropIfExists({p:table}{a});",
+             "Schema::create({a}, function (Blueprint $table) { $table->id(); "
+             "$table->string('name')->nullable(); });", v="old_tags",
+             setup=("create table old_tags (id integer primary key, name varchar(20))",
+                    "create table tags (id integer primary key, name varchar(20))",
+                    "insert into old_tags (name) values ('a')"),
+             after_up=lambda t, i: "old_tags" not in t, after_down=lambda t, i: "old_tags" in t),
     Scenario("ML008", "raw_create_table",
              "DB::statement({p:query}{a});", "DB::statement('DROP TABLE IF EXISTS raw_t');",
              v="CREATE TABLE raw_t (id INT)", shapes=("literal", "named"),
