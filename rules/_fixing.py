@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from migrate_lint.findings import Edit, Fix
+from migrate_lint.findings import Edit, Fix, Span
 from migrate_lint.model.names import arg_values, array_items, text
 
 
@@ -159,7 +159,8 @@ def wrap(env: FixEnv, span, template: str, message: str, **context) -> Fix:
     source = env.source
     indent = source.indent_at(span.start)
     end = trailing_comment_end(source, span.end)
-    inner = reindent(source.data[span.start:end].decode("utf-8"), indent, env.indent_unit)
+    inner = reindent(statement_text(source, Span(span.start, end, 0, 0, 0, 0)), indent,
+                     env.indent_unit)
     rendered = env.render(template, statement=inner, indent=indent, **context)
     # The statement keeps its place on the line: the template's first line replaces it there.
     return Fix(message, (Edit(span.start, end, rendered),))

@@ -131,7 +131,7 @@ def _expanded(env, call, table, schema, quote):
     extra = "".join(", " + text(a) for a in call_args(base_call(call.node)))
     param = call.op.closure.param
     end = trailing_comment_end(source, call.statement.end)
-    comment = source.data[call.statement.end:end].decode("utf-8")  # stays on the last line
+    comment = source.data[call.statement.end:end].decode("utf-8", "surrogateescape")  # stays on the last line
     blocks = []
     for column in ("created_at", "updated_at"):
         name = php_string(column, quote)

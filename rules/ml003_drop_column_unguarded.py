@@ -179,7 +179,7 @@ def _existing(env, span, schema, table, array, drop_call):
 
     indent = env.source.indent_at(span.start)
     end = trailing_comment_end(env.source, span.end)
-    comment = env.source.data[span.end:end].decode("utf-8")
+    comment = env.source.data[span.end:end].decode("utf-8", "surrogateescape")
     rendered = env.render("drop-existing-columns.php.j2", schema=schema, table=table,
                           columns=array, drop_call=drop_call, indent=indent, comment=comment)
     return Fix("drop only the columns that exist", (Edit(span.start, end, rendered),))
