@@ -10,7 +10,7 @@ import click
 
 from migrate_lint import __version__
 
-FORMAT_NAMES = ["text", "concise", "json", "github", "sarif", "gitlab", "junit"]
+FORMAT_NAMES = ["text", "concise", "json", "github", "sarif", "gitlab", "junit", "html"]
 
 
 class DefaultGroup(click.Group):

@@ -244,3 +244,33 @@ def _run(results, settings, cfg, write: bool, stdin: bool) -> FixOutcome:
         outcome.results.append(relinted)
     outcome.diff = "".join(d if d.endswith("\n") else d + "\n" for d in diffs)
     return outcome
+
+
+def fix_diff(data: bytes, fix, path: str, context: int = 2) -> str:
+    """The unified diff one fix makes on its own (a preview: nothing is written). Only the lines
+    the edits touch, with their context, are compared: the diff of the whole file, faster."""
+    import re
+
+    first = data.rfind(b"\n", 0, min(e.start for e in fix.edits)) + 1
+    last = data.find(b"\n", max(e.end for e in fix.edits))
+    last = len(data) if last < 0 else last + 1
+    for _ in range(context):  # widen by the context lines on each side
+        if first > 0:
+            first = data.rfind(b"\n", 0, first - 1) + 1
+        if last < len(data):
+            nxt = data.find(b"\n", last)
+            last = len(data) if nxt < 0 else nxt + 1
+    offset = data.count(b"\n", 0, first)
+    region = data[first:last]
+    moved = [type(e)(e.start - first, e.end - first, e.text) for e in fix.edits]
+    new = apply_edits(region, moved)
+    text = "".join(difflib.unified_diff(
+        region.decode("utf-8", "replace").splitlines(keepends=True),
+        new.decode("utf-8", "replace").splitlines(keepends=True),
+        fromfile=f"a/{path}", tofile=f"b/{path}", n=context))
+
+    def shift(m):
+        a, b = int(m.group(1)) + offset, int(m.group(3)) + offset
+        return f"@@ -{a}{m.group(2) or ''} +{b}{m.group(4) or ''} @@"
+
+    return re.sub(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@", shift, text, flags=re.M)

@@ -81,7 +81,7 @@ def run(options: Options, settings: Settings, cfg) -> int:
         click.echo(f"migrate-lint: warning: {options.cache_dir} resolves outside the project; "
                    "not using the cache", err=True)
         options.use_cache = False
-    needs_model = options.fix or options.diff or options.fmt == "sarif"
+    needs_model = options.fix or options.diff or options.fmt in ("sarif", "html")
     report_stream = sys.stdout
     results: list[FileResult] = []
     had_error = False
@@ -147,7 +147,7 @@ def run(options: Options, settings: Settings, cfg) -> int:
             _error(str(exc))
             return EXIT_ERROR
 
-    if options.fmt == "sarif":
+    if options.fmt in ("sarif", "html"):
         from migrate_lint import fix as fixer
 
         context.sources = {r.path: r.migration.source for r in results if r.migration}

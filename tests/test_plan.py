@@ -155,3 +155,49 @@ def test_missing_dump_is_a_clear_error(tmp_path):
     result = plan("--schema", tmp_path / "nope.sql", mig)
     assert result.exit_code == 2
     assert "no such schema dump" in result.output
+
+
+def test_a_file_that_is_not_sql_is_an_error_and_an_empty_dump_an_empty_database(tmp_path):
+    mig, dump = project(tmp_path, MYSQL_DUMP)
+    dump.write_text("Hello,\nthis is a shopping list: eggs; milk; bread.\n")
+    result = plan("--schema", dump, mig)
+    assert result.exit_code == 2
+    assert result.output.strip().endswith("not a schema dump (no SQL statement in it)")
+    assert len(result.output.strip().splitlines()) == 1
+    dump.write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+    result = plan("--schema", dump, mig)
+    assert result.exit_code == 2 and "not a schema dump (a binary file)" in result.output
+    dump.write_text("-- nothing here yet\n")
+    data = json.loads(plan("--schema", dump, mig, "--format", "json").output)
+    assert [m["status"] for m in data["migrations"]] == ["runs", "fails", "never reached"]
+    assert data["has_migrations_table"] is False
+    assert any("no `migrations` table" in w for w in data["warnings"])
+
+
+def test_a_dump_without_migration_rows_says_so_loudly(tmp_path):
+    no_rows = "\n".join(line for line in MYSQL_DUMP.splitlines() if "INSERT" not in line)
+    mig, dump = project(tmp_path, no_rows)
+    result = plan("--schema", dump, mig)
+    assert "warning: THE DUMP HAS NO `migrations` ROWS" in result.output
+    assert "mysqldump --no-data" in result.output
+
+
+def test_guarded_steps_the_database_already_has_are_skipped_and_said(tmp_path):
+    mig, dump = project(tmp_path, MYSQL_DUMP)
+    write(mig, {"2024_02_01_000000_add_priority.php": anon(
+        "if (! Schema::hasColumn('tasks', 'priority')) {\n" + ADD_PRIORITY + "\n}")})
+    data = json.loads(plan("--schema", dump, mig, "--format", "json").output)
+    guarded = data["migrations"][1]
+    assert guarded["status"] == "runs" and guarded["skipped_lines"] == [11, 12]
+    assert data["fully_checked"] is True and data["failure_predicted"] is False
+    out = plan("--schema", dump, mig).output
+    assert "skips the guarded step(s) at line(s) 11, 12" in out
+    assert "It has 1 of the 2 tables and 4 of the 5 columns the migrations create." in out
+
+
+def test_fix_preview_says_whether_the_run_completes(tmp_path):
+    mig, dump = project(tmp_path, MYSQL_DUMP)
+    data = json.loads(plan("--schema", dump, mig, "--format", "json").output)
+    assert data["after_fix"]["failure_predicted"] is False
+    assert [m["status"] for m in data["after_fix"]["migrations"]] == ["runs", "runs"]
+    assert "After --fix: all 2 pending migration(s) run." in plan("--schema", dump, mig).output

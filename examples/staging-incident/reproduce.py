@@ -4,7 +4,9 @@
 2. staging: migrated up to the incident, then the incident's first, half-applied attempt;
 3. Laravel's Migrator on staging stops at 2025_10_23_162250 with "Duplicate column name
    'priority'" and every later migration stays pending;
-4. migrate-lint flags it, migrate-lint --fix repairs the migrations, staging migrates again
+4. `migrate-lint plan` on a dump of staging predicts that same stop and writes the HTML report
+   (reports/staging-plan-<engine>.html);
+5. migrate-lint flags it, migrate-lint --fix repairs the migrations, staging migrates again
    and ends with the same tables and columns as production.
 
 Exit 0 when the story reproduces and the repair works, on every engine asked for.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -25,6 +28,7 @@ from migrate_lint.mariadb_server import MariaDbServer
 
 HERE = Path(__file__).resolve().parent
 MIGRATIONS = HERE / "database" / "migrations"
+REPORTS = HERE / "reports"  # where run.sh writes the plan reports (git-ignored), --report-dir
 INCIDENT = "2025_10_23_162250_add_priority_to_service_cases_table"
 # What the first, interrupted attempt of the incident migration left behind.
 HALF_APPLIED = {
@@ -44,16 +48,16 @@ def check(condition, message):
         raise StoryFailed(message)
 
 
-def migrate_lint(*args):
+def migrate_lint(*args, cwd=None):
     return subprocess.run([sys.executable, "-m", "migrate_lint", *map(str, args)],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, cwd=cwd)
 
 
 def columns(tables):
     return {t: sorted(cols) for t, cols in tables.items() if t != "migrations"}
 
 
-def story(engine, new_db, work: Path):
+def story(engine, new_db, work: Path, reports: Path = REPORTS):
     names = sorted(p.stem for p in MIGRATIONS.glob("*.php"))
     later = names[names.index(INCIDENT) + 1:]
     original = work / "original"
@@ -85,6 +89,10 @@ def story(engine, new_db, work: Path):
           f"SQLSTATE {result.sqlstate} {EXPECTED_ERROR[engine]}; {len(result.pending)} later "
           f"migrations pending; {len(columns(result.tables))} of {len(prod_tables)} tables")
 
+    report = write_plan_report(engine, staging, reports)
+    print(f"[{engine}] migrate-lint plan on a dump of staging predicts the same stop; "
+          f"report: {report}")
+
     lint = migrate_lint(original, "--select", "ML002", "--format", "json")
     flagged = [f for f in json.loads(lint.stdout) if INCIDENT in f["path"]]
     check(lint.returncode == 1 and flagged, "migrate-lint must flag the incident migration")
@@ -104,9 +112,49 @@ def story(engine, new_db, work: Path):
           f"matches production ({len(staging_tables)} tables, same columns)")
 
 
+def dump_schema(db, target: Path) -> Path:
+    """The database's schema and its `migrations` rows, as `php artisan schema:dump` keeps them."""
+    if db.engine == "sqlite":
+        schema = subprocess.run(["sqlite3", db.path, ".schema"], check=True,
+                                capture_output=True, text=True).stdout
+        rows = subprocess.run(["sqlite3", db.path, ".dump migrations"], check=True,
+                              capture_output=True, text=True).stdout
+        rows = "\n".join(line for line in rows.splitlines() if line.startswith("INSERT"))
+    else:
+        base = ["mariadb-dump", "--no-defaults", f"--socket={db.socket}", "-uroot",
+                "--skip-comments"]
+        schema = subprocess.run(base + ["--no-data", db.database], check=True,
+                                capture_output=True, text=True).stdout
+        rows = subprocess.run(base + ["--no-create-info", "--skip-extended-insert", db.database,
+                                      "migrations"], check=True, capture_output=True,
+                              text=True).stdout
+    target.write_text(schema + "\n" + rows + "\n")
+    return target
+
+
+def write_plan_report(engine, staging, reports: Path) -> str:
+    """`migrate-lint plan` on a dump of the broken staging database: the HTML report a team lead
+    opens, and a check that it predicts what Laravel's Migrator just did."""
+    reports.mkdir(parents=True, exist_ok=True)
+    dump = os.path.relpath(dump_schema(staging, reports / f"staging-{engine}.sql"), HERE)
+    report = os.path.relpath(reports / f"staging-plan-{engine}.html", HERE)
+    args = ["plan", "--schema", dump, "--laravel-version", "8.83", "database/migrations"]
+    run = migrate_lint(*args, "--format", "html", "--output-file", report, cwd=HERE)
+    check(run.returncode == 1 and (HERE / report).is_file(),
+          f"plan --format html failed: {run.stderr}")
+    data = json.loads(migrate_lint(*args, "--format", "json", cwd=HERE).stdout)
+    failing = [m["migration"] for m in data["migrations"] if m["status"] == "fails"]
+    check(failing == [INCIDENT], f"plan predicted a stop at {failing}, Laravel stopped at {INCIDENT}")
+    check(data["after_fix"] and not data["after_fix"]["failure_predicted"],
+          "plan should predict that --fix lets the whole run complete")
+    return report
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--engine", choices=["sqlite", "mariadb", "both"], default="both")
+    parser.add_argument("--report-dir", type=Path, default=REPORTS,
+                        help="where to write the plan reports (default: reports/ here)")
     args = parser.parse_args(argv)
     ok, reason = oracle.available()
     if not ok:
@@ -125,10 +173,10 @@ def main(argv=None) -> int:
                         path.touch()
                         return oracle.SqliteDb(str(path))
 
-                    story(engine, new_db, work)
+                    story(engine, new_db, work, args.report_dir.resolve())
                 else:
                     with MariaDbServer() as server:
-                        story(engine, server.create_database, work)
+                        story(engine, server.create_database, work, args.report_dir.resolve())
     except StoryFailed as exc:
         print(f"the story did not reproduce: {exc}", file=sys.stderr)
         return 1

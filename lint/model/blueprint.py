@@ -133,3 +133,15 @@ def model_foreign_key(class_expr: str) -> str | None:
         return None
     base = class_expr[: -len("::class")].rsplit("\\", 1)[-1]
     return snake(base) + "_id" if base.isidentifier() else None
+
+
+# Fluent calls that say which table and columns a foreign key references.
+FOREIGN_MODIFIERS = frozenset({"references", "on", "constrained"})
+
+
+def model_table(class_expr: str) -> str | None:
+    """`BlogPost::class` -> `blog_posts`, Eloquent's default table for a model."""
+    from migrate_lint.model.inflect import plural
+
+    key = model_foreign_key(class_expr)
+    return plural(key[: -len("_id")]) if key else None

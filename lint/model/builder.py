@@ -424,13 +424,16 @@ class Builder(ConditionReader, Instantiator):
                 continue
             if text(obj) not in in_scope:
                 continue
-            outer, modifiers = call, []
+            outer, modifiers, mod_args = call, [], []
             while outer.parent is not None and outer.parent.type in (
                     "member_call_expression", "nullsafe_member_call_expression") and same_node(
                     outer.parent.child_by_field_name("object"), outer):
                 outer = outer.parent
                 mod = outer.child_by_field_name("name")
                 modifiers.append(text(mod) if mod is not None else "")
+                if bp.canonical_modifier(modifiers[-1]) in bp.FOREIGN_MODIFIERS:
+                    mod_args.append((bp.canonical_modifier(modifiers[-1]),
+                                     self._named_args(outer, subst)))
             method = bp.canonical(text(call.child_by_field_name("name")))
             mods = tuple(bp.canonical_modifier(m) for m in modifiers)
             args = arg_values(call.child_by_field_name("arguments"))
@@ -442,7 +445,18 @@ class Builder(ConditionReader, Instantiator):
                 statement=self.statement_span(outer), ctx=self.context_in(outer, chain, extra),
                 args=tuple(self.resolve(a, subst) for a in args), expands=bp.expands(method),
                 node=outer, order=self.order_of(outer, chain), shared=bool(chain),
-                var=text(obj)))
+                var=text(obj), modifier_args=tuple(mod_args)))
+
+    def _named_args(self, call, subst) -> tuple:
+        """((name or None, resolved value), ...) of a call's arguments."""
+        arguments = call.child_by_field_name("arguments")
+        out = []
+        for arg in arguments.named_children if arguments is not None else ():
+            if arg.type == "argument" and arg.named_children:
+                label = arg.child_by_field_name("name")
+                out.append((text(label) if label is not None else None,
+                            self.resolve(arg.named_children[-1], subst)))
+        return tuple(out)
 
     def _blueprint_vars(self, closure, param, call) -> set[str]:
         """The variables that hold the closure's Blueprint where call is: nested closures see

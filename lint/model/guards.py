@@ -20,7 +20,7 @@ from migrate_lint.model.types import Context, encode_name
 WHEN_OPS = {"whentablehascolumn": ("column", True), "whentabledoesnthavecolumn": ("column", False),
             "whentablehasindex": ("index", True), "whentabledoesnthaveindex": ("index", False)}
 # Calls whose closure argument runs exactly once, right away.
-RUNS_ONCE = {"create", "table", "transaction", "tap", "with", "callsilent", "call"}
+RUNS_ONCE = {"create", "table", "transaction", "tap", "with", "callsilent", "call", "after"}
 QUERY_CHECKS = {"exists": True, "doesntexist": False, "count": True, "first": True, "value": True,
                 "find": True, "isnotempty": True, "isempty": False, "sole": True, "get": True,
                 "pluck": True}
@@ -495,8 +495,8 @@ class ConditionReader:
                 return None
             if cur.type == "scoped_call_expression":
                 scope, name, arguments = self.call_parts(cur)
-                if scope is not None and basename(text(scope)) == "DB" and name is not None \
-                        and text(name).lower() == "table":
+                if scope is not None and basename(text(scope)).lower() == "db" \
+                        and name is not None and text(name).lower() == "table":
                     args = arg_values(arguments)
                     return self.resolve(args[0]) if args else None
                 return None
@@ -505,7 +505,7 @@ class ConditionReader:
                 if name is not None and text(name).lower() == "table":
                     args = arg_values(cur.child_by_field_name("arguments"))
                     obj = cur.child_by_field_name("object")
-                    if obj is not None and "DB" in text(obj):
+                    if obj is not None and "db" in text(obj).lower():
                         return self.resolve(args[0]) if args else None
                 cur = cur.child_by_field_name("object")
                 continue

@@ -202,6 +202,9 @@ class BlueprintCall:
     # their code, never by the values of one instantiation.
     shared: bool = False
     var: str = "$table"
+    # Arguments of the foreign-key modifiers (references, on, constrained), by modifier:
+    # ((modifier, ((argument name or None, value), ...)), ...)
+    modifier_args: tuple = ()
 
 
 @dataclass

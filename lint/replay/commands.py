@@ -36,9 +36,11 @@ def _directories(paths) -> list[list[str]]:
 
 @click.command("schema")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
-def schema(paths, fmt):
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "mermaid", "html"]),
+              default="text", show_default=True,
+              help="mermaid: erDiagram blocks in Markdown; html: a page with the diagram.")
+@click.option("--output-file", "-o", type=click.Path(), help="Write the schema to a file.")
+def schema(paths, fmt, output_file):
     """Print the schema the migrations build: tables, columns, indexes, and what is unknown."""
     from migrate_lint.replay import dump as dumpmod
     from migrate_lint.replay import history as hist
@@ -57,9 +59,18 @@ def schema(paths, fmt):
                     "already_in_squashed_schema": len(h.ran),
                     "connections": state_data(h.final, h.default_name)})
     if fmt == "json":
-        click.echo(json.dumps({"histories": out}, indent=2))
+        text = json.dumps({"histories": out}, indent=2) + "\n"
+    elif fmt == "mermaid":
+        from migrate_lint.report import mermaid
+
+        text = mermaid.render(out)
+    elif fmt == "html":
+        from migrate_lint.report import schema_html
+
+        text = schema_html.render(out)
     else:
-        click.echo(render_text(out), nl=False)
+        text = render_text(out)
+    _write(text, output_file)
 
 
 @click.command("plan")
@@ -83,10 +94,11 @@ def schema(paths, fmt):
               help="SQL dialect of the dump (default: detected).")
 @click.option("--laravel-version", metavar="X.Y",
               help="Laravel version (default: config, else composer.lock).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
               show_default=True)
+@click.option("--output-file", "-o", type=click.Path(), help="Write the report to a file.")
 def plan(paths, dump_path, database_url, database_env, env_file, prefix, migrations_table,
-         dialect, laravel_version, fmt):
+         dialect, laravel_version, fmt, output_file):
     """Predict what `php artisan migrate` will do on a real database: which pending migrations
     run (and which guarded steps they skip), which one fails, at which statement and with which
     error, which are never reached, and whether --fix lets the whole run complete."""
@@ -113,11 +125,26 @@ def plan(paths, dump_path, database_url, database_env, env_file, prefix, migrati
                                    laravel=settings.rule_ctx.laravel_version, settings=settings)
     except dumpmod.DumpError as exc:
         _fail(str(exc))
-    if fmt == "json":
-        click.echo(json.dumps(result.as_dict(), indent=2))
-    else:
-        click.echo(planner.render_text(result), nl=False)
+    _write(_plan_report(result, fmt), output_file)
     sys.exit(1 if result.fails else 0)
+
+
+def _plan_report(result, fmt: str) -> str:
+    from migrate_lint.replay import plan as planner
+
+    if fmt == "json":
+        return json.dumps(result.as_dict(), indent=2) + "\n"
+    if fmt == "html":
+        from migrate_lint.report import plan_html
+
+        return plan_html.render(result.as_dict())
+    return planner.render_text(result)
+
+
+def _write(text: str, output_file: str | None) -> None:
+    from migrate_lint.report.page import write_output
+
+    write_output(text, output_file, _fail)
 
 
 def _read_database(url, env_var, env_file, prefix, migrations_table):

@@ -199,8 +199,9 @@ def _create(tree, dialect, line, cond, connection, strict) -> list[Step]:
                 indexes.append(idx)
     steps = [Step("create_table", table, line, cond, connection, columns=tuple(columns),
                   complete=True)]
-    steps += [Step("add_index", table, line, cond, connection, index=n, ctype=k, columns=c)
-              for n, k, c in indexes]
+    steps += [Step("add_index", table, line, cond, connection, index=n, ctype=k, columns=c,
+                   references=refs[0] if refs else ())
+              for n, k, c, *refs in indexes]
     return _guard_create(steps, table, line, connection, guarded, replace)
 
 
@@ -217,7 +218,7 @@ def _cols(nodes) -> tuple:
 
 
 def _index_item(item, table):
-    """(name, kind, columns) of a table-level key or constraint, else None."""
+    """(name, kind, columns[, references]) of a table-level key or constraint, else None."""
     from sqlglot import exp
 
     name = None
@@ -225,7 +226,8 @@ def _index_item(item, table):
         name = _ident(item.this)
         inner = item.expressions[0] if item.expressions else None
         if isinstance(inner, exp.ForeignKey):
-            return (name or f"{table}_fk", "foreign", _cols(inner.expressions))
+            return (name or f"{table}_fk", "foreign", _cols(inner.expressions),
+                    _references(inner))
         if isinstance(inner, exp.PrimaryKey):
             return ("primary", "primary", _cols(inner.expressions))
         if isinstance(inner, (exp.UniqueColumnConstraint,)):
@@ -244,8 +246,21 @@ def _index_item(item, table):
         return (_ident(schema.this) if isinstance(schema, exp.Schema) and schema.this is not None
                 and not isinstance(schema.this, exp.Table) else f"{table}_unique", "unique", cols)
     if isinstance(item, exp.ForeignKey):
-        return (f"{table}_fk", "foreign", _cols(item.expressions))
+        return (f"{table}_fk", "foreign", _cols(item.expressions), _references(item))
     return None
+
+
+def _references(fk) -> tuple:
+    """(table, columns) of `FOREIGN KEY (...) REFERENCES table (columns)`."""
+    from sqlglot import exp
+
+    ref = fk.args.get("reference")
+    target = ref.this if ref is not None else None
+    if isinstance(target, exp.Schema) and isinstance(target.this, exp.Table):
+        return (target.this.name, _cols(target.expressions))
+    if isinstance(target, exp.Table):
+        return (target.name, ())
+    return ()
 
 
 def _alter_action(action, table, dialect, line, cond, connection, strict) -> list[Step]:
@@ -294,7 +309,8 @@ def _alter_action(action, table, dialect, line, cond, connection, strict) -> lis
             idx = _index_item(item, table)
             if idx is not None:
                 out.append(Step("add_index", table, line, cond, connection, index=idx[0],
-                                ctype=idx[1], columns=idx[2]))
+                                ctype=idx[1], columns=idx[2],
+                                references=idx[3] if len(idx) > 3 else ()))
         return out
     if isinstance(action, exp.AlterColumn):
         if action.args.get("dtype") is not None:

@@ -660,7 +660,8 @@ class _Apply:
             self.uncertain = True
             self.why = self.why or f"the indexes of '{t.name}' are not known exactly"
         t.indexes[key] = Index(s.index, s.ctype or "index", tuple(s.columns),
-                               MAYBE if self.cond or t.status != YES else YES, self.origin)
+                               MAYBE if self.cond or t.status != YES else YES, self.origin,
+                               s.references)
 
     def _drop_index(self):
         s = self.step
@@ -701,7 +702,8 @@ class _Apply:
         idx = t.indexes.pop(s.index.lower(), None)
         if idx is not None:
             t.indexes[s.to.lower()] = Index(s.to, idx.kind, idx.columns,
-                                            MAYBE if self.cond else idx.status, self.origin)
+                                            MAYBE if self.cond else idx.status, self.origin,
+                                            idx.references)
         elif not t.indexes_complete:
             self.uncertain = True
             self.why = self.why or f"the indexes of '{t.name}' are not known exactly"

@@ -48,6 +48,7 @@ class FixNote:
     line: int
     problem: str
     fix: str | None  # "ML002 add-column-unguarded: ...", None: --fix cannot help
+    diff: str | None = None  # the change --fix makes for it (a unified diff), for reports
 
 
 @dataclass
@@ -132,7 +133,8 @@ def make_plan(source, dirs: list[str], dialect: str | None = None, engine: str |
     # else needs fixing; then check that --fix really lets the whole run complete.
     lookup = _FixLookup(settings)
     for p in _problems(h, _state_of(parsed), ran, engine, laravel):
-        plan.fixes.append(FixNote(p.path, p.line, p.message, lookup.fix_for(p.path, p.line)))
+        plan.fixes.append(FixNote(p.path, p.line, p.message, lookup.fix_for(p.path, p.line),
+                                  lookup.diff_for(p.path, p.line)))
     if fix_preview:
         fixed = [lookup.fixed_summary(s) if s.name not in ran else s for s in h.summaries]
         plan.after_fix = _fold(h, _state_of(parsed), ran, engine, laravel, fixed)
@@ -266,6 +268,18 @@ class _FixLookup:
         for f in self._result(path).findings:
             if f.fixable and f.span.line <= line <= f.span.end_line:
                 return f"{f.code} {f.rule}: {f.message}"
+        return None
+
+    def diff_for(self, path: str, line: int) -> str | None:
+        from migrate_lint.fix import fix_diff, preview
+
+        result = self._result(path)
+        if result.migration is None:
+            return None
+        fixes = preview([result], self._settings())
+        for f in result.findings:
+            if id(f) in fixes and f.span.line <= line <= f.span.end_line:
+                return fix_diff(result.migration.source.data, fixes[id(f)], path)
         return None
 
     def fixed_summary(self, summary):

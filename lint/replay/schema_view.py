@@ -21,13 +21,16 @@ def connection_data(conn: Connection, default_name: str | None) -> dict:
                    for i in t.indexes.values() if i.status != NO and i.kind != "foreign"]
         fks = [{"name": i.name, "columns": list(i.columns),
                 "status": "exists" if i.status == YES else "unknown",
-                "added_by": _origin(i.origin)}
+                "added_by": _origin(i.origin),
+                "references": {"table": i.references[0], "columns": list(i.references[1])}
+                if i.references else None}
                for i in t.indexes.values() if i.status != NO and i.kind == "foreign"]
         tables.append({
             "name": t.name,
             "status": "exists" if t.status == YES else "unknown",
             "created_by": _origin(t.origin),
             "columns_complete": t.complete,
+            "primary_key": _primary_key(t),
             "columns": columns, "indexes": indexes, "foreign_keys": fks,
             "unknown": list(t.notes) + ([] if t.origin is not None or t.status != YES else
                                         ["not created by these migrations"]),
@@ -41,6 +44,15 @@ def connection_data(conn: Connection, default_name: str | None) -> dict:
         "tables": tables,
         "unknown": list(conn.notes),
     }
+
+
+def _primary_key(t) -> list[str]:
+    """The primary key's columns: an explicit primary index, else the auto-increment column."""
+    for i in t.indexes.values():
+        if i.kind == "primary" and i.status != NO:
+            return list(i.columns)
+    return [c.name for c in t.columns.values()
+            if c.status != NO and (c.ctype or "").lower().endswith("increments")]
 
 
 def state_data(state: SchemaState, default_name: str | None) -> list[dict]:

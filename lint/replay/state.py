@@ -38,6 +38,7 @@ class Index:
     columns: tuple
     status: str
     origin: Origin | None = None
+    references: tuple = ()  # a foreign key: (table, (columns, ...)) it points at
 
 
 @dataclass
@@ -73,7 +74,7 @@ class Table:
     def copy(self, name: str | None = None) -> "Table":
         return Table(name or self.name, self.status, self.origin, self.complete,
                      {k: Column(c.name, c.ctype, c.status, c.origin) for k, c in self.columns.items()},
-                     {k: Index(i.name, i.kind, i.columns, i.status, i.origin)
+                     {k: Index(i.name, i.kind, i.columns, i.status, i.origin, i.references)
                       for k, i in self.indexes.items()}, self.removed_by, list(self.notes),
                      self.indexes_complete, self.renamed_to, self.created_later)
 

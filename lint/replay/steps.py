@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from migrate_lint.model import blueprint as bp
+from migrate_lint.model.blueprint import index_name
 from migrate_lint.model import conditions as C
 
 # Blueprint calls that change nothing the replay tracks.
@@ -72,6 +73,7 @@ class Step:
     group: int = 0  # the Blueprint it belongs to (0: none)
     phase: str = ""  # CHANGE / ADD / COMMAND / FLUENT inside its Blueprint
     try_id: int = 0  # the try/catch or rescue() that catches its failure (0: none)
+    references: tuple = ()  # add_index of a foreign key: (table, (columns, ...)) it points at
 
 
 @dataclass
@@ -129,8 +131,9 @@ def summarise(migration) -> Summary:
     return summary
 
 
-def _order(item) -> int:
-    return getattr(item, "order", None) or item.span.start
+def _order(item) -> tuple:
+    """Where the item runs in its method: copies of a helper's body run at its call site."""
+    return (getattr(item, "order", None) or item.span.start, item.span.start)
 
 
 def _method_text(src_text: str) -> str:
@@ -221,10 +224,10 @@ class _Steps:
             complete &= _collect(call, table, columns, indexes)
         self.add("create_table", table, line, conn, op.ctx, scope, columns=tuple(columns),
                  complete=complete, table_expr=texpr, group=group, phase=ADD)
-        for name, kind_, cols, fluent in indexes:
+        for name, kind_, cols, fluent, *refs in indexes:
             self.add("add_index", table, line, conn, op.ctx, scope, columns=cols, index=name,
                      ctype=kind_, table_expr=texpr, group=group,
-                     phase=FLUENT if fluent else COMMAND)
+                     phase=FLUENT if fluent else COMMAND, references=refs[0] if refs else ())
         self.steps.extend(later)
 
 
@@ -257,19 +260,13 @@ def _collect(call, table, columns, indexes) -> bool:
         indexes += _implied_indexes(call, table)
         return ok and bool(call.columns)
     if call.category == "index":
-        indexes += [(n, k, c, False) for n, k, c in _explicit_index(call, table)]
+        indexes += [(n, k, c, False, r) for n, k, c, r in _explicit_index(call, table)]
         return True
     if call.category in ("other",) and call.method not in HARMLESS:
         return False
     if call.category in ("drop", "rename", "change"):
         return False
     return True
-
-
-def index_name(table: str | None, columns, kind: str) -> str:
-    # Laravel: lower-cased {table}_{columns}_{type}, '-' and '.' replaced by '_'.
-    base = "_".join([table or "?", *columns, kind]).lower()
-    return base.replace("-", "_").replace(".", "_")
 
 
 def _implied_indexes(call, table):
@@ -287,8 +284,42 @@ def _implied_indexes(call, table):
             out.append((index_name(table, cols, kind) if kind != "primary" else "primary", kind,
                         cols, True))
         elif mod in ("constrained", "references"):
-            out.append((index_name(table, cols[:1], "foreign"), "foreign", cols[:1], False))
+            out.append((index_name(table, cols[:1], "foreign"), "foreign", cols[:1], False,
+                        references(call, cols[0])))
     return out
+
+
+def references(call, column: str | None) -> tuple:
+    """(table, columns) a foreign key points at: `->references('id')->on('users')`,
+    `->constrained()` (Laravel derives the table from the column's name), `->constrained('t')`;
+    "?" for a name the code computes."""
+    from migrate_lint.model.inflect import plural
+
+    mods = dict(call.modifier_args)
+
+    def arg(name: str, pos: int, label: str):
+        given = mods.get(name, ())
+        for key, value in given:
+            if key == label:
+                return value
+        positional = [v for k, v in given if k is None]
+        return positional[pos] if pos < len(positional) else None
+
+    if "constrained" in mods:
+        t, c = arg("constrained", 0, "table"), arg("constrained", 1, "column")
+        col = c.display() if c is not None and c.known else ("?" if c is not None else "id")
+        if t is not None:
+            return (t.value if t.known else "?", (col,))
+        if call.method == "foreignIdFor" and call.args:
+            return (bp.model_table(call.args[0].expr.replace(" ", "")) or "?", (col,))
+        if column and column.endswith("_" + col):
+            return (plural(column[: -len(col) - 1]), (col,))
+        return ("?", (col,))
+    on, ref = arg("on", 0, "table"), arg("references", 0, "columns")
+    if on is None:
+        return ()
+    cols = (ref.value,) if ref is not None and ref.known else ("?",)
+    return (on.value if on.known else "?", cols)
 
 
 def _explicit_index(call, table):
@@ -301,7 +332,7 @@ def _explicit_index(call, table):
         name = call.args[1].value
     if name is None:
         name = "primary" if kind == "primary" else index_name(table, cols, kind)
-    return [(name, kind, cols)]
+    return [(name, kind, cols, references(call, cols[0]) if kind == "foreign" else ())]
 
 
 def _alter_steps(call, table, conn, texpr) -> list[Step]:
@@ -317,9 +348,10 @@ def _alter_steps(call, table, conn, texpr) -> list[Step]:
             out.append(Step("add_column", table, line, connection=conn, column=col.value,
                             ctype=_column_type(call, call.method, col.value), table_expr=texpr,
                             phase=ADD))
-        for name, kind, cols, fluent in _implied_indexes(call, table):
+        for name, kind, cols, fluent, *refs in _implied_indexes(call, table):
             out.append(Step("add_index", table, line, connection=conn, columns=cols, index=name,
-                            ctype=kind, table_expr=texpr, phase=FLUENT if fluent else COMMAND))
+                            ctype=kind, table_expr=texpr, phase=FLUENT if fluent else COMMAND,
+                            references=refs[0] if refs else ()))
         return out
     if cat == "drop":
         if not call.columns:
@@ -338,15 +370,15 @@ def _alter_steps(call, table, conn, texpr) -> list[Step]:
         out = [Step("change_column", table, line, connection=conn, column=c.value,
                     ctype=_column_type(call, call.method, c.value), table_expr=texpr,
                     phase=CHANGE) for c in call.columns]
-        for name, kind, cols, fluent in _implied_indexes(call, table):
+        for name, kind, cols, fluent, *_ in _implied_indexes(call, table):
             if fluent:
                 out.append(Step("add_index", table, line, connection=conn, columns=cols,
                                 index=name, ctype=kind, table_expr=texpr, phase=FLUENT))
         return out
     if cat == "index":
         return [Step("add_index", table, line, connection=conn, columns=cols, index=name,
-                     ctype=kind, table_expr=texpr, phase=COMMAND)
-                for name, kind, cols in _explicit_index(call, table)]
+                     ctype=kind, table_expr=texpr, phase=COMMAND, references=refs)
+                for name, kind, cols, refs in _explicit_index(call, table)]
     if cat == "drop_index":
         return _drop_index_steps(call, table, line, conn, texpr)
     if cat == "rename_table":

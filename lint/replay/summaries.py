@@ -17,6 +17,8 @@ from migrate_lint.replay.steps import Step, Summary, summarise
 POOL_THRESHOLD = 300
 CHUNK = 64
 _STEP_FIELDS = [f.name for f in fields(Step)]
+# Steps are stored as rows of their fields: another field list is another cache format.
+FORMAT = __version__ + ":" + ",".join(_STEP_FIELDS)
 
 
 def build_one(path: str, data: bytes) -> tuple[Summary, object]:
@@ -51,6 +53,8 @@ def from_json(d: dict) -> Summary:
         kw = dict(zip(_STEP_FIELDS, row))
         kw["columns"] = tuple(tuple(c) if isinstance(c, list) else c for c in kw["columns"])
         kw["cond"] = _tuples(kw["cond"])
+        if "references" in kw:
+            kw["references"] = _tuples(kw["references"])
         steps.append(Step(**kw))
     s = Summary(**d)
     s.steps = steps
@@ -75,7 +79,7 @@ class SummaryCache:
             try:
                 with open(self.file, encoding="utf-8") as fh:
                     raw = json.load(fh)
-                if raw.get("version") == __version__:
+                if raw.get("version") == FORMAT:
                     self.entries = raw.get("files", {})
             except (OSError, ValueError, AttributeError):
                 self.entries = {}
@@ -106,7 +110,7 @@ class SummaryCache:
             files = {p: e for p, e in self.entries.items() if p in keep}
             fd, tmp = tempfile.mkstemp(dir=self.dir, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"version": __version__, "files": files}, fh)
+                json.dump({"version": FORMAT, "files": files}, fh)
             os.replace(tmp, self.file)
         except OSError:
             pass  # a cache that cannot be written only costs time

@@ -13,6 +13,7 @@ FORMATS = {
     "sarif": "sarif",
     "gitlab": "gitlab",
     "junit": "junit",
+    "html": "html",
 }
 
 
@@ -23,8 +24,8 @@ class ReportContext:
     show_source: bool = True
     statistics: bool = False
     fixed: int = 0  # fixes applied in this run
-    sources: dict = field(default_factory=dict)  # path -> bytes (text) or Source (SARIF)
-    fixes: dict = field(default_factory=dict)  # id(finding) -> Fix, for SARIF
+    sources: dict = field(default_factory=dict)  # path -> bytes (text) or Source (SARIF, HTML)
+    fixes: dict = field(default_factory=dict)  # id(finding) -> Fix, for SARIF and HTML
     errors: bool = False  # a path, file or ref could not be read: never claim success
 
 
