@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -33,6 +34,18 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def stop_process(process, directory: str, sig: int = signal.SIGTERM) -> None:
+    """Stops a server started by the tests (20 s, then killed) and removes its directory."""
+    if process is not None and process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 class MariaDbServer:
@@ -83,14 +96,7 @@ class MariaDbServer:
         self.query(f"drop database if exists `{name}`")
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        stop_process(self.process, self.dir)
 
     def __enter__(self):
         return self.start()

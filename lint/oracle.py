@@ -51,6 +51,25 @@ class MariaDb:
         return "mariadb"
 
 
+@dataclass(frozen=True)
+class PgSqlDb:
+    database: str
+    host: str = "127.0.0.1"
+    port: int = 5432
+    user: str = "postgres"
+    password: str = field(default="", repr=False)
+    socket: str | None = None  # the server's socket directory, for psql and pg_dump
+
+    def connection_config(self) -> dict:
+        return {"driver": "pgsql", "host": self.host, "port": self.port,
+                "database": self.database, "username": self.user, "password": self.password,
+                "charset": "utf8", "prefix": "", "schema": "public", "sslmode": "disable"}
+
+    @property
+    def engine(self) -> str:
+        return "pgsql"
+
+
 @dataclass
 class StepResult:
     method: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from migrate_lint.model import conditions as C
-from migrate_lint.replay.steps import Step
+from migrate_lint.replay.steps import Step, index_name
 
 DIALECTS = ("mysql", "postgres", "sqlite")
 _DDL = re.compile(r"^\s*(create|alter|drop|rename)\b", re.IGNORECASE)
@@ -226,7 +226,8 @@ def _index_item(item, table):
         name = _ident(item.this)
         inner = item.expressions[0] if item.expressions else None
         if isinstance(inner, exp.ForeignKey):
-            return (name or f"{table}_fk", "foreign", _cols(inner.expressions),
+            cols = _cols(inner.expressions)
+            return (name or index_name(table, cols, "foreign"), "foreign", cols,
                     _references(inner))
         if isinstance(inner, exp.PrimaryKey):
             return ("primary", "primary", _cols(inner.expressions))
@@ -246,7 +247,9 @@ def _index_item(item, table):
         return (_ident(schema.this) if isinstance(schema, exp.Schema) and schema.this is not None
                 and not isinstance(schema.this, exp.Table) else f"{table}_unique", "unique", cols)
     if isinstance(item, exp.ForeignKey):
-        return (f"{table}_fk", "foreign", _cols(item.expressions), _references(item))
+        # Unnamed (SQLite keeps no names): Laravel's name, so two keys stay two.
+        cols = _cols(item.expressions)
+        return (index_name(table, cols, "foreign"), "foreign", cols, _references(item))
     return None
 
 
