@@ -168,7 +168,7 @@ def check(paths, select, ignore, fmt, config_path, fix, diff, statistics, output
 
 def _register_commands():
     # Subcommands live in their own modules; each imports its heavy parts lazily.
-    from migrate_lint.verify import verify
+    from migrate_lint.dynamic.command import verify
 
     main.add_command(verify)
     from migrate_lint.replay.commands import plan, schema

@@ -8,7 +8,7 @@ from migrate_lint.rules import (ml000_syntax_error, ml001_create_table_unguarded
                                 ml006_rename_table_unguarded, ml007_add_index_unguarded,
                                 ml008_raw_ddl_unguarded, ml009_insert_not_idempotent,
                                 ml010_drop_index_unguarded, ml011_read_then_drop,
-                                ml201_not_rerunnable,
+                                ml201_not_rerunnable, ml202_fails_on_fresh_database,
                                 ml900_unused_ignore)
 
 FILE_RULES = [
@@ -21,7 +21,7 @@ FILE_RULES = [
 
 # Rules over the whole history (lint/replay) and the dynamic verify command register here too,
 # so that --select, --explain and the SARIF catalogue see one list.
-EXTRA_RULES: list = [ml201_not_rerunnable]
+EXTRA_RULES: list = [ml201_not_rerunnable, ml202_fails_on_fresh_database]
 
 # The replay rules (their logic lives in lint/replay; their modules carry code, name and docs).
 from migrate_lint.rules import (ml101_duplicate_column, ml102_duplicate_table,  # noqa: E402

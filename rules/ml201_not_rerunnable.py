@@ -2,8 +2,10 @@
 
 What it does:
     Reported by `migrate-lint verify`, which runs each migration under real Laravel on a
-    scratch database: `up`, `up` again, `down`, `down` again. A migration whose second `up` or
-    whose `down` fails is reported with Laravel's own error.
+    scratch database: `up`, `up` again, `down`, `down` again, `up` once more. A migration whose
+    second `up`, whose `down` (first or second run) or whose `up` after `down` is refused by the
+    database is reported with the step that failed (up 2, down 1, down 2, up 3), Laravel's own
+    error and the line of the failing statement. A first `up` that fails is ML202.
 
 Why is this bad?
     It is the dynamic proof of what the static rules suspect: the migration cannot be re-run
@@ -34,5 +36,5 @@ SUMMARY = "migration fails when re-run under real Laravel (migrate-lint verify)"
 
 
 def check(migration, ctx):
-    # Dynamic: computed by lint/verify.py, never by the static engine.
+    # Dynamic: computed by lint/dynamic/verify.py, never by the static engine.
     return ()

@@ -13,7 +13,7 @@ REQUIRED = os.environ.get("MIGRATE_LINT_REQUIRE_ORACLE") == "1"
 @pytest.fixture(scope="session")
 def pgsql_server():
     """One PostgreSQL server per test run (Debian's `postgresql`); missing: skip, or fail in CI."""
-    from migrate_lint import pgsql_server as pgsql_mod
+    from migrate_lint.dynamic import pgsql_server as pgsql_mod
 
     ok, reason = pgsql_mod.available()
     if not ok:

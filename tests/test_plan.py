@@ -201,3 +201,33 @@ def test_fix_preview_says_whether_the_run_completes(tmp_path):
     assert data["after_fix"]["failure_predicted"] is False
     assert [m["status"] for m in data["after_fix"]["migrations"]] == ["runs", "runs"]
     assert "After --fix: all 2 pending migration(s) run." in plan("--schema", dump, mig).output
+
+
+def test_live_mode_errors_are_one_line_and_never_show_the_password(tmp_path):
+    mig, _ = project(tmp_path, MYSQL_DUMP)
+    missing = tmp_path / "typo.sqlite"
+    result = plan("--database", f"sqlite:///{missing}", mig)
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert not missing.exists()  # read-only: a mistyped path never creates a database
+    result = plan("--database", "mysql://app:s3cr3t-pw@127.0.0.1:1/app", mig)
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert "s3cr3t-pw" not in result.output and "app:***@127.0.0.1" in result.output
+    result = plan("--schema", tmp_path / "schema.sql", "--database", "sqlite:///x", mig)
+    assert result.exit_code == 2 and "exactly one of" in result.output
+
+
+def test_live_mode_on_sqlite_from_a_laravel_env_file(tmp_path):
+    import sqlite3
+
+    mig, _ = project(tmp_path, MYSQL_DUMP)
+    db = tmp_path / "database" / "database.sqlite"
+    db.parent.mkdir()
+    with sqlite3.connect(db) as con:
+        con.executescript(SQLITE_DUMP.replace("CREATE TABLE sqlite_sequence(name,seq);", ""))
+    (tmp_path / ".env").write_text("DB_CONNECTION=sqlite\nDB_DATABASE=database/database.sqlite\n")
+    result = plan("--env-file", tmp_path / ".env", mig, "--format", "json")
+    data = json.loads(result.output)
+    assert data["source"] == "database" and data["engine"] == "sqlite"
+    assert [m["status"] for m in data["migrations"]] == ["already ran", "fails", "never reached"]
+    assert data["migrations"][1]["error"] == ("SQLSTATE[HY000]: General error: 1 duplicate "
+                                              "column name: priority")

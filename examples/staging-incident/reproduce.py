@@ -23,8 +23,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from migrate_lint import oracle
-from migrate_lint.mariadb_server import MariaDbServer
+from migrate_lint.dynamic import oracle
+from migrate_lint.dynamic.mariadb_server import MariaDbServer
 
 HERE = Path(__file__).resolve().parent
 MIGRATIONS = HERE / "database" / "migrations"
@@ -80,6 +80,10 @@ def story(engine, new_db, work: Path, reports: Path = REPORTS):
     check(oracle.migrate(before, staging).ok, "staging: the migrations before the incident must run")
     oracle.run_steps(original / f"{INCIDENT}.php", [], staging, setup=[HALF_APPLIED[engine]])
 
+    # Before anything runs: what will `php artisan migrate` do on this database?
+    predicted = predict(engine, staging, original, later)
+    print(f"[{engine}] migrate-lint plan --database (read-only, before migrating): {predicted}")
+
     result = oracle.migrate(original, staging)
     check(not result.ok, "staging: the original incident migration should fail")
     check(result.failed_migration == INCIDENT, f"staging stopped at {result.failed_migration}")
@@ -103,6 +107,13 @@ def story(engine, new_db, work: Path, reports: Path = REPORTS):
     shutil.copytree(MIGRATIONS, repaired)
     fix = migrate_lint("--fix", "--laravel-version", "8.83", repaired)
     check(fix.returncode in (0, 1), f"migrate-lint --fix failed: {fix.stderr}")
+    plan = migrate_lint("plan", "--database", database_url(staging), "--laravel-version", "8.83",
+                        repaired, "--format", "json")
+    runs = [m for m in json.loads(plan.stdout)["migrations"] if m["status"] == "runs"]
+    check(plan.returncode == 0 and len(runs) == len(later) + 1,
+          f"plan after --fix should predict that all {len(later) + 1} run: {plan.stdout[-300:]}")
+    print(f"[{engine}] migrate-lint plan --database after --fix: all {len(runs)} pending "
+          f"migrations run")
     result = oracle.migrate(repaired, staging)
     check(result.ok, f"staging: the repaired migrations must complete: {result.error}")
     check(result.ran == [INCIDENT, *later], f"staging ran {result.ran}")
@@ -110,6 +121,31 @@ def story(engine, new_db, work: Path, reports: Path = REPORTS):
     check(staging_tables == prod_tables, "staging and production differ after the repair")
     print(f"[{engine}] after migrate-lint --fix: staging ran {len(result.ran)} migrations and "
           f"matches production ({len(staging_tables)} tables, same columns)")
+
+
+def database_url(db) -> str:
+    if db.engine == "sqlite":
+        return f"sqlite:///{db.path}"
+    return f"mariadb://{db.user}@{db.host}:{db.port}/{db.database}"
+
+
+def predict(engine, staging, migrations: Path, later) -> str:
+    """`migrate-lint plan --database URL` on staging, checked: it names the incident migration,
+    the statement at line 15 and the later migrations it blocks."""
+    args = ["plan", "--database", database_url(staging), "--laravel-version", "8.83", migrations]
+    text = migrate_lint(*args)
+    data = json.loads(migrate_lint(*args, "--format", "json").stdout)
+    by_status = {}
+    for m in data["migrations"]:
+        by_status.setdefault(m["status"], []).append(m)
+    failing = by_status.get("fails", [])
+    check(text.returncode == 1 and [m["migration"] for m in failing] == [INCIDENT],
+          f"plan --database should predict the stop at {INCIDENT}: {text.stdout[-400:]}")
+    check(failing[0]["line"] == 15, f"plan named line {failing[0]['line']}")
+    never = [m["migration"] for m in by_status.get("never reached", [])]
+    check(never == later, f"plan should say the {len(later)} later migrations never run")
+    return (f"{INCIDENT} FAILS at line 15 ({failing[0]['error']}); {len(never)} later "
+            f"migrations never reached")
 
 
 def dump_schema(db, target: Path) -> Path:

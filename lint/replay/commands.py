@@ -87,7 +87,10 @@ def schema(paths, fmt, output_file):
 @click.option("--env-file", type=click.Path(),
               help="A Laravel .env file to read the connection from (DB_CONNECTION, DB_HOST, "
                    "DB_DATABASE, DB_USERNAME, DB_PASSWORD or DB_URL).")
-@click.option("--prefix", default=None, help="Table prefix of the connection (default: none).")
+@click.option("--connection", default=None,
+              help="With --env-file: the Laravel connection to read (default: DB_CONNECTION).")
+@click.option("--prefix", default=None,
+              help="Table prefix of the connection (default: DB_PREFIX, else none).")
 @click.option("--migrations-table", default="migrations", show_default=True,
               help="The table Laravel records migrations in.")
 @click.option("--dialect", type=click.Choice(["mysql", "postgres", "sqlite"]),
@@ -97,8 +100,8 @@ def schema(paths, fmt, output_file):
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
               show_default=True)
 @click.option("--output-file", "-o", type=click.Path(), help="Write the report to a file.")
-def plan(paths, dump_path, database_url, database_env, env_file, prefix, migrations_table,
-         dialect, laravel_version, fmt, output_file):
+def plan(paths, dump_path, database_url, database_env, env_file, connection, prefix,
+         migrations_table, dialect, laravel_version, fmt, output_file):
     """Predict what `php artisan migrate` will do on a real database: which pending migrations
     run (and which guarded steps they skip), which one fails, at which statement and with which
     error, which are never reached, and whether --fix lets the whole run complete."""
@@ -118,7 +121,7 @@ def plan(paths, dump_path, database_url, database_env, env_file, prefix, migrati
                 _fail(f"{dump_path}: no such schema dump")
             source = dumpmod.load(dump_path, dialect)
         else:
-            source = _read_database(database_url, database_env, env_file, prefix,
+            source = _read_database(database_url, database_env, env_file, connection, prefix,
                                     migrations_table)
         result = planner.make_plan(source, dirs, engine=source.engine or
                                    settings.rule_ctx.database,
@@ -147,13 +150,14 @@ def _write(text: str, output_file: str | None) -> None:
     write_output(text, output_file, _fail)
 
 
-def _read_database(url, env_var, env_file, prefix, migrations_table):
+def _read_database(url, env_var, env_file, connection, prefix, migrations_table):
     try:
         from migrate_lint.introspect import DatabaseTarget, IntrospectError, read_database
     except ImportError as exc:  # pragma: no cover - the package ships with migrate-lint
         _fail(f"reading a live database is not available: {exc}")
     try:
-        target = DatabaseTarget.parse(url, env_var=env_var, env_file=env_file)
+        target = DatabaseTarget.parse(url, env_var=env_var, env_file=env_file,
+                                      connection=connection)
         parsed = read_database(target, prefix=prefix, migrations_table=migrations_table)
     except IntrospectError as exc:
         _fail(str(exc))

@@ -110,4 +110,7 @@ def _pgsql(kind, table, name) -> Error:
         "missing_foreign": Error("42704", f"SQLSTATE[42704]: Undefined object: 7 ERROR:  "
                                           f"constraint \"{name}\" of relation \"{table}\" does "
                                           f"not exist"),
+        "aborted_transaction": Error("25P02", "SQLSTATE[25P02]: In failed sql transaction: 7 "
+                                              "ERROR:  current transaction is aborted, commands "
+                                              "ignored until end of transaction block"),
     }[kind]

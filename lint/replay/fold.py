@@ -56,7 +56,7 @@ def _where(origin: Origin | None, verb: str) -> str:
     if origin is None:
         return "it existed before these migrations"
     if origin.migration == DUMP:
-        return f"it is already there ({origin})"
+        return f"it is already there ({origin})" if origin.line else "it is already there"
     return f"{verb} by {origin}"
 
 
@@ -113,12 +113,15 @@ class Replay:
                     applied.problems = [p for p in applied.problems if _key(p) in doubt]
                 if applied.problems:
                     self._restore(backups)  # one statement fails whole: undo its first parts
-                    if step.try_id and E.engine_of(self.engine) != E.PGSQL:
+                    if step.try_id:
                         # Caught: the rest of the try block is skipped, the migration goes on.
-                        # (On PostgreSQL the transaction is aborted: it fails anyway.)
                         tries[step.try_id] = "failed"
                         run.caught += applied.problems
-                        continue
+                        if E.engine_of(self.engine) != E.PGSQL:
+                            continue
+                        # On PostgreSQL the Migrator's transaction is aborted by the error: the
+                        # next statement (at the latest, the insert into `migrations`) fails.
+                        applied.problems = [_aborted(p) for p in applied.problems[:1]]
                     run.problems += applied.problems
                     if stop_at_first:
                         return run
@@ -299,6 +302,13 @@ class Replay:
         if self.default_name is not None and name == self.default_name:
             return DEFAULT
         return name
+
+
+def _aborted(p: Problem) -> Problem:
+    err = E.error("aborted_transaction", E.PGSQL)
+    return Problem(p.code, p.path, p.line, p.migration,
+                   f"{p.message}; the try/catch swallows it, but PostgreSQL has aborted the "
+                   f"migration's transaction", err.message, p.step, err.sqlstate, err.exception)
 
 
 def _key(p: Problem):
@@ -552,8 +562,12 @@ class _Apply:
 
     def _missing_column(self, t: Table, column: str, kind: str):
         col = t.column(column)
-        why = f"dropped by {col.origin}" if col is not None and col.origin is not None else \
-            f"not among the columns {_where(t.origin, 'created')}"
+        if col is not None and col.origin is not None:
+            why = f"dropped by {col.origin}"
+        elif t.origin is not None and t.origin.migration == DUMP:
+            why = "not among the columns the database has"
+        else:
+            why = f"not among the columns {_where(t.origin, 'created')}"
         self.fail("ML103", f"column '{t.name}.{column}' does not exist here ({why})", kind,
                   t.name, column)
 

@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass, field
 
 from migrate_lint.replay import dump as dumpmod
+from migrate_lint.replay import errors
 from migrate_lint.replay.fold import Replay, Run
 from migrate_lint.replay.history import History, load_history, not_yet_created
 from migrate_lint.replay.state import DEFAULT, NO, YES, SchemaState
@@ -151,6 +152,7 @@ def _state_of(parsed) -> SchemaState:
 def _fold(h: History, state: SchemaState, ran: set, engine, laravel, summaries):
     """Outcomes of one `migrate` run; `state` is left as the run leaves the database."""
     replay = Replay(state, h.default_name, engine, laravel, probe=True)
+    transactional = errors.engine_of(engine) == errors.PGSQL
     outcomes: list[Outcome] = []
     failed = False
     for s in summaries:
@@ -159,8 +161,13 @@ def _fold(h: History, state: SchemaState, ran: set, engine, laravel, summaries):
         elif failed:
             outcomes.append(Outcome(s.name, s.path, NEVER))
         else:
+            # On PostgreSQL the Migrator runs each migration in a transaction: a failure
+            # rolls all of it back (MySQL and SQLite keep what ran before the failure).
+            before = replay.state.clone() if transactional else None
             outcome = _outcome(s, replay.run(s, stop_at_first=True))
             failed = outcome.status == FAILS
+            if failed and before is not None:
+                replay.state.connections = before.connections
             outcomes.append(outcome)
     return outcomes
 

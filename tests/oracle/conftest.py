@@ -10,8 +10,8 @@ import os
 
 import pytest
 
-from migrate_lint import mariadb_server as mariadb_mod
-from migrate_lint import oracle
+from migrate_lint.dynamic import mariadb_server as mariadb_mod
+from migrate_lint.dynamic import oracle
 
 REQUIRED = os.environ.get("MIGRATE_LINT_REQUIRE_ORACLE") == "1"
 ENGINES = ["sqlite", "mariadb"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from casefiles import load_cases, settings_for
-from migrate_lint import oracle
+from migrate_lint.dynamic import oracle
 from migrate_lint.engine import lint_source
 from migrate_lint.fix import fix_source
 

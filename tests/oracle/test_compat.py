@@ -1,4 +1,4 @@
-"""lint/php/compat.php: Laravel's newer schema helpers on Debian's Laravel 8.83, checked on the
+"""lint/dynamic/php/compat.php: Laravel's newer schema helpers on Debian's Laravel 8.83, checked on the
 real engines against what Laravel's own code answers (Builder::hasIndex compares the
 lower-cased index name or the exact column list with ===; SQLite keeps no foreign key names).
 
@@ -13,7 +13,7 @@ import textwrap
 
 import pytest
 
-from migrate_lint import oracle
+from migrate_lint.dynamic import oracle
 
 HEAD = """<?php
 use Illuminate\\Database\\Migrations\\Migration;

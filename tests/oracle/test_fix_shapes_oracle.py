@@ -9,7 +9,7 @@ test names as report-only), and the fixed file must then run `up, up` and `down,
 always false "runs" but leaves the column, index or table behind: the state check sees it).
 
 Index and foreign-key guards call Schema::hasIndex / hasForeignKey, which Debian's Laravel
-8.83 lacks: the PHP runner loads lint/php/compat.php, Laravel's own code for them.
+8.83 lacks: the PHP runner loads lint/dynamic/php/compat.php, Laravel's own code for them.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from migrate_lint import oracle
+from migrate_lint.dynamic import oracle
 from migrate_lint.engine import Settings, lint_source, resolve_selection
 from migrate_lint.fix import fix_source
 from migrate_lint.rules import all_rules

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from migrate_lint import oracle
+from migrate_lint.dynamic import oracle
 
 ADD_PRIORITY = """
 <?php

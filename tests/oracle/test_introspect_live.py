@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from migrate_lint import oracle
+from migrate_lint.dynamic import oracle
 from migrate_lint.introspect import DatabaseTarget, IntrospectError, mysql, pgsql, read_database
 from migrate_lint.replay import dump
 
@@ -166,7 +166,7 @@ def _dump(db, server) -> dump.ParsedDump:
                                       db.database, "migrations"], check=True,
                               capture_output=True, text=True).stdout
     else:
-        from migrate_lint.pgsql_server import _binary
+        from migrate_lint.dynamic.pgsql_server import _binary
 
         base = [_binary("pg_dump"), "-h", server.socket_dir, "-p", str(server.port),
                 "-U", "postgres"]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from migrate_lint import oracle
+from migrate_lint.dynamic import oracle
 from migrate_lint.replay.plan import FAILS, NEVER, RAN, RUNS, make_plan
 from migrate_lint.replay.state import DEFAULT, YES
 
@@ -191,7 +191,10 @@ def _names(migrations) -> list[str]:
 
 
 def _run_sql(db, sql: str) -> None:
-    if db.engine == "sqlite":
+    if db.engine == "pgsql":
+        subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", db.socket, "-p",
+                        str(db.port), "-U", db.user, "-d", db.database, "-c", sql], check=True)
+    elif db.engine == "sqlite":
         subprocess.run(["sqlite3", db.path, sql], check=True)
     else:
         subprocess.run(["mariadb", "--no-defaults", f"--socket={db.socket}", "-uroot",
@@ -200,7 +203,14 @@ def _run_sql(db, sql: str) -> None:
 
 def _dump(db, target: Path) -> Path:
     """Schema without data plus the migrations rows, shaped like `schema:dump` output."""
-    if db.engine == "sqlite":
+    if db.engine == "pgsql":
+        base = ["pg_dump", "-h", db.socket, "-p", str(db.port), "-U", db.user]
+        schema = subprocess.run(base + ["--schema-only", db.database], check=True,
+                                capture_output=True, text=True).stdout
+        rows = subprocess.run(base + ["--data-only", "--inserts", "-t", "migrations",
+                                      db.database], check=True, capture_output=True,
+                              text=True).stdout
+    elif db.engine == "sqlite":
         if shutil.which("sqlite3") is None:
             pytest.fail("sqlite3 command-line tool not installed (apt-get install sqlite3)")
         schema = subprocess.run(["sqlite3", db.path, ".schema"], check=True,
@@ -232,6 +242,8 @@ def _real_tables(result) -> dict[str, set[str]]:
 
 
 def _same_error(predicted, real, engine) -> bool:
+    if engine == "pgsql":
+        return predicted.sqlstate == real.sqlstate and predicted.error in (real.error or "")
     if engine == "mariadb":
         return f" {real.driver_code} " in predicted.error and predicted.sqlstate == real.sqlstate
     if real.sqlstate:  # SQLite: HY000 and the message
@@ -243,6 +255,7 @@ def _same_error(predicted, real, engine) -> bool:
 def _prepare(tmp_path, db, scenario):
     """The database of a scenario: its first migrations run for real, then the drift."""
     migrations, done, drift, *_ = SCENARIOS[scenario]
+    drift = {**drift, **PGSQL.get(scenario, ({},))[0]}
     first = _write(tmp_path / "first", migrations[:done])
     result = oracle.migrate(first, db)  # with none to run, it creates `migrations`
     assert result.ok, result.error
@@ -285,6 +298,30 @@ def test_plan_matches_the_real_migrator(tmp_path, fresh_db, scenario):
     assert _predicted_tables(plan) == _real_tables(real)
 
 
+def _url(db) -> str:
+    if db.engine == "sqlite":
+        return f"sqlite:///{db.path}"
+    return f"mariadb://{db.user}@{db.host}:{db.port}/{db.database}"
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("scenario", list(SCENARIOS))
+def test_live_mode_and_dump_mode_agree(tmp_path, fresh_db, scenario):
+    """`plan --database URL` reads the same database the dump was made of: same prediction."""
+    from migrate_lint.introspect import DatabaseTarget, read_database
+
+    full, from_dump = _plan(tmp_path, fresh_db, scenario)
+    live = read_database(DatabaseTarget.parse(_url(fresh_db)))
+    from_live = make_plan(live, [str(full)], engine=live.engine, laravel=(8, 83))
+    keys = ("migration", "status", "error", "line", "skipped_lines", "checked")
+    assert [{k: getattr(o, k) for k in keys} for o in from_live.outcomes] == \
+        [{k: getattr(o, k) for k in keys} for o in from_dump.outcomes]
+    # The reasons differ only in where the object was seen: the dump's line, or the database.
+    assert [o.reason.split(" (")[0] for o in from_live.outcomes] == \
+        [o.reason.split(" (")[0] for o in from_dump.outcomes]
+    assert from_live.gap == from_dump.gap
+
+
 FIXABLE = ["column_added_by_hand", "table_created_by_hand", "index_added_by_hand",
            "column_dropped_by_hand", "half_applied_migration_is_re_run_from_the_top",
            "has_columns_is_all_of", "pending_migrations_collide_with_each_other"]
@@ -315,3 +352,57 @@ def test_after_fix_prediction_matches_the_real_migrator(tmp_path, fresh_db, scen
         elif o.status == NEVER:
             assert o.migration in real.pending, (o, real)
     assert any(o.status == FAILS for o in plan.after_fix) == (not real.ok), real
+
+
+# PostgreSQL: its drift where the SQL differs, and its outcome where it differs. The Migrator
+# runs each migration in a transaction there: a caught error still aborts it (25P02), and a
+# failure rolls the whole migration back.
+PGSQL = {
+    "clean": ({},),
+    "column_added_by_hand": ({"pgsql": "ALTER TABLE tasks ADD COLUMN priority integer"},),
+    "table_dropped_by_hand": ({"pgsql": "DROP TABLE notes"},),
+    "table_created_by_hand": ({"pgsql": "CREATE TABLE tags (id integer primary key)"},),
+    "guarded_add_skips_the_column_added_by_hand": (
+        {"pgsql": "ALTER TABLE tasks ADD COLUMN priority integer"},),
+    "index_added_by_hand": ({"pgsql": "CREATE INDEX tasks_title_index ON tasks (title)"},),
+    "index_dropped_by_hand": ({"pgsql": "DROP INDEX tasks_title_index"},),
+    "column_dropped_by_hand": ({"pgsql": "ALTER TABLE tasks DROP COLUMN legacy"},),
+    "half_applied_migration_is_re_run_from_the_top": (
+        {"pgsql": "ALTER TABLE tasks ADD COLUMN a varchar(20)"},),
+    "guard_on_the_driver_picks_the_branch": (
+        {"pgsql": "ALTER TABLE tasks ADD COLUMN \"full\" varchar(20)"},),
+    "try_catch_swallows_the_duplicate_and_goes_on": (
+        {"pgsql": "ALTER TABLE tasks ADD COLUMN priority integer"}, [FAILS]),
+    "pending_migrations_collide_with_each_other": ({},),
+}
+
+
+@pytest.fixture
+def pg_db(pgsql_server, php_ready):
+    db = pgsql_server.create_database()
+    yield db
+    pgsql_server.drop_database(db.database)
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("scenario", list(PGSQL))
+def test_plan_matches_the_real_migrator_on_postgresql(tmp_path, pg_db, scenario):
+    migrations, done, _, expected, _ = SCENARIOS[scenario]
+    expected = PGSQL[scenario][1] if len(PGSQL[scenario]) > 1 else expected
+    names = _names(migrations)
+    full, plan = _plan(tmp_path, pg_db, scenario)
+    predicted = {o.migration: o for o in plan.outcomes}
+    assert [predicted[n].status for n in names[done:]] == expected
+    real = oracle.migrate(full, pg_db)
+    for name in names[done:]:
+        status = predicted[name].status
+        if status == RUNS:
+            assert name in real.ran, (name, real)
+        elif status == FAILS:
+            assert real.failed_migration == name, (name, real)
+            assert _same_error(predicted[name], real, "pgsql"), (
+                predicted[name].error, real.sqlstate, real.error)
+        else:
+            assert name in real.pending, (name, real)
+    assert plan.fails == (not real.ok)
+    assert _predicted_tables(plan) == _real_tables(real)

@@ -21,6 +21,13 @@ def test_staging_incident_reproduces_and_is_repaired(php_ready, mariadb_server, 
                 f"2025_10_23_162250_add_priority_to_service_cases_table: {error}") in proc.stdout
         assert f"[{engine}] migrate-lint: 2025_10_23_162250_add_priority_to_service_cases_table.php:15: ML002" in proc.stdout
         assert f"[{engine}] after migrate-lint --fix: staging ran 13 migrations and matches production" in proc.stdout
+        # plan --database predicted both runs before Laravel made them.
+        assert (f"[{engine}] migrate-lint plan --database (read-only, before migrating): "
+                f"2025_10_23_162250_add_priority_to_service_cases_table FAILS at line 15") \
+            in proc.stdout
+        assert "12 later migrations never reached" in proc.stdout
+        assert f"[{engine}] migrate-lint plan --database after --fix: all 13 pending " \
+               "migrations run" in proc.stdout
         # plan, on a dump of the broken staging database, predicted that stop (checked by the
         # script against Laravel's result) and wrote its HTML report.
         assert f"[{engine}] migrate-lint plan on a dump of staging predicts the same stop" in proc.stdout

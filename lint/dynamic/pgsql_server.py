@@ -19,8 +19,8 @@ import tempfile
 import time
 import uuid
 
-from migrate_lint.mariadb_server import _free_port, stop_process
-from migrate_lint.oracle import PgSqlDb
+from migrate_lint.dynamic.mariadb_server import _free_port, stop_process
+from migrate_lint.dynamic.oracle import PgSqlDb
 
 SUPERUSER = "postgres"
 

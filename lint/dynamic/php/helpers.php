@@ -35,3 +35,10 @@ if (!function_exists('now')) {
         return new DateTime('now', $tz ? new DateTimeZone($tz) : null);
     }
 }
+
+if (!function_exists('bcrypt')) {
+    function bcrypt($value, $options = [])
+    {
+        return password_hash($value, PASSWORD_BCRYPT, ['cost' => $options['rounds'] ?? 10]);
+    }
+}

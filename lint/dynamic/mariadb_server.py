@@ -15,7 +15,7 @@ import tempfile
 import time
 import uuid
 
-from migrate_lint.oracle import MariaDb
+from migrate_lint.dynamic.oracle import MariaDb
 
 
 def _binary(name: str) -> str | None:

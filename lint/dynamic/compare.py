@@ -1,0 +1,128 @@
+"""`verify --compare`: the static findings beside what really ran.
+
+Each static finding is confirmed (a step failed on its statement), not reproduced on this engine
+(the step that would fail ran and passed), or not runnable (that step never ran here: the
+migration could not run, or stopped earlier). Each dynamic failure on a statement no static
+finding names is a static miss. Matched by file, method and statement: the PHP trace gives the
+line the failing statement starts on (`Schema::table(`), the static finding the line inside it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+_SKIP = ("ML000", "ML900")
+# The step a static finding predicts to fail: a replay finding the first run, the others a re-run.
+_PREDICTS = {"up": "up 2", "down": "down 2"}
+CONFIRMED, NOT_REPRODUCED, NOT_RUNNABLE = "confirmed", "not reproduced on this engine", "not runnable"
+
+
+@dataclass
+class Row:
+    path: str
+    line: int
+    code: str
+    method: str | None
+    status: str
+    dynamic: str | None = None  # "ML201 up 2" when confirmed; why when not runnable
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "line": self.line, "code": self.code, "method": self.method,
+                "status": self.status, "dynamic": self.dynamic}
+
+
+@dataclass
+class Comparison:
+    rows: list[Row]
+    misses: list  # Outcomes with a finding no static finding names
+
+    def counts(self) -> dict:
+        out = {CONFIRMED: 0, NOT_REPRODUCED: 0, NOT_RUNNABLE: 0}
+        for r in self.rows:
+            out[r.status] += 1
+        return out
+
+    def as_dict(self) -> dict:
+        return {"static": [r.as_dict() for r in self.rows], "counts": self.counts(),
+                "static_misses": [{"path": o.path, "code": o.code, "step": o.step,
+                                   "line": o.line, "error": o.error} for o in self.misses]}
+
+    def text_lines(self) -> list[str]:
+        out = ["", "Static findings beside the run:"]
+        for r in self.rows:
+            extra = f" ({r.dynamic})" if r.dynamic else ""
+            out.append(f"  {r.path}:{r.line}: {r.code} {r.method or '?'}(): {r.status}{extra}")
+        for o in self.misses:
+            out.append(f"  {o.path}:{o.line or '?'}: static miss: {o.code} at {o.step}: {o.error}")
+        c = self.counts()
+        out.append(f"  {c[CONFIRMED]} confirmed, {c[NOT_REPRODUCED]} not reproduced, "
+                   f"{c[NOT_RUNNABLE]} not runnable; {len(self.misses)} static misses.")
+        return out
+
+
+def static_findings(files) -> list[dict]:
+    proc = subprocess.run([sys.executable, "-m", "migrate_lint", "check", "--format", "json",
+                           "--no-cache", "--exit-zero", *files], capture_output=True, text=True)
+    try:
+        return [f for f in json.loads(proc.stdout) if f["code"] not in _SKIP]
+    except ValueError:
+        return []
+
+
+def _statement(path: str, line: int | None) -> tuple[int, int] | None:
+    from migrate_lint.model.statements import statement_lines
+
+    return statement_lines(Path(path).read_bytes(), line) if line else None
+
+
+def _holds(failure, line: int) -> bool:
+    span = _statement(failure.path, failure.line)
+    return span is None or span[0] <= line <= span[1]
+
+
+def compare(files, result) -> Comparison:
+    from migrate_lint.model.statements import method_at
+
+    by_path = {str(Path(o.path).resolve()): o for o in result.outcomes}
+    rows, matched = [], set()
+    for f in static_findings(files):
+        path = str(Path(f["path"]).resolve())
+        outcome = by_path.get(path)
+        if outcome is None:
+            continue
+        method = method_at(Path(path).read_bytes(), f["line"])
+        row = Row(outcome.path, f["line"], f["code"], method, NOT_RUNNABLE)
+        rows.append(row)
+        _judge_row(row, f, outcome, matched)
+    misses = [o for out in result.outcomes for o in out.failures()
+              if o.code and id(o) not in matched]
+    return Comparison(rows, misses)
+
+
+def _judge_row(row: Row, f: dict, outcome, matched: set) -> None:
+    same = [x for x in outcome.failures() if x.code and x.method == row.method]
+    hits = [x for x in same if _holds(x, f["line"])]
+    if hits:
+        row.status = CONFIRMED
+        row.dynamic = ", ".join(f"{x.code} {x.step}" for x in hits)
+        matched.update(id(x) for x in hits)
+        return
+    for failure in same:
+        span = _statement(failure.path, failure.line)
+        if span[0] > f["line"]:
+            row.status = NOT_REPRODUCED  # ran before the failing statement, and passed
+        else:
+            row.dynamic = f"not reached: {failure.step} stopped at line {span[0]}"
+        return
+    predicted = "up 1" if f["code"].startswith("ML1") else _PREDICTS.get(row.method or "")
+    if predicted is None:
+        row.dynamic = "not in up() or down()"
+    elif predicted in outcome.passed:
+        row.status = NOT_REPRODUCED
+    else:
+        last = outcome.failures()[-1] if outcome.failures() else outcome
+        row.dynamic = f"{last.step}: {last.reason}" if last.reason else None
