@@ -12,6 +12,7 @@ figures with the peer each is compared to:
                                                        vs  migrate-lint FILE, warm cache
   6. replaying 5,000 migrations (`migrate-lint schema`)
   7. peak RSS of a one-process run on 3,000 and 30,000 files
+  8. one 5 MB migration with 57,000 findings: -q, default text and --fix (linear in findings)
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from generate import big_migration, generate  # noqa: E402
 
 FLOOR = ("import sys, pathlib, tree_sitter, tree_sitter_php\n"
          "p = tree_sitter.Parser(tree_sitter.Language(tree_sitter_php.language_php()))\n"
@@ -140,6 +141,22 @@ def main(argv=None) -> int:
         schema_s, _ = measure([sys.executable, "-m", "migrate_lint", "schema", str(history)],
                               max(1, args.repeat // 2))
         print(row("migrate-lint schema, 5,000 migrations", schema_s))
+        print("\n== one 5 MB migration, 57,000 findings (issue 12)")
+        big = big_migration(work / "big" / "2024_01_01_000000_big.php")
+        for name, cmd in (("-q", ml(big, "--no-cache")),
+                          ("default text", [sys.executable, "-m", "migrate_lint", str(big),
+                                            "--no-cache", "--exit-zero"])):
+            seconds, _ = measure(cmd, 1)
+            print(row(f"migrate-lint BIG {name}", seconds))
+        pristine = big.read_bytes()
+        fix_walls = []
+        for _ in range(2):
+            big.write_bytes(pristine)
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "migrate_lint", str(big), "--no-cache",
+                            "--fix", "--exit-zero"], capture_output=True)
+            fix_walls.append(time.perf_counter() - start)
+        print(row("migrate-lint BIG --fix", min(fix_walls)))
         print("\n== peak RSS, one process (-j 1, --no-cache)")
         sizes = [3000] if args.skip_rss else [3000, 30000]
         for size in sizes:

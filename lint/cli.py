@@ -10,7 +10,7 @@ import click
 
 from migrate_lint import __version__
 
-FORMAT_NAMES = ["text", "json", "github", "sarif", "gitlab", "junit", "html"]
+FORMAT_NAMES = ["text", "concise", "json", "github", "sarif", "gitlab", "junit", "html"]
 
 
 class DefaultGroup(click.Group):
@@ -48,12 +48,14 @@ def _explain(code: str) -> None:
     rule = rules.lookup(code)
     if rule is None:
         fail(f"unknown rule code or name: {code}")
-    from migrate_lint.findings import doc_url
+    from migrate_lint.links import doc_url
 
     click.echo(f"{rule.CODE} ({rule.NAME})\n")
     click.echo((rule.__doc__ or "").split("\n", 2)[-1].strip())
     click.echo(f"\nFixable: {'yes' if rule.FIXABLE else 'no'}")
-    click.echo(f"Docs: {doc_url(rule.CODE, rule.NAME)}")
+    url = doc_url(rule.CODE, rule.NAME)
+    if url:
+        click.echo(f"Docs: {url}")
 
 
 def _list_rules() -> None:
@@ -106,7 +108,7 @@ def build_settings(cfg, select, ignore, check_down, laravel_version, database, f
 @click.option("--config", "config_path", type=click.Path(), help="Config file (default: nearest .migrate-lint.toml or pyproject.toml).")
 @click.option("--fix", is_flag=True, help="Rewrite fixable findings with guards.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
-@click.option("--statistics", is_flag=True, help="Counts per rule.")
+@click.option("--statistics", is_flag=True, help="A table of counts per rule instead of the listing.")
 @click.option("--output-file", "-o", type=click.Path(), help="Write the report to a file.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary or source.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")

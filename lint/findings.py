@@ -69,10 +69,3 @@ class Finding:
 def printable(text: str) -> str:
     """text with surrogate-escaped bytes (a non-UTF-8 source) replaced by U+FFFD."""
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-DOCS_URL = "https://github.com/migrate-lint/migrate-lint/blob/main/docs/rules/{code}-{name}.md"
-
-
-def doc_url(code: str, name: str) -> str:
-    return DOCS_URL.format(code=code, name=name)

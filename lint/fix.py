@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+from bisect import bisect_left, insort
 import os
 import signal
 import stat
@@ -52,9 +53,10 @@ def _edits_for(result, settings, template_dir, used: set):
         if fix is None or not fix.edits:
             continue
         ranges = [(e.start, e.end) for e in fix.edits]
-        if any(_overlaps(r, t) for r in ranges for t in taken):
+        if any(_clashes(r, taken) for r in ranges):
             continue  # the next pass sees it again, in the rewritten text
-        taken += ranges
+        for r in ranges:
+            insort(taken, r)  # findings come in source order: nearly always an append
         chosen += fix.edits
     used |= env.used_templates
     return chosen
@@ -71,8 +73,9 @@ def _open_arrow_function(finding, env):
     return arrow_to_closure(env, op, "turn the arrow function into a closure")
 
 
-def preview(results, settings, template_dir=None) -> dict:
-    """id(finding) -> Fix for each fixable finding, computed without writing (SARIF)."""
+def preview(results, settings, template_dir=None, errors: list | None = None) -> dict:
+    """id(finding) -> Fix for each fixable finding, computed without writing (SARIF).
+    A template that cannot render is appended to errors as (path, reason)."""
     from migrate_lint import rules
     from migrate_lint.rules._fixing import FixEnv, TemplateProblem
 
@@ -86,11 +89,30 @@ def preview(results, settings, template_dir=None) -> dict:
             builder = getattr(catalogue.get(finding.code), "fix", None)
             try:
                 fix = builder(finding, result.migration, env) if builder else None
-            except TemplateProblem:
+            except TemplateProblem as exc:
+                if errors is not None and (result.path, str(exc)) not in errors:
+                    errors.append((result.path, str(exc)))
                 fix = None
             if fix is not None and fix.edits:
                 out[id(finding)] = fix
     return out
+
+
+def _clashes(r, taken: list) -> bool:
+    """Whether range r overlaps one of taken, a sorted list of ranges whose interiors are
+    disjoint (so their ends are sorted too): only the neighbours around r need a look."""
+    i = bisect_left(taken, r)
+    j = i - 1
+    while j >= 0 and taken[j][1] >= r[0]:
+        if _overlaps(r, taken[j]):
+            return True
+        j -= 1
+    j = i
+    while j < len(taken) and taken[j][0] <= r[1]:
+        if _overlaps(r, taken[j]):
+            return True
+        j += 1
+    return False
 
 
 def _overlaps(a, b) -> bool:

@@ -11,6 +11,7 @@ import click
 from migrate_lint.engine import FileResult, Settings, lint_path, lint_source
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+SUMMARY_STARTS = ("All checks", "Found", "Fixed", "No findings", "No migration")
 
 
 @dataclass
@@ -34,7 +35,9 @@ class Options:
 
 
 def _error(message: str) -> None:
-    click.echo(f"migrate-lint: error: {message}", err=True)
+    from migrate_lint.report.text import printable
+
+    click.echo(f"migrate-lint: error: {printable(message)}", err=True)
 
 
 def collect_files(options: Options, settings: Settings, cfg) -> tuple[list[str], bool]:
@@ -44,6 +47,10 @@ def collect_files(options: Options, settings: Settings, cfg) -> tuple[list[str],
     files, errors = discover(paths, cfg.exclude, cfg.root)
     for path, reason in errors:
         _error(f"{path}: {reason}")
+    if paths and not files and not errors:
+        # A CI step pointed at the wrong folder must not pass in silence.
+        click.echo(f"migrate-lint: warning: no migration files found under "
+                   f"{', '.join(paths)}", err=True)
     if options.changed_since:
         from migrate_lint import changed
 
@@ -70,6 +77,10 @@ def run(options: Options, settings: Settings, cfg) -> int:
     from migrate_lint import cache
 
     options.cache_dir = cache.default_dir(cfg)
+    if options.use_cache and cache.escapes_project(options.cache_dir, cfg):
+        click.echo(f"migrate-lint: warning: {options.cache_dir} resolves outside the project; "
+                   "not using the cache", err=True)
+        options.use_cache = False
     needs_model = options.fix or options.diff or options.fmt in ("sarif", "html")
     report_stream = sys.stdout
     results: list[FileResult] = []
@@ -118,14 +129,20 @@ def run(options: Options, settings: Settings, cfg) -> int:
     if options.write_baseline:
         from migrate_lint import baseline
 
-        baseline.write(options.write_baseline, findings, results)
+        try:
+            baseline.write(options.write_baseline, findings,
+                           baseline.project_root(cfg, options.paths))
+        except baseline.BaselineError as exc:
+            _error(str(exc))
+            return EXIT_ERROR
         click.echo(f"Wrote {len(findings)} finding(s) to {options.write_baseline}", err=True)
         return EXIT_ERROR if had_error else EXIT_CLEAN
     if options.baseline:
         from migrate_lint import baseline
 
         try:
-            findings = baseline.filter_known(options.baseline, findings, results)
+            findings = baseline.filter_known(options.baseline, findings,
+                                             baseline.project_root(cfg, options.paths))
         except baseline.BaselineError as exc:
             _error(str(exc))
             return EXIT_ERROR
@@ -135,15 +152,20 @@ def run(options: Options, settings: Settings, cfg) -> int:
 
         context.sources = {r.path: r.migration.source for r in results if r.migration}
         template_dir = str(cfg.template_dir) if cfg.template_dir else None
-        context.fixes = fixer.preview(results, settings, template_dir)
+        problems: list = []
+        context.fixes = fixer.preview(results, settings, template_dir, problems)
+        for path, reason in problems:
+            _error(f"{path}: {reason}")
+            had_error = True
     elif options.fmt == "text" and not options.quiet:
         context.sources = {r.path: r.migration.source.data for r in results if r.migration}
         if not context.sources:
             context.sources = _read_sources(findings)
+    context.errors = had_error
     output = renderer(options.fmt).render(findings, context)
-    if options.fmt == "text" and options.quiet:
+    if options.fmt in ("text", "concise") and options.quiet:
         output = "".join(line + "\n" for line in output.splitlines()
-                         if line and not line.startswith(("All checks", "Found", "Fixed")))
+                         if line and not line.startswith(SUMMARY_STARTS))
     if options.output_file:
         try:
             with open(options.output_file, "w", encoding="utf-8") as fh:
