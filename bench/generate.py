@@ -68,3 +68,14 @@ def generate(directory: Path, n: int, seed: int = 1) -> Path:
 
 if __name__ == "__main__":
     print(generate(Path(sys.argv[1]), int(sys.argv[2])))
+
+
+def big_migration(path: Path, findings: int = 57_000) -> Path:
+    """One ~5 MB migration with one ML002 finding (and fix) per column: the issue 12 file."""
+    parts = ["<?php\n"]
+    for i in range(findings):
+        parts.append(f"Schema::table('tasks', function ($table) {{\n"
+                     f"    $table->string('column_{i}')->nullable(); // c\n}});\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(parts))
+    return path

@@ -11,6 +11,10 @@ peak RSS from the kernel's accounting of the finished child (os.wait4).
   4. one changed file in a 400-migration app, cache present (a pre-commit run), same floor
   5. peak RSS of one process (-j 1) on 3,000 and 30,000 files
 
+and, beside them: the language server on one edited file in a 400-file folder (bench/lsp.py)
+next to the CLI on that file with its cache; replaying 5,000 migrations (`migrate-lint
+schema`); one 5 MB migration with 57,000 findings (-q, default text, --fix).
+
 The corpus is synthetic (bench/generate.py) unless --corpus names a directory of real
 migrations; rows 3 and 4 then use its apps with the nearest number of migrations (copied to a
 scratch directory, since row 4 edits a file before each run). Bytecode is compiled first, as
@@ -32,7 +36,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from generate import big_migration, generate  # noqa: E402
 
 FLOOR = [sys.executable, "-c", "import tree_sitter, tree_sitter_php"]
 PARSE = ("import sys, pathlib, tree_sitter, tree_sitter_php\n"
@@ -111,6 +115,43 @@ def compile_bytecode() -> None:
                        stdout=subprocess.DEVNULL)
 
 
+def lsp_rows(work: Path, repeat: int, env) -> None:
+    """The server over stdio (bench/lsp.py) next to the CLI run on the same file, warm."""
+    try:
+        import lsp
+    except ImportError:
+        print("pygls not installed (pip install '.[server]'): no server figures")
+        return
+    folder = generate(work / "lsp400", 400)
+    r = lsp.measure(folder, 30)
+    one = sorted(folder.glob("*.php"))[200]
+    subprocess.run(ml(one), cwd=work, env=env, capture_output=True)
+    cli = statistics.median(run_once(ml(one), work, env)[0] for _ in range(repeat))
+    print(f"{'CLI FILE, warm cache':<28} {cli * 1000:8.0f} ms")
+    for name in ("first", "median", "p90"):
+        print(f"{'server, ' + name:<28} {r[name] * 1000:8.0f} ms   {r[name] / cli:5.2f}x the CLI")
+
+
+def other_rows(work: Path, env) -> None:
+    history = generate(work / "history", 5000)
+    wall, _, _ = run_once([sys.executable, "-m", "migrate_lint", "schema", str(history)],
+                          work, env)
+    print(f"{'schema, 5,000 migrations':<28} {wall * 1000:8.0f} ms")
+    big = big_migration(work / "big" / "2024_01_01_000000_big.php")
+    for name, cmd in (("BIG -q", ml(big, "--no-cache")),
+                      ("BIG, default text", [sys.executable, "-m", "migrate_lint", str(big),
+                                             "--no-cache", "--exit-zero"])):
+        wall, _, _ = run_once(cmd, work, env)
+        print(f"{name:<28} {wall * 1000:8.0f} ms")
+    pristine = big.read_bytes()
+    walls = []
+    for _ in range(2):
+        big.write_bytes(pristine)
+        walls.append(run_once([sys.executable, "-m", "migrate_lint", str(big), "--no-cache",
+                               "--fix", "--exit-zero"], work, env)[0])
+    print(f"{'BIG --fix':<28} {min(walls) * 1000:8.0f} ms")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--corpus", type=Path, help="a directory of real migrations (apps)")
@@ -173,6 +214,11 @@ def main(argv=None) -> int:
                "ast-grep on that one file")
         print(f"\n(apps: {len(list((app60 / 'database/migrations').glob('*.php')))} and "
               f"{len(list((app400 / 'database/migrations').glob('*.php')))} migrations)")
+
+        print("\nlanguage server: one edited file in a 400-file folder")
+        lsp_rows(work, args.repeat, env)
+        print("\nother figures (one run each)")
+        other_rows(work, env)
 
         print("\npeak RSS, one process (-j 1 --no-cache), all rules:")
         for size in [3000] if args.skip_rss else [3000, 30000]:

@@ -426,8 +426,19 @@ def ensure_dir(directory: str) -> bool:
 def default_dir(cfg) -> str:
     if getattr(cfg, "cache_dir", None):
         return str(cfg.cache_dir)
-    root = cfg.root if getattr(cfg, "path", None) else os.getcwd()
-    return os.path.join(str(root), DIRNAME)
+    return os.path.join(str(_root(cfg)), DIRNAME)
+
+
+def _root(cfg) -> str:
+    return str(cfg.root) if getattr(cfg, "path", None) else os.getcwd()
+
+
+def escapes_project(directory: str, cfg) -> bool:
+    """True when the cache directory resolves outside the project: a checkout whose
+    `.migrate-lint-cache` is a symlink elsewhere must not make us write there."""
+    from pathlib import Path
+
+    return not Path(directory).resolve().is_relative_to(Path(_root(cfg)).resolve())
 
 
 def open_store(directory: str | None) -> Store | None:

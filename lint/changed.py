@@ -32,7 +32,11 @@ def changed_since(ref: str, paths) -> set[str]:
         top = _git(["rev-parse", "--show-toplevel"], cwd).strip()
     except GitError:
         raise GitError("--changed-since: not inside a git repository") from None
-    _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
+    try:
+        _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
+    except GitError:
+        raise GitError(f"{ref} is not in this clone: fetch it, e.g. actions/checkout with "
+                       "fetch-depth: 0") from None
     names = _git(["diff", "--name-only", "--diff-filter=ACMR", ref, "--"], top).splitlines()
     names += _git(["ls-files", "--others", "--exclude-standard"], top).splitlines()
     return {normalise(os.path.join(top, n)) for n in names if n}

@@ -70,6 +70,22 @@ def check(**params):
     sys.exit(runner.check(params))
 
 
+@main.command("server")
+def server():
+    """Language server (LSP over stdio) for editors: diagnostics, quick fixes, hover.
+
+    Needs the `server` extra: pip install 'migrate-lint[server]'.
+    """
+    try:
+        from migrate_lint.server.app import serve
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] not in ("pygls", "lsprotocol", "cattrs", "attrs"):
+            raise
+        fail(f"the language server needs pygls ({exc.name} is missing): "
+             "pip install 'migrate-lint[server]'")
+    serve()
+
+
 def _register_commands():
     # Subcommands live in their own modules; each imports its heavy parts lazily.
     from migrate_lint.dynamic.command import verify

@@ -77,6 +77,19 @@ def _str_list(path, key, value) -> list[str]:
     return list(value)
 
 
+def _inside_project(path, key, value, root: Path) -> Path:
+    """A directory the config names, resolved (symlinks too); a repository's config may only
+    point inside its own project, so linting an untrusted checkout reads and writes nothing
+    elsewhere."""
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{path}: `{key}` must be a directory path (a string)")
+    resolved = (root / value).resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        raise ConfigError(f"{path}: `{key}` = {value!r} resolves to {resolved}, outside the "
+                          f"project ({root}); it must be a directory inside it")
+    return resolved
+
+
 def load(path: Path | None) -> Config:
     cfg = Config()
     if path is None:
@@ -105,6 +118,13 @@ def load(path: Path | None) -> Config:
                 raise ConfigError(f"{path}: `check-down` must be true or false")
             cfg.check_down = value
         elif key == "laravel-version":
+            if isinstance(value, float):
+                # TOML reads 10.50 as the number 10.5: the minor version would be lost.
+                raise ConfigError(f"{path}: `laravel-version` must be a string, e.g. "
+                                  f"laravel-version = \"{value}\" (a bare {value} is a TOML "
+                                  f"number, which cannot tell 10.50 from 10.5)")
+            if isinstance(value, bool) or not isinstance(value, (str, int)):
+                raise ConfigError(f"{path}: `laravel-version` must be a string such as \"10.48\"")
             cfg.laravel_version = parse_version(str(value))
             if cfg.laravel_version is None:
                 raise ConfigError(f"{path}: `laravel-version` is not a version: {value!r}")
@@ -114,9 +134,9 @@ def load(path: Path | None) -> Config:
                 raise ConfigError(f"{path}: `database` must be one of {', '.join(DATABASES)}")
             cfg.database = value
         elif key == "template-dir":
-            cfg.template_dir = (cfg.root / str(value)).resolve()
+            cfg.template_dir = _inside_project(path, key, value, cfg.root)
         elif key == "cache-dir":
-            cfg.cache_dir = (cfg.root / str(value)).resolve()
+            cfg.cache_dir = _inside_project(path, key, value, cfg.root)
         elif key == "jobs":
             if not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{path}: `jobs` must be a positive integer")

@@ -59,6 +59,32 @@ def resolve_selection(select, ignore, all_rules) -> set[str]:
     return enabled - expand_codes(ignore or [], all_rules)
 
 
+def settings_for(cfg, select=(), ignore=(), check_down=None, laravel_version=None,
+                 database=None, start: Path | None = None) -> Settings:
+    """Settings from a loaded Config and command-line (or editor) overrides. Raises
+    SelectionError or config.ConfigError; the Laravel version falls back to the composer.lock
+    above `start`."""
+    from migrate_lint import config as cfgmod
+    from migrate_lint import rules
+    from migrate_lint.rules._common import RuleContext
+
+    # The catalogue's names: selecting rules imports none of them.
+    enabled = resolve_selection(list(select) or cfg.select, list(cfg.ignore) + list(ignore),
+                                rules.names())
+    pfi = {glob: expand_codes(codes, rules.names())
+           for glob, codes in cfg.per_file_ignores.items()}
+    version = cfg.laravel_version
+    if laravel_version:
+        version = cfgmod.parse_version(laravel_version)
+        if version is None:
+            raise cfgmod.ConfigError(f"--laravel-version is not a version: {laravel_version}")
+    if version is None:
+        version, _ = cfgmod.laravel_version_from_composer(start or Path.cwd())
+    ctx = RuleContext(check_down=cfg.check_down if check_down is None else check_down,
+                      laravel_version=version, database=database or cfg.database)
+    return Settings(enabled=enabled, rule_ctx=ctx, per_file_ignores=pfi, root=cfg.root)
+
+
 def _file_ignores(path: str, settings: Settings) -> set[str]:
     out: set[str] = set()
     if not settings.per_file_ignores:
@@ -74,13 +100,16 @@ def _file_ignores(path: str, settings: Settings) -> set[str]:
     return out
 
 
+def in_migrations_folder(path: str) -> bool:
+    return any(p.lower() == "migrations" for p in Path(path).parts[:-1])
+
+
 def is_migration(path: str, migration) -> bool:
     """Anything under a `migrations` folder, a file declaring a migration class, or code with
     no class at all (a snippet). A file whose classes are all something else (a seeder, a
     model, a service provider) is not linted: linting an app's root must not flag its
     seeders' inserts."""
-    parts = Path(path).parts[:-1]
-    if any(p.lower() == "migrations" for p in parts) or not migration.classes:
+    if in_migrations_folder(path) or not migration.classes:
         return True
     return any(base and "migration" in base.lower() for _, base in migration.classes)
 

@@ -71,13 +71,6 @@ def printable(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-DOCS_URL = "https://github.com/migrate-lint/migrate-lint/blob/main/docs/rules/{code}-{name}.md"
-
-
-def doc_url(code: str, name: str) -> str:
-    return DOCS_URL.format(code=code, name=name)
-
-
 # A finding as plain data, ready to render without the source (the line under it is kept) and
 # cheap to cache, send between processes and sort. The path is kept beside it.
 ROW_FIELDS = ("line", "column", "end_line", "end_column", "start", "end", "code", "rule",
@@ -85,11 +78,11 @@ ROW_FIELDS = ("line", "column", "end_line", "end_column", "start", "end", "code"
 
 
 def source_line(lines: list[bytes] | None, line: int) -> str | None:
-    """The text report's copy of a line (tabs expanded) from the file's lines, None past the
+    """The line the text report shows under a finding, from the file's lines; None past the
     end."""
     if lines is None or line - 1 >= len(lines) or line - 1 < -len(lines):
         return None
-    return lines[line - 1].decode("utf-8", errors="replace").rstrip("\r").expandtabs(4)
+    return lines[line - 1].decode("utf-8", errors="replace").rstrip("\r")
 
 
 def to_rows(findings, data: bytes | None) -> list[tuple]:

@@ -9,8 +9,11 @@ re-parse is never written.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+from bisect import bisect_left, insort
 import os
+import signal
 import stat
 import tempfile
 from dataclasses import dataclass, field
@@ -50,9 +53,10 @@ def _edits_for(result, settings, template_dir, used: set):
         if fix is None or not fix.edits:
             continue
         ranges = [(e.start, e.end) for e in fix.edits]
-        if any(_overlaps(r, t) for r in ranges for t in taken):
+        if any(_clashes(r, taken) for r in ranges):
             continue  # the next pass sees it again, in the rewritten text
-        taken += ranges
+        for r in ranges:
+            insort(taken, r)  # findings come in source order: nearly always an append
         chosen += fix.edits
     used |= env.used_templates
     return chosen
@@ -69,8 +73,9 @@ def _open_arrow_function(finding, env):
     return arrow_to_closure(env, op, "turn the arrow function into a closure")
 
 
-def preview(results, settings, template_dir=None) -> dict:
-    """id(finding) -> Fix for each fixable finding, computed without writing (SARIF)."""
+def preview(results, settings, template_dir=None, errors: list | None = None) -> dict:
+    """id(finding) -> Fix for each fixable finding, computed without writing (SARIF).
+    A template that cannot render is appended to errors as (path, reason)."""
     from migrate_lint import rules
     from migrate_lint.rules._fixing import FixEnv, TemplateProblem
 
@@ -84,11 +89,30 @@ def preview(results, settings, template_dir=None) -> dict:
             builder = getattr(catalogue.get(finding.code), "fix", None)
             try:
                 fix = builder(finding, result.migration, env) if builder else None
-            except TemplateProblem:
+            except TemplateProblem as exc:
+                if errors is not None and (result.path, str(exc)) not in errors:
+                    errors.append((result.path, str(exc)))
                 fix = None
             if fix is not None and fix.edits:
                 out[id(finding)] = fix
     return out
+
+
+def _clashes(r, taken: list) -> bool:
+    """Whether range r overlaps one of taken, a sorted list of ranges whose interiors are
+    disjoint (so their ends are sorted too): only the neighbours around r need a look."""
+    i = bisect_left(taken, r)
+    j = i - 1
+    while j >= 0 and taken[j][1] >= r[0]:
+        if _overlaps(r, taken[j]):
+            return True
+        j -= 1
+    j = i
+    while j < len(taken) and taken[j][0] <= r[1]:
+        if _overlaps(r, taken[j]):
+            return True
+        j += 1
+    return False
 
 
 def _overlaps(a, b) -> bool:
@@ -123,11 +147,26 @@ def fix_source(result: FileResult, settings, template_dir=None):
     return data, max(0, before - len(_fixable(current.findings))), used, current
 
 
+@contextlib.contextmanager
+def _signals_held():
+    mask = getattr(signal, "pthread_sigmask", None)  # not on Windows
+    blocked = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if mask else None
+    try:
+        yield
+    finally:
+        if mask:
+            mask(signal.SIG_SETMASK, blocked)
+
+
 def write_atomic(path: str, data: bytes) -> None:
     mode = stat.S_IMODE(os.stat(path).st_mode)
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".migrate-lint-", suffix=".tmp", dir=directory)
+    tmp = None
     try:
+        # A signal is delivered when a system call returns: blocked while mkstemp creates the
+        # file, it lands once `tmp` is known, inside this try, which removes the file.
+        with _signals_held():
+            fd, tmp = tempfile.mkstemp(prefix=".migrate-lint-", suffix=".tmp", dir=directory)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -136,7 +175,8 @@ def write_atomic(path: str, data: bytes) -> None:
         os.replace(tmp, path)
     except BaseException:
         try:
-            os.unlink(tmp)
+            if tmp is not None:
+                os.unlink(tmp)
         except OSError:
             pass
         raise
@@ -160,8 +200,6 @@ def _terminate(signum, frame):
 
 
 def run(results, settings, cfg, write: bool, stdin: bool = False) -> FixOutcome:
-    import signal
-
     previous = signal.signal(signal.SIGTERM, _terminate) if write else None
     try:
         return _run(results, settings, cfg, write, stdin)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import os
 
-FORMAT_NAMES = ["text", "json", "github", "sarif", "gitlab", "junit", "html"]
+FORMAT_NAMES = ["text", "concise", "json", "github", "sarif", "gitlab", "junit", "html"]
 DATABASES = ["mysql", "mariadb", "pgsql", "sqlite", "sqlsrv"]
 # The group's subcommands: a first word among these is not a path to check.
-SUBCOMMANDS = ("check", "verify", "schema", "plan")
+SUBCOMMANDS = ("check", "verify", "schema", "plan", "server")
 
 
 class Option:
@@ -39,7 +39,8 @@ OPTIONS = [
            help="Config file (default: nearest .migrate-lint.toml or pyproject.toml)."),
     Option("fix", ["--fix"], "flag", "Rewrite fixable findings with guards."),
     Option("diff", ["--diff"], "flag", "Print the fixes as a unified diff; write nothing."),
-    Option("statistics", ["--statistics"], "flag", "Counts per rule."),
+    Option("statistics", ["--statistics"], "flag",
+           "A table of counts per rule instead of the listing."),
     Option("output_file", ["--output-file", "-o"], path=True, help="Write the report to a file."),
     Option("quiet", ["--quiet", "-q"], "flag", "Print findings only, no summary or source."),
     Option("exit_zero", ["--exit-zero"], "flag", "Exit 0 even when there are findings."),

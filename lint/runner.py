@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from migrate_lint.engine import FileResult, Settings, lint_source
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+SUMMARY_STARTS = ("All checks", "Found", "Fixed", "No findings", "No migration")
 
 
 @dataclass
@@ -35,7 +36,13 @@ class Options:
 
 
 def _error(message: str) -> None:
-    sys.stderr.write(f"migrate-lint: error: {message}\n")
+    from migrate_lint.report.text import printable
+
+    sys.stderr.write(f"migrate-lint: error: {printable(message)}\n")
+
+
+def _warning(message: str) -> None:
+    sys.stderr.write(f"migrate-lint: warning: {message}\n")
 
 
 def tolerant_output() -> None:
@@ -79,7 +86,7 @@ def check(params: dict) -> int:
 
 def _explain(code: str) -> int:
     from migrate_lint import rules
-    from migrate_lint.findings import doc_url
+    from migrate_lint.links import doc_url
 
     rule = rules.lookup(code)
     if rule is None:
@@ -87,7 +94,9 @@ def _explain(code: str) -> int:
     print(f"{rule.CODE} ({rule.NAME})\n")
     print((rule.__doc__ or "").split("\n", 2)[-1].strip())
     print(f"\nFixable: {'yes' if rule.FIXABLE else 'no'}")
-    print(f"Docs: {doc_url(rule.CODE, rule.NAME)}")
+    url = doc_url(rule.CODE, rule.NAME)
+    if url:
+        print(f"Docs: {url}")
     return EXIT_CLEAN
 
 
@@ -128,28 +137,14 @@ def build_settings(cfg, select, ignore, check_down, laravel_version, database, f
     from pathlib import Path
 
     from migrate_lint import config as cfgmod
-    from migrate_lint import rules
-    from migrate_lint.engine import SelectionError, expand_codes, resolve_selection
-    from migrate_lint.rules._common import RuleContext
+    from migrate_lint.engine import SelectionError, settings_for
 
+    start = Path(first_path) if first_path and first_path != "-" else Path.cwd()
     try:
-        enabled = resolve_selection(list(select) or cfg.select, list(cfg.ignore) + list(ignore),
-                                    rules.names())
-        pfi = {glob: expand_codes(codes, rules.names())
-               for glob, codes in cfg.per_file_ignores.items()}
-    except SelectionError as exc:
+        return settings_for(cfg, select, ignore, check_down, laravel_version, database,
+                            start if start.exists() else Path.cwd())
+    except (SelectionError, cfgmod.ConfigError) as exc:
         fail(str(exc))
-    version = cfg.laravel_version
-    if laravel_version:
-        version = cfgmod.parse_version(laravel_version)
-        if version is None:
-            fail(f"--laravel-version is not a version: {laravel_version}")
-    if version is None:
-        start = Path(first_path) if first_path and first_path != "-" else Path.cwd()
-        version, _ = cfgmod.laravel_version_from_composer(start if start.exists() else Path.cwd())
-    ctx = RuleContext(check_down=cfg.check_down if check_down is None else check_down,
-                      laravel_version=version, database=database or cfg.database)
-    return Settings(enabled=enabled, rule_ctx=ctx, per_file_ignores=pfi, root=cfg.root)
 
 
 def collect_files(options: Options, settings: Settings, cfg) -> tuple[list[str], bool]:
@@ -160,6 +155,9 @@ def collect_files(options: Options, settings: Settings, cfg) -> tuple[list[str],
                              options.store.depend if options.store is not None else None)
     for path, reason in errors:
         _error(f"{path}: {reason}")
+    if paths and not files and not errors:
+        # A CI step pointed at the wrong folder must not pass in silence.
+        _warning(f"no migration files found under {', '.join(paths)}")
     if options.changed_since:
         from migrate_lint import changed
 
@@ -183,6 +181,9 @@ def open_cache(options: Options, settings: Settings, cfg) -> None:
     from migrate_lint import cache
 
     options.cache_dir = cache.default_dir(cfg)
+    if options.use_cache and cache.escapes_project(options.cache_dir, cfg):
+        _warning(f"{options.cache_dir} resolves outside the project; not using the cache")
+        options.use_cache = False
     if options.use_cache:
         options.store = cache.open_store(options.cache_dir)
     if options.store is not None:
@@ -214,7 +215,7 @@ def _needs_model(options: Options) -> bool:
 
 
 def _run(options: Options, settings: Settings, cfg) -> int:
-    from migrate_lint.findings import from_rows, to_rows
+    from migrate_lint.findings import from_rows
     from migrate_lint.report import ReportContext, renderer
 
     needs_model = _needs_model(options)
@@ -260,16 +261,6 @@ def _run(options: Options, settings: Settings, cfg) -> int:
             sys.stdout.flush()
             report_stream = sys.stderr
 
-    if options.fmt == "text" and not (options.baseline or options.write_baseline
-                                      or options.fix or options.diff):
-        from migrate_lint.report.text import render_rows
-
-        # Rows render as they are: no finding objects, no source read again.
-        items = [(r.path, row) for r in results for row in (
-            r.rows if r.rows is not None else
-            to_rows(r.findings, r.migration.source.data if r.migration else None))] + history
-        items.sort(key=_row_order)
-        return _write(render_rows(items, context), options, report_stream, had_error, items)
     findings = sorted([f for r in results
                        for f in (r.findings if r.rows is None else from_rows(r.path, r.rows))]
                       + [f for path, row in history for f in from_rows(path, [row])],
@@ -277,7 +268,12 @@ def _run(options: Options, settings: Settings, cfg) -> int:
     if options.write_baseline:
         from migrate_lint import baseline
 
-        baseline.write(options.write_baseline, findings, results)
+        try:
+            baseline.write(options.write_baseline, findings,
+                           baseline.project_root(cfg, options.paths))
+        except baseline.BaselineError as exc:
+            _error(str(exc))
+            return EXIT_ERROR
         sys.stderr.write(f"Wrote {len(findings)} finding(s) to {options.write_baseline}\n")
         return EXIT_ERROR if had_error else EXIT_CLEAN
     if options.baseline:
@@ -286,7 +282,8 @@ def _run(options: Options, settings: Settings, cfg) -> int:
         if options.store is not None:
             options.store.depend(options.baseline)
         try:
-            findings = baseline.filter_known(options.baseline, findings, results)
+            findings = baseline.filter_known(options.baseline, findings,
+                                             baseline.project_root(cfg, options.paths))
         except baseline.BaselineError as exc:
             _error(str(exc))
             return EXIT_ERROR
@@ -296,24 +293,29 @@ def _run(options: Options, settings: Settings, cfg) -> int:
 
         context.sources = {r.path: r.migration.source for r in results if r.migration}
         template_dir = str(cfg.template_dir) if cfg.template_dir else None
-        context.fixes = fixer.preview(results, settings, template_dir)
+        problems: list = []
+        context.fixes = fixer.preview(results, settings, template_dir, problems)
+        for path, reason in problems:
+            _error(f"{path}: {reason}")
+            had_error = True
     elif options.fmt == "text" and not options.quiet:
         context.sources = {r.path: r.migration.source.data for r in results if r.migration}
+        if not options.fix:  # rows keep the line under each finding: no file read again
+            context.source_lines = {(r.path, row[0]): row[12] for r in results
+                                    for row in r.rows or ()}
+            context.source_lines.update(((path, row[0]), row[12]) for path, row in history)
         if not context.sources:
-            context.sources = _read_sources(findings)
+            context.sources = _read_sources(
+                [f for f in findings if (f.path, f.span.line) not in context.source_lines])
+    context.errors = had_error
     return _write(renderer(options.fmt).render(findings, context), options, report_stream,
                   had_error, findings)
 
 
-def _row_order(item):
-    path, row = item
-    return path, row[0], row[1], row[6]  # Finding.sort_key: path, line, column, code
-
-
 def _write(output: str, options: Options, stream, had_error: bool, findings) -> int:
-    if options.fmt == "text" and options.quiet:
+    if options.fmt in ("text", "concise") and options.quiet:
         output = "".join(line + "\n" for line in output.splitlines()
-                         if line and not line.startswith(("All checks", "Found", "Fixed")))
+                         if line and not line.startswith(SUMMARY_STARTS))
     code = EXIT_ERROR if had_error else (EXIT_FINDINGS if findings and not options.exit_zero
                                          else EXIT_CLEAN)
     if options.memo_key and not had_error and stream is sys.stdout:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from migrate_lint.findings import Finding
 
 _DIRECTIVE = re.compile(r"migrate-lint-ignore(?P<file>-file)?(?![\w-])(?P<rest>[^\n]*)")
-_TOKEN = re.compile(r"[A-Za-z]+\d+|[a-z]+(?:-[a-z]+)+")
+_END = re.compile(r"--|//|#|\*/")  # a reason, or another comment, ends the list of codes
+_SEPARATOR = re.compile(r"[\s,:]+")
 
 
 @dataclass
@@ -18,16 +19,23 @@ class Directive:
     codes: set[str] | None  # None: every code
     target_line: int
     used: bool = False
+    unknown: tuple[str, ...] = ()  # words that name no rule: they suppress nothing
 
 
-def _codes(rest: str, lookup) -> set[str] | None:
-    rest = rest.split("--", 1)[0].split("*/", 1)[0]
-    codes = set()
-    for token in _TOKEN.findall(rest):
-        rule = lookup(token)
-        if rule is not None:
+def _codes(rest: str, lookup) -> tuple[set[str] | None, tuple[str, ...]]:
+    """(codes, unknown words). A bare directive means every code; a misspelt code or name
+    suppresses nothing (it must never widen to "every code")."""
+    words = [w for w in _SEPARATOR.split(_END.split(rest, 1)[0]) if w]
+    if not words:
+        return None, ()
+    codes, unknown = set(), []
+    for word in words:
+        rule = lookup(word)
+        if rule is None:
+            unknown.append(word)
+        else:
             codes.add(rule.CODE)
-    return codes or None
+    return codes, tuple(unknown)
 
 
 def directives(migration, lookup) -> list[Directive]:
@@ -43,7 +51,8 @@ def directives(migration, lookup) -> list[Directive]:
             target = c.end_line + 1
             while target in comment_lines:
                 target += 1
-        out.append(Directive(c, bool(m.group("file")), _codes(m.group("rest"), lookup), target))
+        codes, unknown = _codes(m.group("rest"), lookup)
+        out.append(Directive(c, bool(m.group("file")), codes, target, unknown=unknown))
     return out
 
 
@@ -71,6 +80,13 @@ def apply(findings: list[Finding], migration, lookup, enabled: set[str], unused_
         from migrate_lint.rules._common import finding
 
         for d in found:
+            if d.unknown:
+                words = ", ".join(repr(w) for w in d.unknown)
+                unused.append(finding(unused_rule, migration, d.comment.span,
+                                      f"unknown rule code or name {words} in a suppression: "
+                                      f"it suppresses nothing (see `migrate-lint --list-rules`)"))
+                if not d.codes:
+                    continue
             if d.used or (d.codes is not None and not d.codes & enabled):
                 continue
             if d.codes is not None and all(c.startswith("ML1") for c in d.codes):

@@ -9,13 +9,16 @@ can override any of them by name with `template-dir`). The template context:
   newline      the file's line ending ("\n" or "\r\n")
   schema       the schema builder prefix for checks: "Schema::" or "Schema::connection('x')->"
   table        the table expression as PHP code ("'tasks'", "$table->getTable()", ...)
-  column(s)    column expressions as PHP code
+  column(s)    column expressions as PHP code (drop-existing-columns: `columns` is one PHP
+               array expression, `drop_call` the call over `$existingColumns`)
 """
 
 from __future__ import annotations
 
-from migrate_lint.findings import Edit, Fix
-from migrate_lint.model.names import arg_values, text
+import re
+
+from migrate_lint.findings import Edit, Fix, Span
+from migrate_lint.model.names import arg_values, array_items, text
 
 
 class TemplateProblem(Exception):
@@ -40,11 +43,30 @@ class FixEnv:
             return env.get_template(name).render(indent_unit=self.indent_unit,
                                                  newline=self.newline, **context)
         except Exception as exc:  # jinja2's TemplateError and friends: name the template
+            if type(exc).__name__ == "SecurityError":
+                raise TemplateProblem(f"template {name} refused: it reaches outside the "
+                                      f"template sandbox ({exc}); nothing was run") from None
             raise TemplateProblem(f"template {name}: {exc}") from None
 
 
-def php_string(value: str) -> str:
+def php_string(value: str, quote: str = "'") -> str:
+    if quote == '"':
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+        return f'"{escaped}"'
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def quote_of(*nodes) -> str:
+    """The quote style of the guarded code: its first string argument's quote, so a guard
+    does not mix `"users"` with `'x'`. Single quotes when it has none."""
+    for node in nodes:
+        if node is None:
+            continue
+        for arg in call_args(base_call(node)):
+            for value in array_items(arg) or [arg]:
+                if value.type in ("string", "encapsed_string"):
+                    return '"' if text(value).startswith('"') else "'"
+    return "'"
 
 
 def base_call(node):
@@ -83,21 +105,22 @@ def schema_prefix(op, inside_closure: bool) -> str:
     return builder + "->"
 
 
-def table_code(op, inside_closure: bool) -> str:
+def table_code(op, inside_closure: bool, quote: str | None = None) -> str:
     first = call_args(op.node)[0]
     if op.table.known and first.type in ("string", "encapsed_string"):
-        return text(first)
+        return php_string(op.table.value, quote) if quote else text(first)
     if inside_closure and _closure_param(op):
         # An outer variable is not visible inside the closure; the blueprint knows its table.
         return f"{_closure_param(op)}->getTable()"
     return text(first)
 
 
-def call_table_code(call) -> str:
-    """The table of a Blueprint call as PHP code usable where the call is written."""
+def call_table_code(call, quote: str | None = None) -> str:
+    """The table of a Blueprint call as PHP code usable where the call is written (a literal
+    table in quote, when given: the guard follows the guarded call's quote style)."""
     if call.shared:
         return f"{call.var}->getTable()"
-    return table_code(call.op, True)
+    return table_code(call.op, True, quote)
 
 
 def is_literal(node) -> bool:
@@ -118,14 +141,29 @@ def statement_text(source, span) -> str:
     return source.data[span.start:span.end].decode("utf-8", "surrogateescape")
 
 
+_TRAILING_COMMENT = re.compile(rb"[ \t]*(?://|#(?!\[)|/\*(?:(?!\*/).)*\*/[ \t]*$)[^\r\n]*")
+
+
+def trailing_comment_end(source, end: int) -> int:
+    """Where a comment that follows the statement on its line ends (end when there is none):
+    `$x; // why` keeps its comment on its line when the statement is wrapped."""
+    m = _TRAILING_COMMENT.match(source.data, end)
+    if m is None or b"?>" in m.group(0):
+        return end
+    return m.end()
+
+
 def wrap(env: FixEnv, span, template: str, message: str, **context) -> Fix:
-    """Replace the statement at span by the template rendered around it."""
+    """Replace the statement at span (and its trailing comment) by the template rendered
+    around it."""
     source = env.source
     indent = source.indent_at(span.start)
-    inner = reindent(statement_text(source, span), indent, env.indent_unit)
+    end = trailing_comment_end(source, span.end)
+    inner = reindent(statement_text(source, Span(span.start, end, 0, 0, 0, 0)), indent,
+                     env.indent_unit)
     rendered = env.render(template, statement=inner, indent=indent, **context)
     # The statement keeps its place on the line: the template's first line replaces it there.
-    return Fix(message, (Edit(span.start, span.end, rendered),))
+    return Fix(message, (Edit(span.start, end, rendered),))
 
 
 def arrow_to_closure(env: FixEnv, op, message: str) -> Fix | None:

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import sys
 
-from migrate_lint.rules._common import finding, in_scope, q
+from migrate_lint.rules._common import _has_atom, finding, in_scope, q, runs_whenever
 
 CODE, NAME = "ML001", "create-table-unguarded"
 FIXABLE = True
@@ -45,8 +45,11 @@ def _dropped_before(migration, op) -> bool:
     for other in migration.ops:  # in the order they run (see lint/model/types.py ORDER)
         if (other.order, other.span.start) >= (op.order, op.span.start):
             break
+        # The drop must run whenever the create runs: a reset under its own condition
+        # (`if (env('CI')) { Schema::dropIfExists('t'); }`) does not make the create safe.
         if other.kind in ("dropIfExists", "drop") and other.ctx.function_id == op.ctx.function_id \
-                and other.table.same(op.table, case_insensitive=True):
+                and other.table.same(op.table, case_insensitive=True) and runs_whenever(
+                    other, op, lambda atom: _has_atom(atom, ("table",), op.table)):
             return True
     return False
 

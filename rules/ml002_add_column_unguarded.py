@@ -95,7 +95,7 @@ EXPANSIONS = {
 }
 
 
-def column_codes(call) -> list[str]:
+def column_codes(call, quote: str = "'") -> list[str]:
     from migrate_lint.model import blueprint as bp
     from migrate_lint.model.names import text
     from migrate_lint.rules._fixing import base_call, call_args, is_literal, php_string
@@ -107,9 +107,9 @@ def column_codes(call) -> list[str]:
         # In a shared body a value bound by one call site is not the code's own.
         if column.known and (not call.shared or named is None or is_literal(named)
                              or call.method in bp.FIXED_COLUMNS):
-            out.append(php_string(column.value))
+            out.append(php_string(column.value, quote))
         elif call.method in bp.MORPHS and args:
-            out.append(f"{text(args[0])} . {php_string('_type' if i == 0 else '_id')}")
+            out.append(f"{text(args[0])} . {php_string('_type' if i == 0 else '_id', quote)}")
         elif call.method == "addColumn" and len(args) > 1:
             out.append(text(args[1]))
         elif args and call.method != "foreignIdFor":
@@ -119,36 +119,43 @@ def column_codes(call) -> list[str]:
     return out
 
 
-def _expanded(env, call, table, schema):
+def _expanded(env, call, table, schema, quote):
     """`$table->timestamps()` -> one guarded `$table->timestamp('created_at')->nullable()` each."""
     from migrate_lint.findings import Edit, Fix
     from migrate_lint.model.names import text
-    from migrate_lint.rules._fixing import base_call, call_args, php_string, reindent
+    from migrate_lint.rules._fixing import (base_call, call_args, php_string, reindent,
+                                            trailing_comment_end)
 
     source = env.source
     indent = source.indent_at(call.statement.start)
     extra = "".join(", " + text(a) for a in call_args(base_call(call.node)))
     param = call.op.closure.param
+    end = trailing_comment_end(source, call.statement.end)
+    comment = source.data[call.statement.end:end].decode("utf-8", "surrogateescape")  # stays on the last line
     blocks = []
     for column in ("created_at", "updated_at"):
-        statement = f"{param}->{EXPANSIONS[call.method]}({php_string(column)}{extra})->nullable();"
+        name = php_string(column, quote)
+        statement = f"{param}->{EXPANSIONS[call.method]}({name}{extra})->nullable();"
+        if column == "updated_at":
+            statement += comment
         blocks.append(env.render("add-column-guard.php.j2", schema=schema, table=table,
-                                 columns=[php_string(column)], indent=indent,
+                                 columns=[name], indent=indent,
                                  statement=reindent(statement, indent, env.indent_unit)))
     joined = (env.newline + indent).join(blocks)
     return Fix(f"guard each column of `{call.method}()`",
-               (Edit(call.statement.start, call.statement.end, joined),))
+               (Edit(call.statement.start, end, joined),))
 
 
 def fix(finding, migration, env):
-    from migrate_lint.rules._fixing import (arrow_to_closure, call_table_code, schema_prefix,
-                                            table_code, wrap)
+    from migrate_lint.rules._fixing import (arrow_to_closure, call_table_code, quote_of,
+                                            schema_prefix, table_code, wrap)
 
     call = finding.extra["target"]
     op = call.op
     if op.closure is None:
         return None
-    codes = column_codes(call)
+    quote = quote_of(call.node, op.node)
+    codes = column_codes(call, quote)
     if not codes:
         return None
     if op.closure.arrow:
@@ -157,12 +164,12 @@ def fix(finding, migration, env):
         if len(codes) == 1 and op.statement is not None:
             return wrap(env, op.statement, "add-column-guard.php.j2",
                         "guard with `Schema::hasColumn`", schema=schema_prefix(op, False),
-                        table=table_code(op, False), columns=codes)
+                        table=table_code(op, False, quote), columns=codes)
         return arrow_to_closure(env, op, "turn the arrow function into a closure")
     if call.statement is None:
         return None
-    schema, table = schema_prefix(op, True), call_table_code(call)
+    schema, table = schema_prefix(op, True), call_table_code(call, quote)
     if call.method in EXPANSIONS and not call.modifiers:
-        return _expanded(env, call, table, schema)
+        return _expanded(env, call, table, schema, quote)
     return wrap(env, call.statement, "add-column-guard.php.j2", "guard with `Schema::hasColumn`",
                 schema=schema, table=table, columns=codes)

@@ -25,7 +25,10 @@ Use instead:
 Fix safety:
     Safe. For array forms the fix keeps ONE `dropColumn` call over the columns that still exist
     (Laravel 8 on SQLite throws when one Blueprint has several dropColumn calls), and skips it
-    when none exists.
+    when none exists. A computed argument (`$columns`, `$this->columns`, `self::COLUMNS`,
+    `array_merge(...)`, a spread) may hold one name or several, so the fix filters
+    `(array) $expr` the same way instead of passing it to `Schema::hasColumn` (which throws a
+    TypeError on an array). Every argument shape is executed under Laravel in the tests.
 """
 
 from __future__ import annotations
@@ -73,9 +76,10 @@ def check(migration, ctx):
 
 
 def _can_fix(call) -> bool:
-    return call.statement is not None and bool(call.columns) and (
-        (all(c.known for c in call.columns) and not call.shared)
-        or _single_expression(call) is not None or call.shared and _literal_args(call))
+    if call.statement is None or not call.columns:
+        return False
+    own_values = not call.shared or _literal_args(call)
+    return (own_values and all(c.known for c in call.columns)) or _array_code(call) is not None
 
 
 def _literal_args(call) -> bool:
@@ -87,16 +91,35 @@ def _literal_args(call) -> bool:
     return bool(flat) and all(is_literal(a) for a in flat)
 
 
-def _single_expression(call):
-    """The argument of `dropColumn($column)`: one column named by an expression."""
-    from migrate_lint.model.names import array_items
-    from migrate_lint.rules._fixing import base_call, call_args
+def _array_code(call) -> str | None:
+    """PHP code for the array of columns `dropColumn` is given, when not all literals: one
+    argument may hold a name or an array (`$columns`, `self::COLS`, `array_merge(...)`), so
+    it is cast with `(array)`; several arguments (or a spread) are names, gathered in `[...]`.
+    Passing an array to `Schema::hasColumn` throws a TypeError in Laravel."""
+    from migrate_lint.rules._fixing import base_call
 
-    args = call_args(base_call(call.node))
-    if call.method == "dropColumn" and len(args) == 1 and array_items(args[0]) is None \
-            and len(call.columns) == 1:
-        return args[0]
-    return None
+    if call.method not in ("dropColumn", "dropColumns"):
+        return None
+    arguments = base_call(call.node).child_by_field_name("arguments")
+    args = [a for a in (arguments.named_children if arguments is not None else [])
+            if a.type != "comment"]
+    if not args:
+        return None
+    values = [_argument_code(a) for a in args]
+    if len(args) == 1 and not values[0].startswith("..."):
+        return values[0] if values[0].startswith("[") else f"(array) {values[0]}"
+    return "[" + ", ".join(values) + "]"
+
+
+def _argument_code(arg) -> str:
+    """An argument's value as PHP code: a named argument's value, a spread kept as `...$x`."""
+    from migrate_lint.model.names import text
+
+    if arg.type == "argument":
+        spread = any(c.type == "..." for c in arg.children)
+        value = arg.named_children[-1] if arg.named_children else arg
+        return ("..." if spread else "") + text(value)
+    return text(arg)
 
 
 # Drops that keep their own call under a guard on all their columns (they do more than drop
@@ -106,8 +129,7 @@ KEEP_CALL = {"dropMorphs", "dropConstrainedForeignId", "dropConstrainedForeignId
 
 
 def fix(finding, migration, env):
-    from migrate_lint.model.names import text
-    from migrate_lint.rules._fixing import (call_args, call_table_code, php_string,
+    from migrate_lint.rules._fixing import (call_table_code, php_string, quote_of,
                                             schema_prefix, table_code, wrap)
 
     target = finding.extra["target"]
@@ -117,35 +139,47 @@ def fix(finding, migration, env):
         op = target
         if not op.columns or not all(c.known for c in op.columns):
             return None
-        table = table_code(op, False)
+        quote = quote_of(op.node)
+        table = table_code(op, False, quote)
         schema = schema_prefix(op, False)
         call_text = f"{schema}dropColumns({table}, $existingColumns)"
         return _existing(env, target.statement, schema, table,
-                         [php_string(c.value) for c in op.columns], call_text)
+                         "[" + ", ".join(php_string(c.value, quote) for c in op.columns) + "]",
+                         call_text)
     call = target
     op = call.op
-    schema, table = schema_prefix(op, True), call_table_code(call)
-    single = _single_expression(call)
+    quote = quote_of(call.node, op.node)
+    schema, table = schema_prefix(op, True), call_table_code(call, quote)
+    # In a shared body (a helper method) the blueprint is the body's own variable.
+    drop_call = f"{call.var if call.shared else op.closure.param}->dropColumn($existingColumns)"
+    # In a shared body a value bound by one call site is not the code's own.
     own_values = not call.shared or _literal_args(call)
-    if call.columns and all(c.known for c in call.columns) and own_values:
-        codes = [php_string(c.value) for c in call.columns]
-    elif single is not None:
-        codes = [text(single)]
-    else:
+    if not call.columns:
         return None
+    if not all(c.known for c in call.columns) or not own_values:
+        # A computed argument may hold several names: drop the ones that exist.
+        array = _array_code(call)
+        if array is None:
+            return None
+        return _existing(env, call.statement, schema, table, array, drop_call)
+    codes = [php_string(c.value, quote) for c in call.columns]
     if len(codes) == 1 or call.method in KEEP_CALL:
         return wrap(env, call.statement, "drop-column-guard.php.j2",
                     "guard with `Schema::hasColumn`", schema=schema, table=table, columns=codes)
     # One dropColumn over the columns that still exist: Laravel 8 on SQLite throws when one
     # Blueprint has several dropColumn calls.
-    return _existing(env, call.statement, schema, table, codes,
-                     f"{op.closure.param}->dropColumn($existingColumns)")
+    return _existing(env, call.statement, schema, table, "[" + ", ".join(codes) + "]",
+                     drop_call)
 
 
-def _existing(env, span, schema, table, codes, drop_call):
+def _existing(env, span, schema, table, array, drop_call):
     from migrate_lint.findings import Edit, Fix
 
+    from migrate_lint.rules._fixing import trailing_comment_end
+
     indent = env.source.indent_at(span.start)
+    end = trailing_comment_end(env.source, span.end)
+    comment = env.source.data[span.end:end].decode("utf-8", "surrogateescape")
     rendered = env.render("drop-existing-columns.php.j2", schema=schema, table=table,
-                          columns=codes, drop_call=drop_call, indent=indent)
-    return Fix("drop only the columns that exist", (Edit(span.start, span.end, rendered),))
+                          columns=array, drop_call=drop_call, indent=indent, comment=comment)
+    return Fix("drop only the columns that exist", (Edit(span.start, end, rendered),))

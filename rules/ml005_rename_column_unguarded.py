@@ -57,7 +57,7 @@ def check(migration, ctx):
 
 
 def fix(finding, migration, env):
-    from migrate_lint.rules._fixing import (base_call, call_args, call_table_code,
+    from migrate_lint.rules._fixing import (base_call, call_args, call_table_code, quote_of,
                                             schema_prefix, wrap)
     from migrate_lint.model.names import text
 
@@ -67,4 +67,5 @@ def fix(finding, migration, env):
         return None
     return wrap(env, call.statement, "rename-column-guard.php.j2",
                 "guard with `Schema::hasColumn`", schema=schema_prefix(call.op, True),
-                table=call_table_code(call), old=text(args[0]), new=text(args[1]))
+                table=call_table_code(call, quote_of(call.node, call.op.node)),
+                old=text(args[0]), new=text(args[1]))

@@ -32,24 +32,23 @@ Fix safety:
     `Schema::hasIndex` (10.43+), foreign keys `Schema::hasForeignKey` (13.10+). The version comes
     from `laravel-version` in the config or from composer.lock. Otherwise report-only: guard by
     hand (for example through Doctrine's `listTableIndexes`).
+    Both helpers compare with `===` against what the database reports, so the guard names an
+    index the way the database reports it: an explicit name lower-cased (Laravel lower-cases
+    the names it reads), otherwise the column list (a computed one cast with `(array)`).
+    Primary and foreign keys are always guarded by their columns: MySQL/MariaDB call every
+    primary key `primary`, and SQLite reports no foreign-key names. Every guard shape is
+    executed under Laravel in the tests, up and down, twice.
 """
 
 from __future__ import annotations
 
 import sys
 
-from migrate_lint.rules._common import (finding, index_dropped_before, non_create_calls, q,
-                                       version_at_least)
+from migrate_lint.rules._common import finding, index_dropped_before, non_create_calls, q
 
 CODE, NAME = "ML007", "add-index-unguarded"
 FIXABLE = True
 SUMMARY = "index or foreign key added without an existence guard"
-
-
-def fixable_for(call, ctx) -> bool:
-    if call.method == "foreign":
-        return version_at_least(ctx, 13, 10)
-    return version_at_least(ctx, 10, 43)
 
 
 INDEX_MODIFIERS = {"index", "unique", "primary", "fullText", "fulltext", "spatialIndex"}
@@ -64,6 +63,8 @@ def _index_calls(migration, ctx):
 
 
 def check(migration, ctx):
+    from migrate_lint.rules._index_fix import call_text, not_fixable_reason
+
     for op, call in _index_calls(migration, ctx):
         if call.ctx.has("index", op.table, exists=False, table_fallback=True, connection=op.conn):
             continue
@@ -72,13 +73,17 @@ def check(migration, ctx):
             continue
         if index_dropped_before(migration, op, call):
             continue
-        cols = ", ".join(q(c) for c in call.columns)
         what = "a foreign key" if call.method == "foreign" else "an index"
+        if call.category == "index":
+            shown, why = call_text(call), not_fixable_reason(call, ctx)
+        else:  # `->unique()->change()`: the index comes with a changed column, not fixed
+            shown = ", ".join(q(c) for c in call.columns)
+            shown, why = f"{call.method}({shown})", None
         yield finding(sys.modules[__name__], migration, call.span,
-                      f"`{call.method}({cols})` adds {what} to {q(op.table)} without an "
-                      f"existence guard: a re-run fails with 'Duplicate key name'",
+                      f"`{shown}` adds {what} to {q(op.table)} without an existence guard: a "
+                      f"re-run fails with 'Duplicate key name'" + (f"; {why}" if why else ""),
                       target=call, statement=call.statement,
-                      fixable=call.category == "index" and fixable_for(call, ctx))
+                      fixable=call.category == "index" and why is None)
 
 
 def fix(finding, migration, env):

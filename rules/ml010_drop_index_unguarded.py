@@ -25,26 +25,25 @@ Use instead (Laravel 10.43+):
 
 Fix safety:
     The same version rules as ML007: indexes need `Schema::hasIndex` (10.43+), foreign keys
-    `Schema::hasForeignKey` (13.10+); otherwise report-only.
+    `Schema::hasForeignKey` (13.10+); otherwise report-only. A name is checked lower-cased, as
+    the database reports it; a list of columns as given. A foreign key dropped by its columns
+    (`dropForeign(['user_id'])`) is guarded by its columns everywhere; dropped by name, it is
+    guarded by name only when `database` is mysql, mariadb, pgsql or sqlsrv, and report-only
+    otherwise: SQLite reports no foreign-key names, so a guard by name would never let the
+    drop run there. `dropPrimary('name')` checks for the key MySQL/MariaDB/SQLite call
+    `primary` (by name on pgsql/sqlsrv), and needs `database` set; `dropForeignIdFor` and
+    `dropPrimary()` are report-only.
 """
 
 from __future__ import annotations
 
 import sys
 
-from migrate_lint.rules._common import finding, non_create_calls, q, version_at_least
+from migrate_lint.rules._common import finding, non_create_calls, q
 
 CODE, NAME = "ML010", "drop-index-unguarded"
 FIXABLE = True
 SUMMARY = "index or foreign key dropped without an existence guard"
-
-
-def fixable_for(call, ctx) -> bool:
-    if not call.args:  # `dropPrimary()` names no index to check for
-        return False
-    if call.method in ("dropForeign", "dropForeignIdFor"):
-        return version_at_least(ctx, 13, 10)
-    return version_at_least(ctx, 10, 43)
 
 
 def _column_guarded(call, op) -> bool:
@@ -59,15 +58,17 @@ def _column_guarded(call, op) -> bool:
 
 
 def check(migration, ctx):
+    from migrate_lint.rules._index_fix import call_text, not_fixable_reason
+
     for op, call in non_create_calls(migration, ctx, "drop_index"):
-        if call.ctx.has("index", op.table, exists=True, connection=op.conn) \
-                or _column_guarded(call, op):
+        if call.ctx.has("index", op.table, exists=True) or _column_guarded(call, op):
             continue
-        target = ", ".join(q(a) for a in call.args[:1]) or ""
+        why = not_fixable_reason(call, ctx)
         yield finding(sys.modules[__name__], migration, call.span,
-                      f"`{call.method}({target})` on {q(op.table)} has no existence guard: a "
-                      f"re-run fails with \"Can't DROP ...; check that it exists\"",
-                      target=call, statement=call.statement, fixable=fixable_for(call, ctx))
+                      f"`{call_text(call)}` on {q(op.table)} has no existence guard: a "
+                      f"re-run fails with \"Can't DROP ...; check that it exists\""
+                      + (f"; {why}" if why else ""),
+                      target=call, statement=call.statement, fixable=why is None)
 
 
 def fix(finding, migration, env):

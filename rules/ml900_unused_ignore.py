@@ -2,7 +2,9 @@
 
 What it does:
     Reports a `migrate-lint-ignore` comment that suppresses nothing: no finding of the codes it
-    names is on its line or the next one (or, for `migrate-lint-ignore-file`, in the file).
+    names is on its line or the next one (or, for `migrate-lint-ignore-file`, in the file),
+    and a code or name in a suppression that names no rule (`ML0O2`, `ML02`): such a word
+    suppresses nothing.
 
 Why is this bad?
     A stale suppression hides the next real problem on that line and tells readers something

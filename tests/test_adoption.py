@@ -69,6 +69,19 @@ def test_changed_since_bad_ref_and_outside_git_exit_2(repo, tmp_path_factory):
     assert "not inside a git repository" in proc.stderr
 
 
+def test_a_ref_missing_from_a_shallow_clone_is_said_in_one_plain_line(repo, tmp_path):
+    """actions/checkout fetches one commit of the pull request: origin/main is not there."""
+    git(repo, "branch", "-M", "main")
+    git(repo, "checkout", "-qb", "feature")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", "--single-branch", "--branch", "feature",
+        f"file://{repo}", str(clone))
+    proc = lint(clone, "--changed-since", "origin/main")
+    assert proc.returncode == 2
+    assert proc.stderr == ("migrate-lint: error: origin/main is not in this clone: fetch it, "
+                           "e.g. actions/checkout with fetch-depth: 0\n")
+
+
 def test_baseline_hides_recorded_findings_and_survives_line_shifts(repo):
     assert lint(repo, "--write-baseline", "baseline.json").returncode == 0
     assert lint(repo, "--baseline", "baseline.json").returncode == 0
@@ -88,3 +101,92 @@ def test_broken_baseline_is_a_clear_error(repo):
     (repo / "baseline.json").write_text("{not json")
     proc = lint(repo, "--baseline", "baseline.json")
     assert proc.returncode == 2 and "not a migrate-lint baseline" in proc.stderr
+
+
+TYPO_SOURCE = """<?php
+{file_comment}
+return new class extends Migration
+{{
+    public function up()
+    {{
+        Schema::table('tasks', function (Blueprint $table) {{
+            {line_comment}
+            $table->string('priority');
+            $table->string('title');
+        }});
+    }}
+}};
+"""
+
+
+@pytest.mark.parametrize("file_comment, line_comment, unknown", [
+    ("// migrate-lint-ignore-file ML0O2", "", "'ML0O2'"),           # letter O
+    ("", "// migrate-lint-ignore ML02", "'ML02'"),
+    ("", "// migrate-lint-ignore add-colum-unguarded -- typo", "'add-colum-unguarded'"),
+    ("// migrate-lint-ignore-file ML0", "", "'ML0'"),
+    ("", "// migrate-lint-ignore ML00Z, ML9999", "'ML00Z', 'ML9999'"),
+])
+def test_a_misspelt_suppression_suppresses_nothing_and_is_reported(tmp_path, file_comment,
+                                                                   line_comment, unknown):
+    (tmp_path / "m.php").write_text(TYPO_SOURCE.format(file_comment=file_comment,
+                                                       line_comment=line_comment))
+    proc = subprocess.run([sys.executable, "-m", "migrate_lint", "--format", "json", "m.php"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    found = json.loads(proc.stdout)
+    assert sorted(f["line"] for f in found if f["code"] == "ML002") == [9, 10]
+    (typo,) = [f for f in found if f["code"] == "ML900"]
+    assert f"unknown rule code or name {unknown}" in typo["message"]
+    assert proc.returncode == 1
+
+
+def test_a_known_code_beside_a_typo_still_suppresses_its_own_finding(tmp_path):
+    (tmp_path / "m.php").write_text(TYPO_SOURCE.format(
+        file_comment="", line_comment="// migrate-lint-ignore ML002, ML0O3 -- by hand"))
+    proc = subprocess.run([sys.executable, "-m", "migrate_lint", "--format", "json", "m.php"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    found = json.loads(proc.stdout)
+    assert [f["line"] for f in found if f["code"] == "ML002"] == [10]
+    assert [f["message"].split(" in a")[0] for f in found if f["code"] == "ML900"] == [
+        "unknown rule code or name 'ML0O3'"]
+
+
+def test_a_bare_suppression_still_means_every_code(tmp_path):
+    (tmp_path / "m.php").write_text(TYPO_SOURCE.format(
+        file_comment="", line_comment="// migrate-lint-ignore -- all of them"))
+    proc = subprocess.run([sys.executable, "-m", "migrate_lint", "--format", "json", "m.php"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert [f["line"] for f in json.loads(proc.stdout)] == [10]
+
+
+@pytest.mark.parametrize("with_config", [False, True])
+def test_a_baseline_matches_from_any_directory_and_absolute_paths(repo, tmp_path_factory,
+                                                                  with_config):
+    if with_config:
+        (repo / ".migrate-lint.toml").write_text("check-down = true\n")
+    written = lint(repo, "--write-baseline", "baseline.json", "database/migrations")
+    assert written.returncode == 0, written.stderr
+    keys = {e["path"] for e in json.loads((repo / "baseline.json").read_text())["findings"]}
+    assert keys == {"database/migrations/2024_01_01_000000_old.php",
+                    "database/migrations/2024_01_02_000000_committed.php",
+                    "database/migrations/2024_02_01_000000_new_commit.php"}
+    baseline = str(repo / "baseline.json")
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    for cwd, target in [(repo / "database", "migrations"),
+                        (repo / "database" / "migrations", "."),
+                        (repo, str(repo / "database" / "migrations")),
+                        (elsewhere, str(repo / "database" / "migrations"))]:
+        proc = lint(cwd, "--baseline", baseline, target)
+        assert proc.returncode == 0, (cwd, target, proc.stdout, proc.stderr)
+        assert json.loads(proc.stdout) == []
+
+
+@pytest.mark.parametrize("target", ["a_directory", "missing/parent/baseline.json"])
+def test_write_baseline_to_a_bad_place_is_a_clear_error_and_leaves_nothing(repo, target):
+    (repo / "a_directory").mkdir()
+    before = sorted(p.name for p in repo.rglob("*") if ".git" not in p.parts)
+    proc = lint(repo, "--write-baseline", target, "--no-cache")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith(f"migrate-lint: error: {target}: ")
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in repo.rglob("*") if ".git" not in p.parts) == before

@@ -280,3 +280,105 @@ def test_non_migration_classes_outside_migrations_are_not_linted(tmp_path):
     # the seeder is not a migration; anything under migrations/ is, whatever its base class
     assert [(f["path"], f["code"]) for f in got] == [
         ("./database/migrations/2024_01_01_000000_seed.php", "ML009")]
+
+
+def _ml(*args, cwd):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "migrate_lint", *args], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def test_a_folder_without_migrations_warns_instead_of_passing_in_silence(tmp_path):
+    (tmp_path / "empty").mkdir()
+    proc = _ml("empty", cwd=tmp_path)
+    assert proc.stderr == "migrate-lint: warning: no migration files found under empty\n"
+    assert "All checks passed" not in proc.stdout
+    assert proc.stdout == "No migration files checked.\n"
+
+
+ADD_COLUMN = ("<?php\nSchema::table('t', function ($table) {\n"
+              "    if (! Schema::hasColumn('t', 'a')) { $table->string('a'); }\n});\n")
+
+
+@pytest.mark.parametrize("problem", ["missing path", "bad ref", "symlink loop"])
+def test_an_error_never_prints_success(tmp_path, problem):
+    import subprocess
+
+    (tmp_path / "ok.php").write_text(ADD_COLUMN)
+    args = ["ok.php"]
+    if problem == "missing path":
+        args.append("missing.php")
+    elif problem == "bad ref":
+        subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+        args += ["--changed-since", "no-such-ref"]
+    else:
+        os.symlink("b.php", tmp_path / "a.php")
+        os.symlink("a.php", tmp_path / "b.php")
+        args = ["."]
+    proc = _ml(*args, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "All checks passed" not in proc.stdout + proc.stderr
+    assert proc.stderr.startswith("migrate-lint: error: ")
+
+
+@pytest.mark.parametrize("value", ["10.50", "10.5", "11.0"])
+def test_an_unquoted_laravel_version_is_rejected_not_misread(tmp_path, value):
+    (tmp_path / ".migrate-lint.toml").write_text(f"laravel-version = {value}\n")
+    (tmp_path / "m.php").write_text(ADD_COLUMN)
+    proc = _ml("m.php", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "`laravel-version` must be a string" in proc.stderr
+    assert len(proc.stderr.splitlines()) == 1
+
+
+def test_a_quoted_laravel_version_keeps_its_minor_version(tmp_path):
+    (tmp_path / ".migrate-lint.toml").write_text('laravel-version = "10.50"\n')
+    (tmp_path / "m.php").write_text("<?php\nSchema::table('t', function ($table) {\n"
+                                    "    $table->index('a');\n});\n")
+    proc = _ml("m.php", "--diff", cwd=tmp_path)
+    assert "if (! Schema::hasIndex('t', ['a'])) {" in proc.stdout
+
+
+INDEX_MIGRATION = ("<?php\nSchema::table('t', function ($table) {\n"
+                   "    $table->index(['a', 'b'], 'T_AB');\n"
+                   "    $table->dropForeign(['user_id']);\n});\n")
+
+
+def test_index_messages_show_the_call_as_written():
+    import json
+
+    from migrate_lint.engine import lint_source
+    from casefiles import Case, settings_for
+
+    case = Case(rule="ML007", name="x", source=INDEX_MIGRATION, failing=True,
+                config={"laravel-version": "11.0"})
+    result = lint_source("m.php", INDEX_MIGRATION.encode(), settings_for(case))
+    (ml007,) = [f for f in result.findings if f.code == "ML007"]
+    assert ml007.message.startswith("`index(['a', 'b'], 'T_AB')` adds an index to 't'")
+    assert json.dumps(ml007.message)
+
+
+@pytest.mark.parametrize("version, reason", [
+    (None, "the Laravel version is unknown"),
+    ("9.52", "this project has Laravel 9.52"),
+    ("11.0", "this project has Laravel 11.0"),   # dropForeign needs 13.10
+])
+def test_an_index_finding_not_fixed_for_the_laravel_version_says_why(tmp_path, version,
+                                                                      reason):
+    from migrate_lint.engine import lint_source
+    from casefiles import Case, settings_for
+
+    config = {"laravel-version": version} if version else {}
+    case = Case(rule="ML010", name="x", source=INDEX_MIGRATION, failing=True, config=config)
+    result = lint_source("m.php", INDEX_MIGRATION.encode(), settings_for(case))
+    by_code = {f.code: f for f in result.findings}
+    assert not by_code["ML010"].fixable
+    assert "not fixed: the guard needs `Schema::hasForeignKey` (Laravel 13.10+)" in \
+        by_code["ML010"].message
+    assert reason in by_code["ML010"].message
+    if version != "11.0":
+        assert not by_code["ML007"].fixable and reason in by_code["ML007"].message
+    else:
+        assert by_code["ML007"].fixable and "not fixed" not in by_code["ML007"].message

@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHOWCASE = ROOT / "examples" / "showcase" / "database" / "migrations"
 CASES = ROOT / "tests" / "cases"
-SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json"  # see its README
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +69,16 @@ def keys_from_junit(text):
     return sorted(out)
 
 
-PARSERS = {"github": keys_from_github, "sarif": keys_from_sarif, "gitlab": keys_from_gitlab,
+def keys_from_concise(text):
+    out = []
+    for line in text.splitlines()[:-1]:  # the last line is the summary
+        loc, rest = line.split(": ", 1)
+        path, number, _ = loc.rsplit(":", 2)
+        out.append((rest.split(" ", 1)[0], Path(path).name, int(number)))
+    return sorted(out)
+
+
+PARSERS = {"concise": keys_from_concise, "github": keys_from_github, "sarif": keys_from_sarif, "gitlab": keys_from_gitlab,
            "junit": keys_from_junit}
 
 
@@ -84,8 +93,8 @@ def test_every_format_carries_the_same_findings(case_dir, fmt):
 
 
 def test_sarif_validates_against_the_official_schema(case_dir):
-    jsonschema = pytest.importorskip("jsonschema")
-    assert SARIF_SCHEMA.is_file(), f"SARIF schema missing: {SARIF_SCHEMA} (shared/ beside the repo)"
+    import jsonschema
+
     out = lint(case_dir, "--format", "sarif", "--laravel-version", "11", "--database", "mariadb")
     log = json.loads(out.stdout)
     jsonschema.validate(log, json.loads(SARIF_SCHEMA.read_text()))
@@ -93,7 +102,12 @@ def test_sarif_validates_against_the_official_schema(case_dir):
     assert run["columnKind"] == "unicodeCodePoints"
     ids = {r["id"] for r in run["tool"]["driver"]["rules"]}
     assert {"ML000", "ML001", "ML002", "ML010", "ML900"} <= ids
-    assert all(r["helpUri"].endswith(f"{r['id']}-{r['name']}.md") for r in run["tool"]["driver"]["rules"])
+    for rule in run["tool"]["driver"]["rules"]:
+        # The full rule page travels in the log: no link to follow (none is published).
+        assert "Why is this bad?" in rule["help"]["text"]
+        assert rule["help"]["markdown"].startswith(f"# {rule['id']} {rule['name']}\n")
+        assert "helpUri" not in rule
+    assert "informationUri" not in run["tool"]["driver"]
     fixes = [r for r in run["results"] if "fixes" in r]
     assert fixes, "fixable findings carry their fix"
     repl = fixes[0]["fixes"][0]["artifactChanges"][0]["replacements"][0]
@@ -106,8 +120,7 @@ def test_github_annotation_lines(tmp_path):
     assert out == [
         "::error file=m.php,line=2,col=1,endLine=2,endColumn=20,title=ML004 drop-table-unguarded::"
         "ML004 `Schema::drop('a,b')` fails when the table is already gone: use "
-        "`Schema::dropIfExists('a,b')` (https://github.com/migrate-lint/migrate-lint/blob/main/"
-        "docs/rules/ML004-drop-table-unguarded.md)"]
+        "`Schema::dropIfExists('a,b')` (migrate-lint --explain ML004)"]
 
 
 def test_github_escapes_property_and_data_characters():
@@ -151,7 +164,71 @@ def test_statistics_counts_per_rule(tmp_path):
     (tmp_path / "m.php").write_text(
         "<?php\nSchema::drop('a');\nSchema::drop('b');\nDB::table('r')->insert([]);\n")
     out = lint("m.php", "--statistics", "-q", cwd=tmp_path).stdout.splitlines()
-    assert "    2  ML004  drop-table-unguarded  [*] 2 fixable" in out
-    assert "    1  ML009  insert-not-idempotent" in out
-    assert out.index("    2  ML004  drop-table-unguarded  [*] 2 fixable") < out.index(
-        "    1  ML009  insert-not-idempotent")
+    assert [line.split() for line in out] == [["count", "code", "rule", "fixable"],
+                                              ["2", "ML004", "drop-table-unguarded", "2"],
+                                              ["1", "ML009", "insert-not-idempotent"]]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif", "gitlab", "junit"])
+def test_no_format_links_to_a_page_that_does_not_exist(case_dir, fmt):
+    """No `[project.urls]` names rule docs: no output may invent a web address."""
+    out = lint(case_dir, "--format", fmt, "--laravel-version", "11").stdout
+    assert "github.com/migrate-lint" not in out
+    assert "https://" not in out.replace("https://json.schemastore.org/sarif-2.1.0.json", "")
+
+
+def test_a_published_docs_url_from_the_package_metadata_is_used(monkeypatch):
+    from migrate_lint import links
+
+    links.project_urls.cache_clear()
+    monkeypatch.setattr("importlib.metadata.metadata", lambda name: _Meta([
+        "Rule docs, https://docs.example.org/rules/", "Repository, https://git.example.org/ml"]))
+    try:
+        assert links.doc_pointer("ML002", "add-column-unguarded") == \
+            "https://docs.example.org/rules/ML002-add-column-unguarded.md"
+        assert links.home_url() == "https://git.example.org/ml"
+    finally:
+        links.project_urls.cache_clear()
+
+
+class _Meta:
+    def __init__(self, urls):
+        self.urls = urls
+
+    def get_all(self, key):
+        return self.urls if key == "Project-URL" else None
+
+
+TWO_ADDS = ("<?php\nSchema::table('t', function ($table) {\n    $table->string('a');\n"
+            "    $table->string('b');\n    $table->dropColumn('c');\n});\n")
+
+
+def test_text_gives_each_rules_docs_pointer_once_at_the_end(tmp_path):
+    (tmp_path / "m.php").write_text(TWO_ADDS)
+    out = lint("m.php", cwd=tmp_path).stdout
+    assert out.count("migrate-lint --explain ML002") == 1
+    assert out.count("migrate-lint --explain ML003") == 1
+    tail = out[out.rindex("m.php:"):]
+    assert "Rule docs:\n  ML002 add-column-unguarded: migrate-lint --explain ML002\n" in tail
+
+
+def test_concise_is_one_line_a_finding(tmp_path):
+    (tmp_path / "m.php").write_text(TWO_ADDS)
+    out = lint("m.php", "--format", "concise", cwd=tmp_path).stdout.splitlines()
+    assert [line.split(": ")[0] for line in out[:-1]] == ["m.php:3:5", "m.php:4:5", "m.php:5:5"]
+    assert out[-1].startswith("Found 3 findings")
+
+
+def test_statistics_is_an_aligned_table_instead_of_the_listing(tmp_path):
+    (tmp_path / "m.php").write_text(TWO_ADDS)
+    out = lint("m.php", "--statistics", cwd=tmp_path).stdout.splitlines()
+    assert not any(line.startswith("m.php:") for line in out)
+    assert out[0].split() == ["count", "code", "rule", "fixable"]
+    rows = out[1:3]
+    assert rows[0].split() == ["2", "ML002", "add-column-unguarded", "2"]
+    assert rows[1].split() == ["1", "ML003", "drop-column-unguarded", "1"]
+    for column in ("code", "rule"):
+        assert len({line.index(word) for line, word in
+                    zip(out[:3], [column, *[r.split()[1 if column == "code" else 2]
+                                            for r in rows]])}) == 1
+    assert out[3].startswith("Found 3 findings")

@@ -176,3 +176,24 @@ def test_two_fix_runs_at_once_do_not_corrupt_files(tmp_path):
     fixed = _fixed_text()
     assert {p.read_bytes() for p in d.iterdir() if p.suffix == ".php"} == {fixed}
 
+
+def test_control_characters_never_reach_the_terminal(tmp_path):
+    """A NUL, clear-screen, a window title and a bell, in a file name, a string and a line."""
+    hostile = "\x1b[2J\x1b]0;owned\x07"
+    name = "2024_01_01_000000_x\x1b[31m.php"
+    (tmp_path / "2024_01_02_000000_binary.php").write_bytes(b"<?php\x00\x1b[2J\n\x1b]0;t\x07")
+    (tmp_path / name).write_bytes(
+        ("<?php\nSchema::table('t\x1b[2J', function ($table) {\n"
+         f"    $table->string('c'); // {hostile}\n"
+         f"\t$table->string('d{hostile}');\n}});\n").encode())
+    proc = ml(".", "--color", "never", cwd=tmp_path)
+    out = proc.stdout.decode() + proc.stderr.decode()
+    assert proc.returncode == 1
+    assert not any(ch in out for ch in "\x00\x07\x1b"), repr(out)
+    assert "\\x1b[2J" in out and "x\\x1b[31m.php" in out
+    lines = out.splitlines()
+    # The carets still sit under the call on an escaped, tab-indented line.
+    for i, line in enumerate(lines):
+        if line.startswith("    4 | "):
+            source, carets = line[8:], lines[i + 1][8:]
+            assert source[len(carets) - len(carets.lstrip()):].startswith("$table->string(")

@@ -91,3 +91,27 @@ def test_bad_path_is_a_clear_error(tmp_path):
     assert result.exit_code == 2
     assert "no such file or directory" in result.output
     assert "Traceback" not in result.output
+
+
+def test_schema_text_has_a_legend_and_one_line_per_unknown_cause():
+    from migrate_lint.replay.schema_view import render_text
+
+    def table(name, unknown):
+        return {"name": name, "status": "exists", "created_by": f"m.php:{len(name)}",
+                "columns_complete": False, "columns": [{"name": "id", "type": "id",
+                                                        "status": "exists"}],
+                "indexes": [], "foreign_keys": [], "unknown": unknown}
+
+    cause = "a raw statement is not understood (m.php:9)"
+    tables = [table(f"t{i}", [cause]) for i in range(64)] + [table("solo", ["other cause"])]
+    text = render_text([{"directories": ["db"], "migrations": 2, "connections": [{
+        "connection": "default", "table_count": 65, "unknown_table_count": 0,
+        "tables": tables, "unknown": ["a connection-wide cause"]}]}])
+    lines = text.splitlines()
+    assert lines[0].startswith("legend: ")
+    assert text.count(cause) == 1
+    (shared,) = [line for line in lines if cause in line]
+    assert shared == f"  unknown because {cause}: t0, t1, t2, t3, t4, t5, t6, t7 and 56 more table(s)"
+    assert "  unknown because other cause: solo" in lines
+    assert "  unknown because a connection-wide cause" in lines
+    assert not any(line.strip().startswith("unknown:") for line in lines)

@@ -95,6 +95,7 @@ class StepsResult:
     error: str | None = None  # the migration could not be loaded, or PHP stopped (fatal error)
     fatal: StepResult | None = None  # that error, with the step running then ("load" if none)
     before: dict | None = None  # the schema's fingerprint before the steps
+    indexes: dict[str, list[str]] = field(default_factory=dict)  # table -> index names
 
     @property
     def failure(self) -> StepResult | None:
@@ -186,7 +187,7 @@ def _steps_result(data: dict) -> StepsResult:
     fatal = _step(data, data.get("running") or "load") if data.get("fatal") else None
     return StepsResult(ok=bool(data.get("ok")), steps=results, tables=data.get("tables") or {},
                        error=data.get("error") if data.get("fatal") else None, fatal=fatal,
-                       before=data.get("before"))
+                       before=data.get("before"), indexes=data.get("indexes") or {})
 
 
 class Worker:

@@ -208,8 +208,8 @@ class ConditionReader:
 
     def _reach_cond(self, block, child, subst):
         """What holds at child given the early exits (`if (C) { return; }`) before it."""
-        cache = self.exit_cache if subst is None else {}
-        entries = cache.get(block.id)
+        key = (block.id, _subst_key(subst))
+        entries = self.exit_cache.get(key)
         if entries is None:
             entries = []
             for stmt in block.named_children:
@@ -218,7 +218,7 @@ class ConditionReader:
                 e = self._exit_cond(stmt, subst)
                 if e != C.FALSE:
                     entries.append((stmt.end_byte, e))
-            cache[block.id] = entries
+            self.exit_cache[key] = entries
         return C.and_(*[C.not_(e) for end, e in entries if end <= child.start_byte])
 
     def _exit_cond(self, stmt, subst, depth=0):
@@ -287,13 +287,12 @@ class ConditionReader:
         """The condition an expression stands for, when it is used as a boolean."""
         if expr is None or depth > 30:
             return C.unknown("?")
-        if subst is None:
-            cache = self.__dict__.setdefault("_cond_cache", {})
-            found = cache.get(expr.id)
-            if found is None:
-                found = cache[expr.id] = self._cond_of(expr, None, depth)
-            return found
-        return self._cond_of(expr, subst, depth)
+        cache = self.__dict__.setdefault("_cond_cache", {})
+        key = (expr.id, _subst_key(subst))
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = self._cond_of(expr, subst, depth)
+        return found
 
     def _cond_of(self, expr, subst, depth):
         t = expr.type
@@ -524,6 +523,11 @@ class ConditionReader:
             name = t[1:-1]
             return None if name == self.m.connection else name
         return C.expr(" ".join(t.split()))
+
+
+def _subst_key(subst) -> tuple:
+    """A hashable key for the parameter bindings of an instantiated body (Names are frozen)."""
+    return tuple(sorted(subst.items(), key=lambda kv: kv[0])) if subst else ()
 
 
 def at_call_site(site: Context, inner: Context) -> Context:

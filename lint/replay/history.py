@@ -47,10 +47,13 @@ def migration_files(directory: str) -> list[str]:
     """`*_*.php` directly in a directory, as Laravel's migrator globs them."""
     try:
         with os.scandir(directory) as entries:  # is_file() without a stat per file
-            return [e.path for e in entries
-                    if e.name.endswith(".php") and "_" in e.name and e.is_file()]
+            return [e.path for e in entries if _migration_name(e.name) and e.is_file()]
     except OSError:
         return []
+
+
+def _migration_name(name: str) -> bool:
+    return name.endswith(".php") and "_" in name
 
 
 def laravel_order(files) -> list[str]:
@@ -121,10 +124,13 @@ def history_files(dirs: list[str]) -> list[str]:
 
 def load_history(dirs: list[str], given: set[str] | None = None, use_squashed: bool = True,
                  cache_dir: str | None = None, jobs: int | None = None,
-                 parsed: dict | None = None, store=None, files: list[str] | None = None
-                 ) -> History:
+                 parsed: dict | None = None, store=None, files: list[str] | None = None,
+                 overlay: dict[str, bytes] | None = None) -> History:
     """The history of `dirs` (or its first `files`), summaries from `parsed` (the per-file
-    pass's), the cache (`store`, or the one in `cache_dir`) or a parse."""
+    pass's), the cache (`store`, or the one in `cache_dir`) or a parse. overlay: {path: bytes}
+    used instead of the file on disk (an editor's unsaved buffers); an overlay path missing on
+    disk joins the history when it lies directly in one of dirs."""
+    from migrate_lint.cache import digest as digest_of
     from migrate_lint.cache import files_of, open_store
     from migrate_lint.replay.steps import Step, Summary
     from migrate_lint.replay.summaries import SummaryCache, build_all, build_one
@@ -132,7 +138,13 @@ def load_history(dirs: list[str], given: set[str] | None = None, use_squashed: b
 
     if store is None and cache_dir:
         store = open_store(cache_dir)
-    files = history_files(dirs) if files is None else files
+    overlay = {os.path.normpath(p): b for p, b in (overlay or {}).items()}
+    if files is None:
+        files = [f for d in dirs for f in migration_files(d)]
+        seen = {os.path.normpath(f) for f in files}
+        in_dirs = {os.path.normpath(d) for d in dirs}
+        files = laravel_order(files + [p for p in overlay if p not in seen and _migration_name(
+            os.path.basename(p)) and os.path.dirname(p) in in_dirs])
     root = next((r for r in (project_root(d) for d in dirs) if r), None)
     h = History(dirs=dirs, files=files, default_name=default_connection_name(root))
     if use_squashed:
@@ -144,7 +156,11 @@ def load_history(dirs: list[str], given: set[str] | None = None, use_squashed: b
     todo: list[tuple[str, bytes, bytes]] = []
     for path in files:
         key = os.path.normpath(path)
-        digest, data, error = index.lookup(path)
+        if key in overlay:  # an unsaved buffer: not the file on disk, not in the file index
+            data, error = overlay[key], None
+            digest = digest_of(data) if store is not None else b""
+        else:
+            digest, data, error = index.lookup(path)
         summary = None
         if digest is not None and key not in given:
             done = (parsed or {}).get(key)

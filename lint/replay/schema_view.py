@@ -61,8 +61,14 @@ def state_data(state: SchemaState, default_name: str | None) -> list[dict]:
             if state.connections[n].tables or state.connections[n].notes]
 
 
+LEGEND = ("legend: `-- file:line` the migration that created it; `?` may exist (the state "
+          "there is unknown); `(may exist)` a table that may exist; `... (other columns "
+          "unknown)` more columns may exist; causes of unknown state are listed once per "
+          "connection, with the tables they affect")
+
+
 def render_text(histories: list[dict]) -> str:
-    out: list[str] = []
+    out: list[str] = [LEGEND, ""] if any(h["connections"] for h in histories) else []
     for h in histories:
         out.append(f"# {', '.join(h['directories'])}: {h['migrations']} migration(s)"
                    + (f", starting from {', '.join(h['squashed'])}" if h.get("squashed") else ""))
@@ -71,28 +77,41 @@ def render_text(histories: list[dict]) -> str:
             out.append(f"connection {conn['connection']}: {conn['table_count']} table(s)"
                        + (f", {conn['unknown_table_count']} more that may exist"
                           if conn["unknown_table_count"] else ""))
+            causes: dict[str, list[str]] = {}
             for t in conn["tables"]:
-                mark = "" if t["status"] == "exists" else " (may exist)"
-                made = f"  -- {t['created_by']}" if t["created_by"] else \
-                    "  -- not created by these migrations"
-                out.append(f"  {t['name']}{mark}{made}")
-                for c in t["columns"]:
-                    q = "" if c["status"] == "exists" else " ?"
-                    out.append(f"    {c['name']} {c['type'] or '?'}{q}")
-                if not t["columns_complete"]:
-                    out.append("    ... (other columns unknown)")
-                for i in t["indexes"]:
-                    q = "" if i["status"] == "exists" else " ?"
-                    out.append(f"    {i['kind']} {i['name']} ({', '.join(i['columns'])}){q}")
-                for fk in t["foreign_keys"]:
-                    q = "" if fk["status"] == "exists" else " ?"
-                    out.append(f"    foreign {fk['name']} ({', '.join(fk['columns'])}){q}")
+                out += _table_lines(t)
                 for why in t["unknown"]:
-                    out.append(f"    unknown: {why}")
+                    causes.setdefault(why, []).append(t["name"])
             for why in conn["unknown"]:
-                out.append(f"  unknown: {why}")
+                causes.setdefault(why, [])
+            for why, tables in causes.items():
+                out.append(f"  unknown because {why}" + (f": {_names(tables)}" if tables else ""))
         out.append("")
     return "\n".join(out)
+
+
+def _names(tables: list[str], shown: int = 8) -> str:
+    more = len(tables) - shown
+    head = ", ".join(tables[:shown])
+    return f"{head} and {more} more table(s)" if more > 0 else head
+
+
+def _table_lines(t: dict) -> list[str]:
+    mark = "" if t["status"] == "exists" else " (may exist)"
+    made = f"  -- {t['created_by']}" if t["created_by"] else "  -- not created by these migrations"
+    out = [f"  {t['name']}{mark}{made}"]
+    for c in t["columns"]:
+        q = "" if c["status"] == "exists" else " ?"
+        out.append(f"    {c['name']} {c['type'] or '?'}{q}")
+    if not t["columns_complete"]:
+        out.append("    ... (other columns unknown)")
+    for i in t["indexes"]:
+        q = "" if i["status"] == "exists" else " ?"
+        out.append(f"    {i['kind']} {i['name']} ({', '.join(i['columns'])}){q}")
+    for fk in t["foreign_keys"]:
+        q = "" if fk["status"] == "exists" else " ?"
+        out.append(f"    foreign {fk['name']} ({', '.join(fk['columns'])}){q}")
+    return out
 
 
 __all__ = ["state_data", "render_text", "MAYBE"]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 FORMATS = {
     "text": "text",
+    "concise": "concise",
     "json": "json_format",
     "github": "github",
     "sarif": "sarif",
@@ -25,6 +26,10 @@ class ReportContext:
     fixed: int = 0  # fixes applied in this run
     sources: dict = field(default_factory=dict)  # path -> bytes (text) or Source (SARIF, HTML)
     fixes: dict = field(default_factory=dict)  # id(finding) -> Fix, for SARIF and HTML
+    errors: bool = False  # a path, file or ref could not be read: never claim success
+    # (path, line) -> that line's text, for findings that carry it (the cache's rows): the
+    # text report shows it without reading the file again.
+    source_lines: dict = field(default_factory=dict)
 
 
 def renderer(name: str):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from migrate_lint.findings import doc_url
+from migrate_lint.links import doc_pointer
 
 
 def _data(value: str) -> str:
@@ -21,6 +21,6 @@ def render(findings, context) -> str:
             f"file={_property(f.path)}", f"line={f.span.line}", f"col={f.span.column}",
             f"endLine={f.span.end_line}", f"endColumn={f.span.end_column}",
             f"title={_property(f'{f.code} {f.rule}')}"])
-        message = f"{f.code} {f.message} ({doc_url(f.code, f.rule)})"
+        message = f"{f.code} {f.message} ({doc_pointer(f.code, f.rule)})"
         out.append(f"::{level} {props}::{_data(message)}")
     return "".join(line + "\n" for line in out)

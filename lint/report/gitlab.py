@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from migrate_lint.findings import doc_url
+from migrate_lint.links import doc_url
 
 SEVERITY = {"error": "major", "warning": "minor"}
 
@@ -28,6 +28,6 @@ def render(findings, context) -> str:
             "severity": SEVERITY.get(f.severity, "minor"),
             "categories": ["Bug Risk"],
             "location": {"path": f.path, "lines": {"begin": f.span.line, "end": f.span.end_line}},
-            "url": doc_url(f.code, f.rule),
+            **({"url": url} if (url := doc_url(f.code, f.rule)) else {}),
         })
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"

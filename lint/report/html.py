@@ -9,7 +9,7 @@ from html import escape as esc
 
 from markupsafe import Markup
 
-from migrate_lint.findings import doc_url
+from migrate_lint.links import doc_url
 
 CONTEXT_LINES = 2
 MAX_EXCERPT = 14  # lines of source shown for one finding

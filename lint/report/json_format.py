@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from migrate_lint.findings import doc_url
+from migrate_lint.links import doc_url
 
 
 def as_dict(f) -> dict:
@@ -19,7 +19,7 @@ def as_dict(f) -> dict:
         "severity": f.severity,
         "message": f.message,
         "fixable": f.fixable,
-        "url": doc_url(f.code, f.rule),
+        "url": doc_url(f.code, f.rule),  # null: no published docs
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from migrate_lint.findings import doc_url
+from migrate_lint.links import doc_pointer
 
 
 def render(findings, context) -> str:
@@ -18,7 +18,7 @@ def render(findings, context) -> str:
         for f in items:
             failure = ET.SubElement(case, "failure", type=f.code,
                                     message=f"{f.path}:{f.span.line}:{f.span.column}: {f.code} {f.message}")
-            failure.text = f"{f.rule}: {f.message}\n{doc_url(f.code, f.rule)}"
+            failure.text = f"{f.rule}: {f.message}\n{doc_pointer(f.code, f.rule)}"
     suites = ET.Element("testsuites")
     suites.append(suite)
     ET.indent(suites)

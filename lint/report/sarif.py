@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from migrate_lint import __version__
-from migrate_lint.findings import doc_url
+from migrate_lint.links import doc_url, home_url
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning"}
@@ -13,20 +13,26 @@ LEVEL = {"error": "error", "warning": "warning"}
 
 def _rules():
     from migrate_lint import rules
+    from migrate_lint.docs import render as markdown
 
     out = []
     for r in rules.all_rules():
         doc = (r.__doc__ or "").strip()
         full = doc.split("\n", 2)[-1].strip() if "\n" in doc else doc
-        out.append({
+        rule = {
             "id": r.CODE,
             "name": r.NAME,
             "shortDescription": {"text": getattr(r, "SUMMARY", r.NAME)},
             "fullDescription": {"text": full},
-            "helpUri": doc_url(r.CODE, r.NAME),
+            # The whole rule page, so code scanning shows it without following a link.
+            "help": {"text": full, "markdown": markdown(r)},
             "defaultConfiguration": {"level": LEVEL.get(getattr(r, "SEVERITY", "error"), "error")},
             "properties": {"fixable": bool(r.FIXABLE)},
-        })
+        }
+        url = doc_url(r.CODE, r.NAME)
+        if url:
+            rule["helpUri"] = url
+        out.append(rule)
     return out
 
 
@@ -65,7 +71,7 @@ def render(findings, context) -> str:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "migrate-lint", "version": __version__,
-                                "informationUri": "https://github.com/migrate-lint/migrate-lint",
+                                **({"informationUri": home} if (home := home_url()) else {}),
                                 "rules": rules}},
             "columnKind": "unicodeCodePoints",
             "results": results,
