@@ -355,7 +355,7 @@ def _history_findings(options: Options, settings: Settings, files: list[str], re
 
     if not any(code in settings.enabled for code in HISTORY_CODES):
         return []
-    from migrate_lint.replay import check_history
+    from migrate_lint.replay import history_rows
 
     parsed = {os.path.normpath(r.path): r.summary for r in results if r.summary is not None}
-    return check_history(files, settings, options, parsed)
+    return history_rows(files, settings, options, parsed)

@@ -270,7 +270,15 @@ def duplicate_classes(h: History):
             seen[key] = s
 
 
-def check_history(files, settings, options, parsed=None) -> list[tuple[str, tuple]]:
+def check_history(files, settings, options, parsed=None) -> list[Finding]:
+    """The replay rules' findings in the files given."""
+    from migrate_lint.findings import from_rows
+
+    return [f for path, row in history_rows(files, settings, options, parsed)
+            for f in from_rows(path, [row])]
+
+
+def history_rows(files, settings, options, parsed=None) -> list[tuple[str, tuple]]:
     """(path, findings row) of the replay rules in the files given. With a cache
     (options.store), each history's rows are kept under a signature of everything they depend
     on, so an unchanged history is not replayed again."""
