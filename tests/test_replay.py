@@ -358,3 +358,16 @@ def test_warm_run_reads_summaries_from_the_cache(tmp_path, monkeypatch):
     (tmp_path / "2024_02_01_000000_add_priority.php").write_text(anon(ADD_PRIORITY + "\n"))
     history.load_history([str(tmp_path)], cache_dir=cache)
     assert [os.path.basename(p) for p, _ in built] == ["2024_02_01_000000_add_priority.php"]
+
+
+def test_a_table_renamed_away_is_said_to_be_renamed_not_dropped(tmp_path):
+    later = """        Schema::table('tasks', function (Blueprint $table) {
+            $table->string('x');
+        });"""
+    write(tmp_path, {"2024_01_01_000000_create.php": anon(CREATE_TASKS),
+                     "2024_02_01_000000_rename.php": anon("        Schema::rename('tasks', 'jobs');"),
+                     "2024_03_01_000000_later.php": anon(later)})
+    found = lint(tmp_path)
+    assert codes_at(found) == [("2024_03_01_000000_later.php", 10, "ML103")]
+    assert "renamed by " in found[0]["message"] and "to 'jobs'" in found[0]["message"]
+    assert "dropped by" not in found[0]["message"]
