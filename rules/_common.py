@@ -15,6 +15,7 @@ class RuleContext:
     check_down: bool = True
     laravel_version: tuple[int, ...] | None = None
     database: str | None = None
+    database_version: tuple[int, ...] | None = None
     options: dict = field(default_factory=dict)
 
 
