@@ -141,6 +141,12 @@ SCENARIOS = [
              "Schema::create('legacy', function (Blueprint $table) { $table->id(); });",
              v="legacy", setup=("create table legacy (id integer primary key)",),
              after_up=lambda t, i: "legacy" not in t, after_down=lambda t, i: "legacy" in t),
+    Scenario("ML004", "blueprint_drop",
+             "Schema::table({p:table}{a}, {p:callback}function (Blueprint $table) "
+             "{ $table->drop(); });",
+             "Schema::create('legacy', function (Blueprint $table) { $table->id(); });",
+             v="legacy", setup=("create table legacy (id integer primary key)",),
+             after_up=lambda t, i: "legacy" not in t, after_down=lambda t, i: "legacy" in t),
     Scenario("ML005", "rename_column",
              closure("$table->renameColumn({p:from}{a}, {p:to}{b});"),
              closure("$table->renameColumn({p:from}{b}, {p:to}{a});"),
