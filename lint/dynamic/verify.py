@@ -175,6 +175,9 @@ def judge(path: str, result, engine: str, failed_earlier: list[str], offset: int
     name = STEP_NAMES[index] if index is not None and index < len(STEP_NAMES) else "load"
     error = _error_text(failing)
     verdict = j.classify(error, failing.exception, engine)
+    if verdict.kind == j.DATABASE and engine == "sqlite" \
+            and j.lost_in_doctrine_rebuild(path, error):
+        verdict = j.Verdict(j.LIMIT, j.DOCTRINE_REBUILD)
     if verdict.kind == j.CONNECTION:
         raise VerifyError(f"{verdict.reason} while running {Path(path).name}: {error}")
     outcome = Outcome(path, step=name, error=error, line=failing.line, reason=verdict.reason,

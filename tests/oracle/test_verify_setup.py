@@ -70,6 +70,34 @@ def test_sqlite_limits_of_laravel_8_are_notes_naming_the_limit(engine, tmp_path)
             assert (second["code"], second["step"]) == ("ML201", "up 2")
 
 
+ADD_AND_RENAME = HEAD + """    public function up()
+    {
+        Schema::table('posts', function (Blueprint $table) {
+            $table->string('owner_type')->nullable();
+            $table->renameColumn('title', 'heading');
+        });
+        DB::table('posts')->update(['owner_type' => 'user']);
+    }
+};
+"""
+
+
+def test_columns_lost_in_doctrines_sqlite_rebuild_are_a_limit_not_a_finding(engine, tmp_path):
+    """solidtime's update_oauth_clients_table: Laravel 8 renames a SQLite column by rebuilding
+    the table from the columns Doctrine read before the Blueprint's adds ran, so `owner_type`
+    vanishes and the next statement fails with `no such column`: a SQLite limit, not ML202."""
+    folder = history(tmp_path / "m", CREATE_POSTS, ADD_AND_RENAME)
+    data = _json(verify(folder, "--format", "json", *engine))
+    renamed = data["outcomes"][1]
+    if not engine:
+        assert "no such column: owner_type" in renamed["error"]
+        assert renamed["status"] == "not-runnable"
+        assert renamed["reason"].startswith("SQLite limit: renameColumn/change() and column adds")
+        assert data["findings"] == []
+    else:  # MariaDB keeps the column: the first run passes, the second re-adds it
+        assert (renamed["code"], renamed["step"]) == ("ML201", "up 2")
+
+
 USES_APP_CONSTANT = HEAD + """    public function up()
     {
         if (! Schema::hasTable(\\App\\Support\\Tables::POSTS)) {
