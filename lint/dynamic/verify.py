@@ -102,11 +102,20 @@ class VerifyResult:
 
 
 def migration_files(paths) -> list[str]:
+    """The migrations to run, in the Migrator's order. An application's root stands for its
+    database/migrations (what `php artisan migrate` runs); a folder with none is an error, never
+    "All checks passed" over nothing."""
     files = []
     for given in paths:
         p = Path(given)
         if p.is_dir():
-            files += [str(f) for f in p.glob("*_*.php") if f.is_file()]
+            found = [f for f in p.glob("*_*.php") if f.is_file()]
+            if not found and (p / "database" / "migrations").is_dir():
+                found = [f for f in (p / "database" / "migrations").glob("*_*.php") if f.is_file()]
+            if not found:
+                raise VerifyError(f"no migration files found under {given} (give the folder "
+                                  "that holds them, such as database/migrations)")
+            files += [str(f) for f in found]
         elif p.is_file():
             files.append(str(p))
         else:

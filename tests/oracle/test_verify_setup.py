@@ -11,7 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_verify import CREATE_POSTS, HEAD, engine, history, verify  # noqa: F401 (fixture)
+from test_verify import (CREATE_POSTS, HEAD, SOFT_DELETES_AGAIN, engine, history,  # noqa: F401
+                         verify)
 
 DROP_FOREIGN = HEAD + """    public function up()
     {
@@ -306,3 +307,17 @@ def test_compare_sets_static_findings_beside_the_run(engine, tmp_path):
     assert (miss["code"], miss["step"], miss["line"]) == ("ML201", "up 2", 5)
     text = verify(folder, "--compare", *engine).stdout
     assert "1 confirmed, 1 not reproduced, 1 not runnable; 1 static misses." in text
+
+
+def test_an_app_root_runs_its_migrations_and_an_empty_folder_is_an_error(tmp_path):
+    """`verify /path/to/app` ran nothing and printed "All checks passed. 0 of 0 migrations"."""
+    app = tmp_path / "app"
+    history(app / "database" / "migrations", CREATE_POSTS, SOFT_DELETES_AGAIN)
+    data = _json(verify(app, "--format", "json"))
+    assert data["summary"]["migrations"] == 2
+    assert [f["code"] for f in data["findings"]] == ["ML202"]
+    (tmp_path / "empty").mkdir()
+    proc = verify(tmp_path / "empty")
+    assert proc.returncode == 2
+    assert "no migration files found under" in proc.stderr
+    assert "passed" not in proc.stdout + proc.stderr
