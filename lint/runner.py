@@ -350,7 +350,7 @@ def _read_sources(findings) -> dict:
 
 
 def _history_findings(options: Options, settings: Settings, files: list[str], results):
-    """Replay rules (ML101-ML104) read the whole history of the given migrations."""
+    """Replay rules (ML101-ML105) read the whole history of the given migrations."""
     from migrate_lint.engine import HISTORY_CODES
 
     if not any(code in settings.enabled for code in HISTORY_CODES):
