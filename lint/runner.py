@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import click
 
 from migrate_lint.engine import FileResult, Settings, lint_path, lint_source
+from migrate_lint.heap import long_lived
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SUMMARY_STARTS = ("All checks", "Found", "Fixed", "No findings", "No migration")
@@ -147,22 +148,23 @@ def run(options: Options, settings: Settings, cfg) -> int:
             _error(str(exc))
             return EXIT_ERROR
 
-    if options.fmt in ("sarif", "html"):
-        from migrate_lint import fix as fixer
+    with long_lived():  # an HTML or SARIF run keeps every file's model: no full collection
+        if options.fmt in ("sarif", "html"):
+            from migrate_lint import fix as fixer
 
-        context.sources = {r.path: r.migration.source for r in results if r.migration}
-        template_dir = str(cfg.template_dir) if cfg.template_dir else None
-        problems: list = []
-        context.fixes = fixer.preview(results, settings, template_dir, problems)
-        for path, reason in problems:
-            _error(f"{path}: {reason}")
-            had_error = True
-    elif options.fmt == "text" and not options.quiet:
-        context.sources = {r.path: r.migration.source.data for r in results if r.migration}
-        if not context.sources:
-            context.sources = _read_sources(findings)
-    context.errors = had_error
-    output = renderer(options.fmt).render(findings, context)
+            context.sources = {r.path: r.migration.source for r in results if r.migration}
+            template_dir = str(cfg.template_dir) if cfg.template_dir else None
+            problems: list = []
+            context.fixes = fixer.preview(results, settings, template_dir, problems)
+            for path, reason in problems:
+                _error(f"{path}: {reason}")
+                had_error = True
+        elif options.fmt == "text" and not options.quiet:
+            context.sources = {r.path: r.migration.source.data for r in results if r.migration}
+            if not context.sources:
+                context.sources = _read_sources(findings)
+        context.errors = had_error
+        output = renderer(options.fmt).render(findings, context)
     if options.fmt in ("text", "concise") and options.quiet:
         output = "".join(line + "\n" for line in output.splitlines()
                          if line and not line.startswith(SUMMARY_STARTS))

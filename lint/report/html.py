@@ -45,15 +45,16 @@ def _rule_title(code: str, url: str | None) -> str:
     return f'<span title="migrate-lint --explain {esc(code)}">{esc(code)}</span>'
 
 
-def _finding(out: list, f, lines: SourceLines | None, fix, diff: str | None) -> None:
+def _finding(out: list, f, search: str, path: str, lines: SourceLines | None, fix,
+             diff: str | None) -> None:
+    """One finding; `search` and `path` come escaped, shared by the findings of its group."""
     from migrate_lint.report.page import diff_html
 
     span = f.span
-    path, message = esc(f.path), esc(f.message)
-    code, rule, severity = esc(f.code), esc(f.rule), esc(f.severity)
-    out.append(f'<div class="finding" data-search="{path} {code} {rule} {message}" '
-               f'data-line="{span.line}"><div><span class="loc">{path}:{span.line}:'
-               f'{span.column}</span> <span class="sev-{severity}">{severity}</span>'
+    message, severity = esc(f.message), esc(f.severity)
+    out.append(f'<div class="finding" data-search="{search}{message}" data-line="{span.line}">'
+               f'<div><span class="loc">{path}:{span.line}:{span.column}</span> '
+               f'<span class="sev-{severity}">{severity}</span>'
                + ('<span class="tag fix">fixable</span>' if f.fixable else "")
                + f'</div><div class="msg">{message}</div>')
     if lines is not None:
@@ -81,21 +82,23 @@ def files_html(findings, context, open_groups: bool) -> Markup:
         starts = getattr(src, "line_starts", None)
         codes = by_file[path]
         count = sum(len(v) for v in codes.values())
-        out.append(f'<details class="group file" data-path="{esc(path)}"'
-                   f'{" open" if open_groups else ""}>\n<summary><span class="mono">{esc(path)}'
+        safe_path = esc(path)
+        out.append(f'<details class="group file" data-path="{safe_path}"'
+                   f'{" open" if open_groups else ""}>\n<summary><span class="mono">{safe_path}'
                    f'</span> <span class="muted">{plural(count, "finding")}</span></summary>\n'
                    f'<div class="body">\n')
         for code in sorted(codes):
             items = codes[code]
-            first = items[0]
+            rule = items[0].rule
             out.append(f'<section class="rule" data-code="{esc(code)}">\n<h3>'
-                       f'{_rule_title(code, doc_url(code, first.rule))} {esc(first.rule)} '
+                       f'{_rule_title(code, doc_url(code, rule))} {esc(rule)} '
                        f'<span class="muted">({len(items)})</span></h3>\n')
+            search = f"{safe_path} {esc(code)} {esc(rule)} "
             for f in items:
                 fix = fixes.get(id(f))
                 diff = (fix_diff(data, fix, path, line_starts=starts)
                         if fix is not None and data else None)
-                _finding(out, f, lines, fix, diff)
+                _finding(out, f, search, safe_path, lines, fix, diff)
             out.append("</section>\n")
         out.append("</div>\n</details>\n")
     return Markup("".join(out))
