@@ -279,3 +279,18 @@ def test_verify_page_from_verify_json():
                     ("2024_03_01_000000_notes.php", "blocked")]
     embedded = json.loads(re.search(r'id="verify-data">(.*?)</script>', html, re.S).group(1))
     assert embedded == data
+
+
+def test_verify_page_escapes_a_hostile_migration_name():
+    from report_scenarios import verify_data
+
+    from migrate_lint.report import verify_html
+
+    data = verify_data()
+    name = "2024_04_01_000000_<script>window.__pwned=5<img src=x onerror=__pwned=6>.php"
+    data["outcomes"][1]["path"] = "database/migrations/" + name
+    data["findings"][0]["path"] = data["outcomes"][1]["path"]
+    html = verify_html.render(data)
+    assert "<script>window" not in html and "<img" not in html
+    assert html.count("&lt;script&gt;window.__pwned=5") >= 3  # row, first failure, timeline
+    assert name in html_lib.unescape(html)
