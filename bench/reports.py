@@ -4,7 +4,8 @@ Times, in one process, the analysis each report needs and then the rendering on 
 (what --format html or mermaid adds): check (findings, fix previews with their diffs, page),
 plan (a dump where 3,000 migrations ran; the page from Plan.as_dict()), schema (the SVG
 diagram page and the mermaid Markdown) and verify (the page from verify's JSON, made up: 5,000
-migrations under PHP take far too long for a benchmark). Median of --repeat runs, wall clock
+migrations under PHP take far too long for a benchmark; then as the command writes it, a
+password masked in the data and the page). Median of --repeat runs, wall clock
 and CPU time. The issue's target: rendering
 adds under 1 s for 5,000 migrations.
 """
@@ -145,7 +146,7 @@ def verify_data(files: list[str]) -> dict:
     error = ("SQLSTATE[42S21]: Column already exists: 1060 Duplicate column name 'priority' "
              "(SQL: alter table `tasks` add `priority` int not null)")
     steps = ["up 1", "up 2", "down 1", "down 2", "up 3"]
-    outcomes, findings, failed = [], [], None
+    outcomes, findings, notes, failed = [], [], [], None
     for n, path in enumerate(files):
         o = {"path": path, "status": "verified", "step": None, "code": None, "method": None,
              "line": None, "reason": None, "blocked_by": None, "error": None,
@@ -162,13 +163,17 @@ def verify_data(files: list[str]) -> dict:
         elif n % 200 == 9 and failed:
             o.update(status="blocked", step="up 1", method="up", line=9, reason="blocked",
                      error=error, blocked_by=failed, passed=[])
+            notes.append(f"{path}:9: blocked (up 1): fails only because {failed} did not run: "
+                         f"{error}")
         elif n % 300 == 11:
             o.update(status="not-runnable", step="up 1", method="up", line=6, passed=[],
                      reason="the application's classes are missing",
                      error='Class "App\\Models\\Widget" not found')
+            notes.append(f"{path}:6: not runnable here (up 1: the application's classes are "
+                         'missing): Class "App\\Models\\Widget" not found')
         outcomes.append(o)
     verified = sum(o["status"] in ("verified", "finding") for o in outcomes)
-    return {"findings": findings, "outcomes": outcomes, "notes": [],
+    return {"findings": findings, "outcomes": outcomes, "notes": notes,
             "summary": {"migrations": len(outcomes), "verified": verified,
                         "could_not_run": len(outcomes) - verified, "reasons": {},
                         "findings": {"ML201": len(findings)}, "engine": "sqlite",
@@ -176,12 +181,20 @@ def verify_data(files: list[str]) -> dict:
 
 
 def bench_verify(history: Path, work: Path, repeat: int) -> None:
+    from migrate_lint.dynamic import report, scratch
     from migrate_lint.report import verify_html
 
     data = verify_data(sorted(str(p) for p in history.glob("*.php")))
     render_s, page = timed(lambda: verify_html.render(data), repeat)
     print(row(f"verify --format html: {len(data['outcomes']):,} outcomes, the page", render_s,
-              f"{len(page) / 1e6:.1f} MB"))
+              f"{len(page) / 1e6:.1f} MB, {len(data['notes'])} notes"))
+    masker = scratch.Masker(["s3cret-password"])
+
+    def as_the_command_does():  # lint/dynamic/command.py: a password masked in data and page
+        return masker(verify_html.render(report.masked(data, masker)))
+
+    masked_s, _ = timed(as_the_command_does, repeat)
+    print(row("  with the password masked, as the command writes it", masked_s))
 
 
 if __name__ == "__main__":
