@@ -1,18 +1,24 @@
-"""Benchmark: `python bench/run.py [--files 3000] [--repeat 5] [--corpus DIR]`.
+"""Benchmark: `python bench/run.py [--corpus DIR] [--repeat 10] [--skip-rss]`.
 
-Times whole commands (median of several runs, wall clock, peak RSS from the kernel's own
-accounting of each finished process) on a deterministic synthetic corpus, and prints the
-figures with the peer each is compared to:
+Prints the four rows of the speed targets, each as a ratio against its peer timed in the same
+run, A and B alternating (A B A B ...) so that a machine that slows down mid-run slows both; the
+ratio is the median of the per-pair ratios. Wall clock per whole process, CPU (user + sys) and
+peak RSS from the kernel's accounting of the finished child (os.wait4).
 
-  1. migrate-lint, all rules, cold (--no-cache)        vs  ast-grep scan with one rule
-  2. migrate-lint, warm (cache filled)                 vs  ast-grep scan with one rule
-  3. reading + tree-sitter-parsing every file, one Python process (the floor)
-  4. one file, as pre-commit runs it                   vs  python -c "import tree_sitter, tree_sitter_php"
-  5. the language server: one edited file in a 400-file folder (bench/lsp.py)
-                                                       vs  migrate-lint FILE, warm cache
-  6. replaying 5,000 migrations (`migrate-lint schema`)
-  7. peak RSS of a one-process run on 3,000 and 30,000 files
-  8. one 5 MB migration with 57,000 findings: -q, default text and --fix (linear in findings)
+  1. cold, whole corpus (--no-cache)                vs ast-grep scan with one rule
+  2. warm, whole corpus (cache present)             vs ast-grep scan with one rule
+  3. one file in a 60-migration folder, no cache    vs python -c "import tree_sitter, ..._php"
+  4. one changed file in a 400-migration app, cache present (a pre-commit run), same floor
+  5. peak RSS of one process (-j 1) on 3,000 and 30,000 files
+
+and, beside them: the language server on one edited file in a 400-file folder (bench/lsp.py)
+next to the CLI on that file with its cache; replaying 5,000 migrations (`migrate-lint
+schema`); one 5 MB migration with 57,000 findings (-q, default text, --fix).
+
+The corpus is synthetic (bench/generate.py) unless --corpus names a directory of real
+migrations; rows 3 and 4 then use its apps with the nearest number of migrations (copied to a
+scratch directory, since row 4 edits a file before each run). Bytecode is compiled first, as
+`pip install` does, so an editable checkout is not timed compiling itself.
 """
 
 from __future__ import annotations
@@ -32,35 +38,84 @@ sys.path.insert(0, str(HERE))
 
 from generate import big_migration, generate  # noqa: E402
 
-FLOOR = ("import sys, pathlib, tree_sitter, tree_sitter_php\n"
+FLOOR = [sys.executable, "-c", "import tree_sitter, tree_sitter_php"]
+PARSE = ("import sys, pathlib, tree_sitter, tree_sitter_php\n"
          "p = tree_sitter.Parser(tree_sitter.Language(tree_sitter_php.language_php()))\n"
          "for f in sorted(pathlib.Path(sys.argv[1]).rglob('*.php')): p.parse(f.read_bytes())\n")
+TARGETS = {"cold": 1.5, "warm": 0.25, "one file, no cache": 2.0, "one changed file, cache": 1.5}
 
 
-def measure(cmd, repeat: int, cwd=None):
-    """(median wall seconds, peak RSS in MB) over `repeat` runs after one warm-up."""
-    walls, rss = [], []
+def run_once(cmd, cwd=None, env=None):
+    """(wall seconds, cpu seconds, peak RSS MB) of one whole process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def paired(a, b, repeat, setup=None, cwd=None, env=None):
+    """Medians of A and B (wall, cpu) and of the per-pair wall ratio A/B, after a warm-up."""
+    runs_a, runs_b, ratios = [], [], []
     for i in range(repeat + 1):
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, _, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-        if i:  # the first run warms the page cache
-            walls.append(elapsed)
-            rss.append(usage.ru_maxrss / 1024)
-    return statistics.median(walls), max(rss)
+        if setup:
+            setup()
+        ra = run_once(a, cwd, env)
+        rb = run_once(b, cwd, env)
+        if i:
+            runs_a.append(ra)
+            runs_b.append(rb)
+            ratios.append(ra[0] / rb[0])
+    med = statistics.median
+    return {"a_wall": med(r[0] for r in runs_a), "a_cpu": med(r[1] for r in runs_a),
+            "b_wall": med(r[0] for r in runs_b), "b_cpu": med(r[1] for r in runs_b),
+            "ratio": med(ratios), "spread": (min(ratios), max(ratios)),
+            "rss": max(r[2] for r in runs_a)}
 
 
 def ml(*args):
     return [sys.executable, "-m", "migrate_lint", *map(str, args), "-q", "--exit-zero"]
 
 
-def row(name, seconds, peer=None, peer_name=""):
-    ratio = f"{seconds / peer:6.2f}x {peer_name}" if peer else ""
-    return f"{name:<52} {seconds * 1000:9.0f} ms  {ratio}"
+def report(name, m, peer):
+    target = TARGETS.get(name)
+    verdict = "" if target is None else (f"  target <= {target}x: "
+                                         + ("met" if m["ratio"] <= target else "NOT met"))
+    print(f"{name:<28} {m['a_wall'] * 1000:8.0f} ms (cpu {m['a_cpu'] * 1000:5.0f})   "
+          f"{peer:<34} {m['b_wall'] * 1000:7.0f} ms (cpu {m['b_cpu'] * 1000:5.0f})   "
+          f"{m['ratio']:5.2f}x  [{m['spread'][0]:.2f}-{m['spread'][1]:.2f}]{verdict}")
 
 
-def lsp_rows(work: Path, repeat: int) -> None:
+def migrations_of(app: Path) -> Path:
+    found = [d for d in app.rglob("migrations") if d.is_dir()] or [app]
+    return max(found, key=lambda d: sum(1 for _ in d.glob("*.php")))
+
+
+def pick_app(corpus: Path, size: int) -> Path:
+    apps = [a for a in corpus.iterdir() if a.is_dir()]
+    return min(apps, key=lambda a: abs(sum(1 for _ in migrations_of(a).glob("*.php")) - size))
+
+
+def scratch_app(work: Path, name: str, source: Path | None, size: int) -> Path:
+    """A project with database/migrations: a copy of a real app's folder, or generated."""
+    if source is not None:
+        shutil.copytree(migrations_of(source), work / name / "database" / "migrations")
+    else:
+        generate(work / name, size, seed=size)
+    return work / name
+
+
+def compile_bytecode() -> None:
+    import migrate_lint
+    from migrate_lint import rules
+
+    for d in {os.path.dirname(migrate_lint.__file__), *rules.__path__}:
+        subprocess.run([sys.executable, "-m", "compileall", "-q", d], check=False,
+                       stdout=subprocess.DEVNULL)
+
+
+def lsp_rows(work: Path, repeat: int, env) -> None:
     """The server over stdio (bench/lsp.py) next to the CLI run on the same file, warm."""
     try:
         import lsp
@@ -70,99 +125,106 @@ def lsp_rows(work: Path, repeat: int) -> None:
     folder = generate(work / "lsp400", 400)
     r = lsp.measure(folder, 30)
     one = sorted(folder.glob("*.php"))[200]
-    cfg = work / "lsp-warm.toml"
-    cfg.write_text(f'cache-dir = "{work / "cache-lsp"}"\n')
-    subprocess.run(ml(one, "--config", cfg), capture_output=True)
-    cli, _ = measure(ml(one, "--config", cfg), repeat * 2)
-    print(row("migrate-lint FILE, warm cache (the peer)", cli))
-    print(row("server: didOpen -> diagnostics, first run", r["first"]))
-    print(row("server: one edit -> diagnostics, median", r["median"], cli, "CLI FILE warm"))
-    print(row("server: one edit -> diagnostics, p90", r["p90"], cli, "CLI FILE warm"))
+    subprocess.run(ml(one), cwd=work, env=env, capture_output=True)
+    cli = statistics.median(run_once(ml(one), work, env)[0] for _ in range(repeat))
+    print(f"{'CLI FILE, warm cache':<28} {cli * 1000:8.0f} ms")
+    for name in ("first", "median", "p90"):
+        print(f"{'server, ' + name:<28} {r[name] * 1000:8.0f} ms   {r[name] / cli:5.2f}x the CLI")
+
+
+def other_rows(work: Path, env) -> None:
+    history = generate(work / "history", 5000)
+    wall, _, _ = run_once([sys.executable, "-m", "migrate_lint", "schema", str(history)],
+                          work, env)
+    print(f"{'schema, 5,000 migrations':<28} {wall * 1000:8.0f} ms")
+    big = big_migration(work / "big" / "2024_01_01_000000_big.php")
+    for name, cmd in (("BIG -q", ml(big, "--no-cache")),
+                      ("BIG, default text", [sys.executable, "-m", "migrate_lint", str(big),
+                                             "--no-cache", "--exit-zero"])):
+        wall, _, _ = run_once(cmd, work, env)
+        print(f"{name:<28} {wall * 1000:8.0f} ms")
+    pristine = big.read_bytes()
+    walls = []
+    for _ in range(2):
+        big.write_bytes(pristine)
+        walls.append(run_once([sys.executable, "-m", "migrate_lint", str(big), "--no-cache",
+                               "--fix", "--exit-zero"], work, env)[0])
+    print(f"{'BIG --fix':<28} {min(walls) * 1000:8.0f} ms")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--files", type=int, default=3000)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--corpus", help="also time a real corpus directory")
-    parser.add_argument("--skip-rss", action="store_true", help="skip the 30,000-file RSS runs")
+    parser.add_argument("--corpus", type=Path, help="a directory of real migrations (apps)")
+    parser.add_argument("--files", type=int, default=3000, help="synthetic corpus size")
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--skip-rss", action="store_true", help="skip the 30,000-file run")
     args = parser.parse_args(argv)
     ast_grep = shutil.which("ast-grep")
+    if ast_grep is None:
+        print("ast-grep not installed: pip install '.[bench]'", file=sys.stderr)
+        return 2
+    compile_bytecode()
     work = Path(tempfile.mkdtemp(prefix="migrate-lint-bench-"))
+    env = {**os.environ, "XDG_CACHE_HOME": str(work / "user-cache")}  # the cache key's home
     try:
-        corpus = generate(work / "synthetic", args.files)
-        targets = [("synthetic", corpus)]
-        if args.corpus:
-            targets.append(("corpus", Path(args.corpus)))
-        print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; "
-              f"median of {args.repeat} runs after a warm-up")
-        for label, target in targets:
-            n = sum(1 for _ in target.rglob("*.php"))
-            print(f"\n== {label}: {n} files ({target})")
-            peer = None
-            if ast_grep:
-                peer, _ = measure([ast_grep, "scan", "--rule", str(HERE / "astgrep-rule.yml"),
-                                   str(target)], args.repeat)
-                print(row("ast-grep scan, one rule", peer))
-            else:
-                print("ast-grep not installed (pip install '.[bench]'): no peer figure")
-            cache = work / f"cache-{label}"
-            cold, cold_rss = measure(ml(target, "--no-cache"), args.repeat)
-            print(row("migrate-lint, all rules, cold (--no-cache)", cold, peer, "ast-grep"))
-            one_proc, _ = measure(ml(target, "--no-cache", "-j", "1"), args.repeat)
-            print(row("migrate-lint, all rules, cold, one process (-j 1)", one_proc, peer, "ast-grep"))
-            (work / f"{label}.toml").write_text(f'cache-dir = "{cache}"\n')
-            subprocess.run(ml(target, "--config", work / f"{label}.toml"), capture_output=True)
-            warm, _ = measure(ml(target, "--config", work / f"{label}.toml"), args.repeat)
-            print(row("migrate-lint, warm (cache filled)", warm, peer, "ast-grep"))
-            floor, _ = measure([sys.executable, "-c", FLOOR, str(target)], args.repeat)
-            print(row("floor: read + tree-sitter parse, one process", floor))
-            print(row("migrate-lint cold vs the floor", cold, floor, "floor"))
-        one = sorted(corpus.glob("*.php"))[0]
-        import_floor, _ = measure([sys.executable, "-c", "import tree_sitter, tree_sitter_php"],
-                                  args.repeat * 2)
-        single, single_rss = measure(ml(one, "--no-cache"), args.repeat * 2)
-        print("\n== one file, as pre-commit runs it")
-        print(row('python -c "import tree_sitter, tree_sitter_php"', import_floor))
-        print(row("migrate-lint FILE (replay reads all 3,000 files)", single, import_floor,
-                  "import floor") + f"   peak RSS {single_rss:.0f} MB")
-        warm_cfg = work / "one-warm.toml"
-        warm_cfg.write_text(f'cache-dir = "{work / "cache-one"}"\n')
-        subprocess.run(ml(one, "--config", warm_cfg), capture_output=True)
-        warm_one, _ = measure(ml(one, "--config", warm_cfg), args.repeat * 2)
-        print(row("migrate-lint FILE, warm cache", warm_one, import_floor, "import floor"))
-        rules_only, _ = measure(ml(one, "--no-cache", "--ignore", "ML1"), args.repeat * 2)
-        print(row("migrate-lint FILE, file rules only (--ignore ML1)", rules_only, import_floor,
-                  "import floor"))
-        print("\n== language server (issue 15): one edited file in a 400-file folder")
-        lsp_rows(work, args.repeat)
-        print("\n== replay (issue 5): the whole history of 5,000 migrations")
-        history = generate(work / "history", 5000)
-        schema_s, _ = measure([sys.executable, "-m", "migrate_lint", "schema", str(history)],
-                              max(1, args.repeat // 2))
-        print(row("migrate-lint schema, 5,000 migrations", schema_s))
-        print("\n== one 5 MB migration, 57,000 findings (issue 12)")
-        big = big_migration(work / "big" / "2024_01_01_000000_big.php")
-        for name, cmd in (("-q", ml(big, "--no-cache")),
-                          ("default text", [sys.executable, "-m", "migrate_lint", str(big),
-                                            "--no-cache", "--exit-zero"])):
-            seconds, _ = measure(cmd, 1)
-            print(row(f"migrate-lint BIG {name}", seconds))
-        pristine = big.read_bytes()
-        fix_walls = []
-        for _ in range(2):
-            big.write_bytes(pristine)
-            start = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "migrate_lint", str(big), "--no-cache",
-                            "--fix", "--exit-zero"], capture_output=True)
-            fix_walls.append(time.perf_counter() - start)
-        print(row("migrate-lint BIG --fix", min(fix_walls)))
-        print("\n== peak RSS, one process (-j 1, --no-cache)")
-        sizes = [3000] if args.skip_rss else [3000, 30000]
-        for size in sizes:
+        corpus = args.corpus.resolve() if args.corpus else generate(work / "synthetic",
+                                                                   args.files)
+        n = sum(1 for _ in corpus.rglob("*.php"))
+        print(f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, python "
+              f"{sys.version.split()[0]}; corpus: {corpus} ({n} files); medians of "
+              f"{args.repeat} paired runs; ratio = A/B wall, per pair [min-max]\n")
+        scan = [ast_grep, "scan", "--rule", str(HERE / "astgrep-rule.yml"), str(corpus)]
+        home = work / "whole"
+        home.mkdir()
+        report("cold", paired(ml(corpus, "--no-cache"), scan, args.repeat, cwd=home, env=env),
+               "ast-grep scan, one rule")
+        subprocess.run(ml(corpus), cwd=home, env=env, capture_output=True)  # fill the cache
+        report("warm", paired(ml(corpus), scan, args.repeat, cwd=home, env=env),
+               "ast-grep scan, one rule")
+        report("  (parse only, one process)", paired([sys.executable, "-c", PARSE, str(corpus)],
+                                                    scan, max(3, args.repeat // 2), cwd=home,
+                                                    env=env), "ast-grep scan, one rule")
+
+        app60 = scratch_app(work, "app60", pick_app(corpus, 60) if args.corpus else None, 60)
+        last60 = sorted((app60 / "database/migrations").glob("*.php"))[-1]
+        report("one file, no cache",
+               paired(ml(last60.relative_to(app60), "--no-cache"), FLOOR, args.repeat * 2,
+                      cwd=app60, env=env),
+               "python -c 'import tree_sitter...'")
+
+        app400 = scratch_app(work, "app400", pick_app(corpus, 400) if args.corpus else None,
+                             400)
+        last400 = sorted((app400 / "database/migrations").glob("*.php"))[-1]
+        original = last400.read_bytes()
+        edits = iter(range(10**6))
+
+        def change():  # a new edit before every run: the file is never in the cache
+            last400.write_bytes(original + f"\n// edit {next(edits)}\n".encode())
+
+        one = ml(last400.relative_to(app400))
+        subprocess.run(ml("database/migrations"), cwd=app400, env=env, capture_output=True)
+        report("one changed file, cache", paired(one, FLOOR, args.repeat * 2, setup=change,
+                                                 cwd=app400, env=env),
+               "python -c 'import tree_sitter...'")
+        report("  the same, vs ast-grep", paired(one, [ast_grep, "scan", "--rule",
+                                                      str(HERE / "astgrep-rule.yml"),
+                                                      str(last400.relative_to(app400))],
+                                                 args.repeat, setup=change, cwd=app400,
+                                                 env=env),
+               "ast-grep on that one file")
+        print(f"\n(apps: {len(list((app60 / 'database/migrations').glob('*.php')))} and "
+              f"{len(list((app400 / 'database/migrations').glob('*.php')))} migrations)")
+
+        print("\nlanguage server: one edited file in a 400-file folder")
+        lsp_rows(work, args.repeat, env)
+        print("\nother figures (one run each)")
+        other_rows(work, env)
+
+        print("\npeak RSS, one process (-j 1 --no-cache), all rules:")
+        for size in [3000] if args.skip_rss else [3000, 30000]:
             target = generate(work / f"rss{size}", size)
-            seconds, rss = measure(ml(target, "--no-cache", "-j", "1", "--ignore", "ML1"), 1)
-            print(f"{size:>6} files: {rss:6.0f} MB peak RSS, {seconds:6.1f} s")
+            wall, cpu, rss = run_once(ml(target, "--no-cache", "-j", "1"), cwd=home, env=env)
+            print(f"{size:>6} files: {rss:6.0f} MB, {wall:6.1f} s")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -1,3 +1,3 @@
-from migrate_lint.cli import main
+from migrate_lint.entry import main
 
 main()

@@ -21,29 +21,50 @@ def _excluded(path: str, patterns: list[str], root: Path) -> bool:
                for c in candidates for p in patterns)
 
 
-def discover(paths: list[str], exclude: list[str] = (), root: Path | None = None):
-    """Returns (files in Laravel order, [(path, reason)] for paths that cannot be read)."""
+def discover(paths: list[str], exclude: list[str] = (), root: Path | None = None,
+             depend=None):
+    """Returns (files in Laravel order, [(path, reason)] for paths that cannot be read).
+    depend(path), when given, is told each path and directory looked at, before it is."""
     root = (root or Path.cwd()).resolve()
-    files: dict[str, None] = {}
+    files: dict[str, str] = {}  # path -> base name without .php: Laravel's order
     errors: list[tuple[str, str]] = []
+    depend = depend or (lambda path: None)
     for given in paths:
+        depend(given)
         if not os.path.lexists(given):
             errors.append((given, "no such file or directory"))
             continue
         if os.path.isdir(given):
-            for dirpath, dirnames, filenames in os.walk(given, followlinks=False):
-                dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS
-                                     and not _excluded(os.path.join(dirpath, d), exclude, root))
-                for name in filenames:
-                    full = os.path.join(dirpath, name)
-                    if name.endswith(".php") and not os.path.isdir(full) \
-                            and not _excluded(full, exclude, root):
-                        files[full] = None
+            _walk(given, exclude, root, files, depend)
         elif os.path.exists(given):
             if not _excluded(given, exclude, root):
-                files[given] = None
+                name = os.path.basename(given)
+                files[given] = name[:-4] if name.endswith(".php") else name
         else:
             errors.append((given, "broken symbolic link"))
-    ordered = sorted(files, key=lambda p: (os.path.basename(p)[:-4] if p.endswith(".php")
-                                           else os.path.basename(p), p))
-    return ordered, errors
+    return sorted(files, key=lambda p: (files[p], p)), errors
+
+
+def _walk(top: str, exclude, root: Path, files: dict, depend) -> None:
+    """*.php under top, as os.walk(followlinks=False) finds them, with one scandir per
+    directory and no stat per file."""
+    stack = [top]
+    while stack:
+        directory = stack.pop()
+        depend(directory)
+        try:
+            with os.scandir(directory) as it:
+                entries = list(it)
+        except OSError:
+            continue  # as os.walk: a directory we cannot list is skipped
+        for e in entries:
+            try:
+                is_dir = e.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if e.name not in SKIP_DIRS and not e.is_symlink() \
+                        and not _excluded(e.path, exclude, root):
+                    stack.append(e.path)
+            elif e.name.endswith(".php") and not _excluded(e.path, exclude, root):
+                files[e.path] = e.name[:-4]

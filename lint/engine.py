@@ -33,6 +33,7 @@ class FileResult:
     migration: object = None
     error: str | None = None  # the file could not be read
     summary: object = None  # the replay's per-file summary, built from the same parse
+    rows: list | None = None  # findings as rows (findings.to_rows) instead of `findings`
 
 
 def expand_codes(tokens, all_rules) -> set[str]:
@@ -67,9 +68,10 @@ def settings_for(cfg, select=(), ignore=(), check_down=None, laravel_version=Non
     from migrate_lint import rules
     from migrate_lint.rules._common import RuleContext
 
+    # The catalogue's names: selecting rules imports none of them.
     enabled = resolve_selection(list(select) or cfg.select, list(cfg.ignore) + list(ignore),
-                                rules.all_rules())
-    pfi = {glob: expand_codes(codes, rules.all_rules())
+                                rules.names())
+    pfi = {glob: expand_codes(codes, rules.names())
            for glob, codes in cfg.per_file_ignores.items()}
     version = cfg.laravel_version
     if laravel_version:
@@ -79,7 +81,8 @@ def settings_for(cfg, select=(), ignore=(), check_down=None, laravel_version=Non
     if version is None:
         version, _ = cfgmod.laravel_version_from_composer(start or Path.cwd())
     ctx = RuleContext(check_down=cfg.check_down if check_down is None else check_down,
-                      laravel_version=version, database=database or cfg.database)
+                      laravel_version=version, database=database or cfg.database,
+                      database_version=cfg.database_version)
     return Settings(enabled=enabled, rule_ctx=ctx, per_file_ignores=pfi, root=cfg.root)
 
 

@@ -69,3 +69,32 @@ class Finding:
 def printable(text: str) -> str:
     """text with surrogate-escaped bytes (a non-UTF-8 source) replaced by U+FFFD."""
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+# A finding as plain data, ready to render without the source (the line under it is kept) and
+# cheap to cache, send between processes and sort. The path is kept beside it.
+ROW_FIELDS = ("line", "column", "end_line", "end_column", "start", "end", "code", "rule",
+              "message", "severity", "fixable", "snippet", "line_text")
+
+
+def source_line(lines: list[bytes] | None, line: int) -> str | None:
+    """The line the text report shows under a finding, from the file's lines; None past the
+    end."""
+    if lines is None or line - 1 >= len(lines) or line - 1 < -len(lines):
+        return None
+    return lines[line - 1].decode("utf-8", errors="replace").rstrip("\r")
+
+
+def to_rows(findings, data: bytes | None) -> list[tuple]:
+    lines = data.split(b"\n") if data is not None and findings else None
+    out = []
+    for f in findings:
+        s = f.span
+        out.append((s.line, s.column, s.end_line, s.end_column, s.start, s.end, f.code, f.rule,
+                    f.message, f.severity, f.fixable, f.snippet, source_line(lines, s.line)))
+    return out
+
+
+def from_rows(path: str, rows) -> list[Finding]:
+    return [Finding(code=r[6], rule=r[7], path=path, span=Span(r[4], r[5], *r[:4]), message=r[8],
+                    severity=r[9], fixable=r[10], snippet=r[11]) for r in rows]

@@ -52,3 +52,10 @@ def pgsql_server():
     server = pgsql_mod.PgSqlServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _user_cache_dir(tmp_path_factory, monkeypatch):
+    """The cache's key lives in the user's cache directory: one of our own per test session,
+    never the real one (subprocesses inherit it)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "user-cache"))

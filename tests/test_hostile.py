@@ -177,24 +177,6 @@ def test_two_fix_runs_at_once_do_not_corrupt_files(tmp_path):
     assert {p.read_bytes() for p in d.iterdir() if p.suffix == ".php"} == {fixed}
 
 
-def test_cache_round_trips_and_ignores_corrupt_entries(tmp_path):
-    d = _tree(tmp_path, 60)
-    (d / "2023_01_01_000000_drop.php").write_text("<?php\nSchema::drop('x');\n")
-    cold = ml(d, "--format", "json", cwd=tmp_path)
-    cache = tmp_path / ".migrate-lint-cache"
-    [entry] = [p for p in cache.iterdir() if p.name.startswith("findings-")]
-    assert len(json.loads(entry.read_text())) == 61
-    assert (cache / ".gitignore").read_text().strip().endswith("*")
-    warm = ml(d, "--format", "json", cwd=tmp_path)
-    assert findings(warm) == findings(cold)
-    entry.write_text("{broken")
-    again = ml(d, "--format", "json", cwd=tmp_path)
-    assert findings(again) == findings(cold)
-    edited = d / "2023_01_01_000000_drop.php"
-    edited.write_text("<?php\nSchema::dropIfExists('x');\n")
-    assert len(findings(ml(d, "--format", "json", cwd=tmp_path))) == len(findings(cold)) - 1
-
-
 def test_control_characters_never_reach_the_terminal(tmp_path):
     """A NUL, clear-screen, a window title and a bell, in a file name, a string and a line."""
     hostile = "\x1b[2J\x1b]0;owned\x07"

@@ -11,3 +11,10 @@ def check_history(files, settings, options, parsed=None):
     from migrate_lint.replay.history import check_history as run
 
     return run(files, settings, options, parsed)
+
+
+def history_rows(files, settings, options, parsed=None):
+    """check_history's findings as (path, findings.to_rows row) pairs, as the cache keeps them."""
+    from migrate_lint.replay.history import history_rows as run
+
+    return run(files, settings, options, parsed)

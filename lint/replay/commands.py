@@ -167,7 +167,7 @@ def _read_database(url, env_var, env_file, connection, prefix, migrations_table)
 
 def _settings(first_path, laravel_version):
     """The check command's settings for these paths (config file, composer.lock)."""
-    from migrate_lint.cli import build_settings, load_config
+    from migrate_lint.runner import build_settings, load_config
 
     cfg = load_config(None, first_path)
     return build_settings(cfg, (), (), None, laravel_version, None, first_path)

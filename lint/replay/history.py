@@ -16,11 +16,14 @@ import os
 import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from migrate_lint.findings import Finding
-from migrate_lint.replay.fold import Problem, Replay
-from migrate_lint.replay.state import DEFAULT, SchemaState
-from migrate_lint.replay.steps import Step, Summary, summarise
+
+if TYPE_CHECKING:  # the fold is imported when a history is replayed, not to find one
+    from migrate_lint.replay.fold import Problem, Replay
+    from migrate_lint.replay.state import SchemaState
+    from migrate_lint.replay.steps import Summary
 
 HISTORY_CODES = ("ML101", "ML102", "ML103", "ML104")
 _DEFAULT_CONN = re.compile(r"""['"]default['"]\s*=>\s*(?:env\(\s*['"]DB_CONNECTION['"]\s*,\s*)?"""
@@ -43,11 +46,10 @@ class History:
 def migration_files(directory: str) -> list[str]:
     """`*_*.php` directly in a directory, as Laravel's migrator globs them."""
     try:
-        names = os.listdir(directory)
+        with os.scandir(directory) as entries:  # is_file() without a stat per file
+            return [e.path for e in entries if _migration_name(e.name) and e.is_file()]
     except OSError:
         return []
-    return [os.path.join(directory, n) for n in names
-            if _migration_name(n) and os.path.isfile(os.path.join(directory, n))]
 
 
 def _migration_name(name: str) -> bool:
@@ -105,6 +107,7 @@ def squashed_schemas(root: str | None, default_name: str | None) -> dict[str, st
         names = sorted(n for n in os.listdir(sdir) if n.endswith("-schema.sql"))
     except OSError:
         return {}
+    from migrate_lint.replay.state import DEFAULT
     out = {}
     for n in names:
         conn = n[: -len("-schema.sql")]
@@ -115,61 +118,82 @@ def squashed_schemas(root: str | None, default_name: str | None) -> dict[str, st
     return out
 
 
+def history_files(dirs: list[str]) -> list[str]:
+    return laravel_order(f for d in dirs for f in migration_files(d))
+
+
 def load_history(dirs: list[str], given: set[str] | None = None, use_squashed: bool = True,
                  cache_dir: str | None = None, jobs: int | None = None,
-                 parsed: dict | None = None, overlay: dict[str, bytes] | None = None) -> History:
-    """overlay: {path: bytes} used instead of the file on disk (an editor's unsaved buffers);
-    an overlay path missing on disk joins the history when it lies directly in one of dirs."""
+                 parsed: dict | None = None, store=None, files: list[str] | None = None,
+                 overlay: dict[str, bytes] | None = None) -> History:
+    """The history of `dirs` (or its first `files`), summaries from `parsed` (the per-file
+    pass's), the cache (`store`, or the one in `cache_dir`) or a parse. overlay: {path: bytes}
+    used instead of the file on disk (an editor's unsaved buffers); an overlay path missing on
+    disk joins the history when it lies directly in one of dirs."""
+    from migrate_lint.cache import digest as digest_of
+    from migrate_lint.cache import files_of, open_store
+    from migrate_lint.replay.steps import Step, Summary
     from migrate_lint.replay.summaries import SummaryCache, build_all, build_one
     from migrate_lint.source import Source
 
+    if store is None and cache_dir:
+        store = open_store(cache_dir)
     overlay = {os.path.normpath(p): b for p, b in (overlay or {}).items()}
-    files = [f for d in dirs for f in migration_files(d)]
-    seen = {os.path.normpath(f) for f in files}
-    in_dirs = {os.path.normpath(d) for d in dirs}
-    files = laravel_order(files + [p for p in overlay if p not in seen and _migration_name(
-        os.path.basename(p)) and os.path.dirname(p) in in_dirs])
+    if files is None:
+        files = [f for d in dirs for f in migration_files(d)]
+        seen = {os.path.normpath(f) for f in files}
+        in_dirs = {os.path.normpath(d) for d in dirs}
+        files = laravel_order(files + [p for p in overlay if p not in seen and _migration_name(
+            os.path.basename(p)) and os.path.dirname(p) in in_dirs])
     root = next((r for r in (project_root(d) for d in dirs) if r), None)
     h = History(dirs=dirs, files=files, default_name=default_connection_name(root))
     if use_squashed:
         h.squashed = squashed_schemas(root, h.default_name)
     given = given or set()
-    cache = SummaryCache(cache_dir, dirs)
+    index = files_of(store)
+    cache = SummaryCache(store)
     by_path: dict[str, Summary] = {}
-    todo: list[tuple[str, bytes]] = []
+    todo: list[tuple[str, bytes, bytes]] = []
     for path in files:
-        try:
-            data = overlay.get(os.path.normpath(path))
-            if data is None:
-                with open(path, "rb") as fh:
-                    data = fh.read()
-        except OSError as exc:
-            by_path[path] = Summary(path=path, name=os.path.basename(path)[:-4],
-                                    error=exc.strerror or str(exc))
-            continue
         key = os.path.normpath(path)
-        if key in given:
+        if key in overlay:  # an unsaved buffer: not the file on disk, not in the file index
+            data, error = overlay[key], None
+            digest = digest_of(data) if store is not None else b""
+        else:
+            digest, data, error = index.lookup(path)
+        summary = None
+        if digest is not None and key not in given:
+            done = (parsed or {}).get(key)
+            if done is not None:
+                # Built by the per-file pass from the same bytes: no second parse.
+                summary = dataclasses.replace(done, path=path)
+                cache.put(path, digest, summary)
+            else:
+                summary = cache.get(path, digest)
+        if summary is None and digest is not None and data is None:
+            digest, data, error = index.read(path)  # its bytes are needed after all
+        if digest is None:
+            summary = Summary(path=path, name=os.path.basename(path)[:-4], error=error)
+        elif key in given:
             h.sources[key] = Source(path, data)
             if b"migrate-lint-ignore" in data:
-                by_path[path], m = build_one(path, data)
+                summary, m = build_one(path, data)
                 h.comments[key] = m.comments
-                cache.put(path, data, by_path[path])
-                continue
-        done = (parsed or {}).get(key)
-        if done is not None:
-            # Built by the per-file pass from the same bytes: no second parse.
-            by_path[path] = dataclasses.replace(done, path=path)
-            cache.put(path, data, by_path[path])
-            continue
-        cached = cache.get(path, data)
-        if cached is not None:
-            by_path[path] = cached
+            else:
+                done = (parsed or {}).get(key)
+                summary = dataclasses.replace(done, path=path) if done is not None \
+                    else cache.get(path, digest)
+            if summary is not None:
+                cache.put(path, digest, summary)
+        if summary is not None:
+            by_path[path] = summary
         else:
-            todo.append((path, data))
-    for (path, data), summary in zip(todo, build_all(todo, jobs)):
+            todo.append((path, data, digest))
+    for (path, _, digest), summary in zip(todo, build_all([t[:2] for t in todo], jobs)):
         by_path[path] = summary
-        cache.put(path, data, summary)
-    cache.save(set(files))
+        cache.put(path, digest, summary)
+    if cache_dir and store is not None:
+        store.save()
     for path in files:
         s = by_path[path]
         if s.error is not None:
@@ -180,10 +204,13 @@ def load_history(dirs: list[str], given: set[str] | None = None, use_squashed: b
 
 
 def initial_state(h: History, dumps: dict | None = None) -> SchemaState:
-    from migrate_lint.replay import dump as dumpmod
+    from migrate_lint.replay.state import SchemaState
 
     state = SchemaState()
-    for conn, path in (dumps if dumps is not None else h.squashed).items():
+    dumps = dumps if dumps is not None else h.squashed
+    if dumps:
+        from migrate_lint.replay import dump as dumpmod  # sqlglot: only with a dump
+    for conn, path in dumps.items():
         parsed = dumpmod.load(path)
         dumpmod.apply_to(parsed, state.connection(conn), closed=False)
         h.ran |= set(parsed.migrations)
@@ -194,6 +221,8 @@ def replay(h: History, state: SchemaState | None = None, engine: str | None = No
            laravel: tuple | None = None):
     """Yields (summary, problems) for each migration that runs, in order, on a fresh database
     (or from the squashed schema)."""
+    from migrate_lint.replay.fold import Replay
+
     r = Replay(state if state is not None else initial_state(h), h.default_name, engine,
                laravel)
     not_yet_created(r, h)
@@ -242,46 +271,110 @@ def duplicate_classes(h: History):
 
 
 def check_history(files, settings, options, parsed=None) -> list[Finding]:
-    from migrate_lint import rules as catalogue
-    from migrate_lint.engine import _file_ignores
+    """The replay rules' findings in the files given."""
+    from migrate_lint.findings import from_rows
 
+    return [f for path, row in history_rows(files, settings, options, parsed)
+            for f in from_rows(path, [row])]
+
+
+def history_rows(files, settings, options, parsed=None) -> list[tuple[str, tuple]]:
+    """(path, findings row) of the replay rules in the files given. With a cache
+    (options.store), each history's rows are kept under a signature of everything they depend
+    on, so an unchanged history is not replayed again."""
     enabled = set(settings.enabled) & set(HISTORY_CODES)
     if not enabled or not files:
         return []
     given = {os.path.normpath(f) for f in files}
-    out: list[Finding] = []
+    store = getattr(options, "store", None)
+    name = "replay:" + getattr(options, "cache_key", "")
+    memo = store.section(name) if store is not None else None
+    out: list[tuple[str, tuple]] = []
     for dirs in group_histories(files, list(getattr(options, "paths", []) or [])):
-        h = load_history(dirs, given, cache_dir=_cache_dir(settings, options),
-                         jobs=getattr(options, "jobs", None), parsed=parsed)
-        found: list[tuple[str, Finding]] = []
-        ctx = settings.rule_ctx
-        for s, problems in replay(h, engine=ctx.database, laravel=ctx.laravel_version):
-            if os.path.normpath(s.path) not in given:
+        for d in dirs if store is not None else ():
+            store.depend(d)  # its listing: the history's files
+        order = history_files(dirs)
+        last = max((i for i, f in enumerate(order) if os.path.normpath(f) in given), default=-1)
+        if last < 0:
+            continue  # none of the files given is in this history
+        slot = sig = None
+        if memo is not None:
+            slot = "\0".join(os.path.abspath(d) for d in dirs)
+            sig = _signature(dirs, order, given, store, name)
+            hit = memo.get(slot)
+            if hit is not None and hit[0] == sig:
+                out += hit[1]
                 continue
-            for p in problems:
-                if p.code in enabled:
-                    found.append((s.path, _finding(p, s, h.sources.get(os.path.normpath(s.path)))))
-        if "ML104" in enabled:
-            for s, first in duplicate_classes(h):
-                if os.path.normpath(s.path) in given:
-                    found.append((s.path, _class_finding(s, first, h.sources.get(
-                        os.path.normpath(s.path)))))
-        by_path: dict[str, list[Finding]] = {}
-        for path, f in found:
-            if f.code in _file_ignores(path, settings):
-                continue
-            by_path.setdefault(path, []).append(f)
-        for path, fs in by_path.items():
-            out += _unsuppressed(fs, h.comments.get(os.path.normpath(path), []), catalogue)
+        h = load_history(dirs, given, jobs=getattr(options, "jobs", None), parsed=parsed,
+                         store=store, files=order)
+        rows = _history_rows(h, given, enabled, settings)
+        if memo is not None:
+            memo.pop(slot, None)
+            memo[slot] = (sig, tuple(rows))
+            store.touch(name)
+        out += rows
     return out
 
 
-def _cache_dir(settings, options) -> str | None:
-    if not getattr(options, "use_cache", False):
-        return None
-    from migrate_lint.cache import DIRNAME
+def _signature(dirs, files, given, store, key) -> bytes:
+    """Everything a history's findings depend on: the settings (in the section name), the
+    files in order with their content, which of them are reported, the squashed schema and
+    the default connection."""
+    import marshal
+    from hashlib import blake2b
 
-    return getattr(options, "cache_dir", None) or os.path.join(str(settings.root), DIRNAME)
+    from migrate_lint.cache import files_of
+
+    index = files_of(store)
+    root = next((r for r in (project_root(d) for d in dirs) if r), None)
+    if root is not None:  # what the two lookups below read
+        store.depend(os.path.join(root, "config", "database.php"))
+        store.depend(os.path.join(root, "database", "schema"))
+    default = default_connection_name(root)
+    paths = [*squashed_schemas(root, default).values(), *files]
+    digests = []
+    for path in paths:
+        digest, _, error = index.lookup(path)
+        digests.append(digest if digest is not None else str(error))
+    reported = [os.path.normpath(path) in given for path in files]
+    return blake2b(marshal.dumps((key, dirs, default, paths, digests, reported)),
+                   digest_size=16).digest()
+
+
+def _history_rows(h: History, given, enabled, settings) -> list[tuple[str, tuple]]:
+    from migrate_lint import rules as catalogue
+    from migrate_lint.engine import _file_ignores
+    from migrate_lint.findings import to_rows
+
+    found: list[tuple[str, Finding]] = []
+    pending = {os.path.normpath(p) for p in h.files} & given
+    ctx = settings.rule_ctx
+    for s, problems in replay(h, engine=ctx.database, laravel=ctx.laravel_version):
+        if not pending:
+            break  # the fold only moves forward: later steps change nothing reported
+        key = os.path.normpath(s.path)
+        if key not in given:
+            continue
+        pending.discard(key)
+        for p in problems:
+            if p.code in enabled:
+                found.append((s.path, _finding(p, s, h.sources.get(key))))
+    if "ML104" in enabled:
+        for s, first in duplicate_classes(h):
+            if os.path.normpath(s.path) in given:
+                found.append((s.path, _class_finding(s, first, h.sources.get(
+                    os.path.normpath(s.path)))))
+    by_path: dict[str, list[Finding]] = {}
+    for path, f in found:
+        if f.code in _file_ignores(path, settings):
+            continue
+        by_path.setdefault(path, []).append(f)
+    out = []
+    for path, fs in by_path.items():
+        source = h.sources.get(os.path.normpath(path))
+        kept = _unsuppressed(fs, h.comments.get(os.path.normpath(path), []), catalogue)
+        out += [(path, row) for row in to_rows(kept, source.data if source else None)]
+    return out
 
 
 def _unsuppressed(findings, comments, catalogue):

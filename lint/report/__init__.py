@@ -27,6 +27,9 @@ class ReportContext:
     sources: dict = field(default_factory=dict)  # path -> bytes (text) or Source (SARIF, HTML)
     fixes: dict = field(default_factory=dict)  # id(finding) -> Fix, for SARIF and HTML
     errors: bool = False  # a path, file or ref could not be read: never claim success
+    # (path, line) -> that line's text, for findings that carry it (the cache's rows): the
+    # text report shows it without reading the file again.
+    source_lines: dict = field(default_factory=dict)
 
 
 def renderer(name: str):

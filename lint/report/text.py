@@ -38,6 +38,9 @@ def _style(text: str, style: str, color: bool) -> str:
 
 
 def _source_line(context, f, lines_cache: dict) -> str | None:
+    kept = context.source_lines.get((f.path, f.span.line), False)
+    if kept is not False:  # taken when the finding was made (cached findings carry it)
+        return kept
     lines = lines_cache.get(f.path)
     if lines is None:
         data = context.sources.get(f.path)
