@@ -8,8 +8,6 @@ from bisect import bisect_right
 from migrate_lint.findings import Span
 
 _NEWLINE = re.compile(b"\n")
-_TAB_LINE = re.compile(rb"^\t", re.M)
-_SPACE_INDENT = re.compile(rb"^( {1,15})(?=[^ *\r\n])", re.M)
 
 
 class Source:
@@ -55,10 +53,24 @@ class Source:
         return "\r\n" if b"\r\n" in self.data else "\n"
 
     def indent_unit(self) -> str:
-        """The file's own indentation step: a tab, or its smallest run of spaces (1 to 15, before
-        something other than a comment's `*`), over the first 400 lines."""
-        head = self.data[:self.line_starts[400]] if len(self.line_starts) > 400 else self.data
-        if _TAB_LINE.search(head):
-            return "\t"
-        widths = _SPACE_INDENT.findall(head)
-        return " " * (min(map(len, widths)) if widths else 4)
+        """The file's own indentation step: a tab, or the commonest step by which a line is
+        indented deeper than the one before (one odd line, such as SQL in a heredoc indented
+        by two, does not decide it)."""
+        from collections import Counter
+
+        steps: Counter = Counter()
+        previous = 0
+        for start in self.line_starts[:400]:
+            chunk = self.data[start:start + 16]
+            if chunk.startswith(b"\t"):
+                return "\t"
+            n = len(chunk) - len(chunk.lstrip(b" "))
+            if n >= 16 or chunk[n:n + 1] in (b"*", b"\r", b"\n", b""):
+                continue
+            if n > previous:
+                steps[n - previous] += 1
+            previous = n
+        if not steps:
+            return " " * 4
+        most = max(steps.values())
+        return " " * min(step for step, count in steps.items() if count == most)

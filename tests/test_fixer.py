@@ -388,3 +388,14 @@ def test_single_quoted_call_in_a_double_quoted_table_gets_one_quote_style(tmp_pa
                     "    $table->string('x');\n});\n")
     assert run("--fix", "m.php", cwd=tmp_path).returncode == 0
     assert "if (! Schema::hasColumn('users', 'x')) {" in path.read_text()
+
+
+def test_an_odd_line_in_a_heredoc_does_not_set_the_indentation(tmp_path):
+    """The file steps by four; one SQL line in a heredoc indented by two made guards step by two."""
+    path = tmp_path / "m.php"
+    path.write_text("<?php\n\nreturn new class extends Migration\n{\n    public function up()\n"
+                    "    {\n        DB::statement(<<<SQL\nALTER TABLE tasks\n  DROP COLUMN title\n"
+                    "SQL\n        );\n    }\n};\n")
+    assert run("--fix", "m.php", cwd=tmp_path).returncode == 0
+    assert "        if (Schema::hasColumn('tasks', 'title')) {\n            DB::statement(" \
+        in path.read_text()
