@@ -80,8 +80,15 @@ def _statement(path: str, line: int | None) -> tuple[int, int] | None:
 
 
 def _holds(failure, line: int) -> bool:
+    """The failing statement holds the finding's line, or passes the closure that does (a
+    closure in a variable: Laravel's trace names `Schema::table('x', $var)`)."""
+    from migrate_lint.model.statements import closures_passed
+
     span = _statement(failure.path, failure.line)
-    return span is None or span[0] <= line <= span[1]
+    if span is None or span[0] <= line <= span[1]:
+        return True
+    passed = closures_passed(Path(failure.path).read_bytes(), failure.line)
+    return any(first <= line <= last for first, last in passed)
 
 
 def compare(files, result) -> Comparison:

@@ -340,6 +340,30 @@ def test_compare_confirms_only_the_failure_a_finding_foretells(engine, tmp_path)
         ("2024_01_01_000001_m1.php", "ML201", "down 1")
 
 
+CLOSURE_IN_A_VARIABLE = HEAD + """    public function up()
+    {
+        $addBody = function (Blueprint $table) {
+            $table->text('body')->nullable();
+        };
+        Schema::table('posts', $addBody);
+    }
+};
+"""
+
+
+def test_compare_matches_a_closure_passed_by_variable(engine, tmp_path):
+    """Laravel's trace names `Schema::table('posts', $addBody)`; the finding is on the add
+    inside the closure held in `$addBody` (BookStack): the failure confirms it."""
+    folder = history(tmp_path / "m", CREATE_POSTS, CLOSURE_IN_A_VARIABLE)
+    data = _json(verify(folder, "--format", "json", "--compare", *engine))
+    rows = {(Path(r["path"]).name[:24], r["code"]): r for r in data["compare"]["static"]}
+    add = rows[("2024_01_01_000001_m1.php", "ML002")]
+    assert add["line"] == CLOSURE_IN_A_VARIABLE.splitlines().index(
+        "            $table->text('body')->nullable();") + 1
+    assert add["status"] == "confirmed", add
+    assert data["compare"]["static_misses"] == []
+
+
 def test_an_app_root_runs_its_migrations_and_an_empty_folder_is_an_error(tmp_path):
     """`verify /path/to/app` ran nothing and printed "All checks passed. 0 of 0 migrations"."""
     app = tmp_path / "app"
