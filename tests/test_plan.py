@@ -231,3 +231,34 @@ def test_live_mode_on_sqlite_from_a_laravel_env_file(tmp_path):
     assert [m["status"] for m in data["migrations"]] == ["already ran", "fails", "never reached"]
     assert data["migrations"][1]["error"] == ("SQLSTATE[HY000]: General error: 1 duplicate "
                                               "column name: priority")
+
+
+def test_an_index_a_helper_may_have_dropped_is_not_a_definite_failure(tmp_path):
+    # Lychee: `$this->optimize->dropIndexIfExists($table, 'x'); $table->index([...], 'x');`
+    # re-creates an index an earlier migration made; the helper is not read, so the plan must
+    # not predict 'Duplicate key name' (it did: FAILS, and 99 migrations never reached).
+    create = """        Schema::create('tasks', function (Blueprint $table) {
+            $table->id();
+            $table->integer('priority');
+            $table->index(['priority'], 'tasks_prio');
+        });"""
+    readd = """        Schema::table('tasks', function (Blueprint $table) {
+            $this->optimize->dropIndexIfExists($table, 'tasks_prio');
+            $table->index(['priority', 'id'], 'tasks_prio');
+        });"""
+    plain = readd.replace("$this->optimize->dropIndexIfExists($table, 'tasks_prio');", "")
+    mig = tmp_path / "migrations"
+    dump = tmp_path / "empty.sql"
+    dump.write_text("")
+    write(mig, {"2024_01_01_000000_create_tasks.php": anon(create),
+                "2024_02_01_000000_readd.php": anon(readd)})
+    data = json.loads(plan("--schema", dump, mig, "--format", "json").output)
+    readd_result = data["migrations"][1]
+    assert readd_result["status"] == "runs" and readd_result["checked"] is False
+    assert readd_result["unchecked"] == [
+        {"line": 12, "reason": "the indexes of 'tasks' are not known exactly"}]
+    # Without the helper the same re-add is a definite failure.
+    write(mig, {"2024_02_01_000000_readd.php": anon(plain)})
+    data = json.loads(plan("--schema", dump, mig, "--format", "json").output)
+    assert [m["status"] for m in data["migrations"]] == ["runs", "fails"]
+    assert "tasks_prio" in data["migrations"][1]["reason"]

@@ -371,3 +371,33 @@ def test_a_table_renamed_away_is_said_to_be_renamed_not_dropped(tmp_path):
     assert codes_at(found) == [("2024_03_01_000000_later.php", 10, "ML103")]
     assert "renamed by " in found[0]["message"] and "to 'jobs'" in found[0]["message"]
     assert "dropped by" not in found[0]["message"]
+
+
+@pytest.mark.parametrize("call", [
+    "$this->optimize->dropColumnIfExists($table, 'priority');",  # another object's method
+    "SchemaHelper::dropPriority($table);",                         # a static call
+    "drop_priority($table);",                                     # a function
+    "$this->inheritedHelper($table);",                            # a method of a parent class
+    "$table->after('id', fn ($t) => Helpers::reset($t));",        # the Blueprint under a new name
+])
+def test_a_call_we_cannot_read_given_the_blueprint_makes_the_table_unknown(tmp_path, call):
+    # Lychee drops indexes with `$this->optimize->dropIndexIfExists($table, ...)`: such a call
+    # may drop or add anything, so the column it could have dropped is no longer a duplicate.
+    opaque = ("        Schema::table('tasks', function (Blueprint $table) {\n            "
+              + call + "\n        });")
+    write(tmp_path, {"2024_01_01_000000_create_tasks.php": anon(CREATE_TASKS),
+                     "2024_01_15_000000_helper.php": anon(opaque),
+                     "2024_02_01_000000_add_priority.php": anon(ADD_PRIORITY)})
+    assert lint(tmp_path) == []
+
+
+def test_a_call_not_given_the_blueprint_changes_nothing(tmp_path):
+    other = """        Schema::table('tasks', function (Blueprint $table) {
+            $this->output->info('tasks', $x);
+            Log::info(count($rows));
+            $table->string('note')->nullable();
+        });"""
+    write(tmp_path, {"2024_01_01_000000_create_tasks.php": anon(CREATE_TASKS),
+                     "2024_01_15_000000_note.php": anon(other),
+                     "2024_02_01_000000_add_priority.php": anon(ADD_PRIORITY)})
+    assert codes_at(lint(tmp_path)) == [("2024_02_01_000000_add_priority.php", 11, "ML101")]

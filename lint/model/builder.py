@@ -408,9 +408,14 @@ class Builder(ConditionReader, Instantiator):
         subst = {**self.subst_of(chain), **extra}
         lo = bisect_left(self.mcall_starts, fn.start_byte)
         hi = bisect_right(self.mcall_starts, fn.end_byte)
+        others = [c for c in (*self.scalls, *self.fcalls)
+                  if fn.start_byte <= c.start_byte and c.end_byte <= fn.end_byte]
+        for call in others:
+            self._opaque_call(op, fn, param, chain, extra, call, calls)
         for call in self.mcalls[lo:hi]:
             obj = call.child_by_field_name("object")
             if obj is None or obj.type != "variable_name":
+                self._opaque_call(op, fn, param, chain, extra, call, calls)
                 continue
             in_scope = self._blueprint_vars(fn, param, call)
             if text(obj) == "$this" and len(chain) < MAX_DEPTH:
@@ -421,8 +426,9 @@ class Builder(ConditionReader, Instantiator):
                         "arguments")), subst)
                     site = Site(call, method, bindings)
                     self._collect_calls(op, method, inner_param, chain + (site,), calls)
-                continue
+                    continue
             if text(obj) not in in_scope:
+                self._opaque_call(op, fn, param, chain, extra, call, calls)
                 continue
             outer, modifiers, mod_args = call, [], []
             while outer.parent is not None and outer.parent.type in (
@@ -446,6 +452,26 @@ class Builder(ConditionReader, Instantiator):
                 args=tuple(self.resolve(a, subst) for a in args), expands=bp.expands(method),
                 node=outer, order=self.order_of(outer, chain), shared=bool(chain),
                 var=text(obj), modifier_args=tuple(mod_args)))
+
+    def _opaque_call(self, op, fn, param, chain, extra, call, calls) -> None:
+        """A call we cannot read that is given the Blueprint (`$this->helper->dropIndexIfExists(
+        $table, ...)`, `SomeTrait::addAudit($table)`): it may add or drop anything."""
+        in_scope = self._blueprint_vars(fn, param, call)
+        values = arg_values(call.child_by_field_name("arguments"))
+        if not any(v.type == "variable_name" and text(v) in in_scope for v in values):
+            return
+        callee = call.child_by_field_name("function")
+        if callee is None:
+            obj, name, _ = self.call_parts(call)
+            sep = "::" if call.type == "scoped_call_expression" else "->"
+            callee = f"{text(obj) if obj is not None else '?'}{sep}{text(name) if name else '?'}"
+        else:
+            callee = text(callee)
+        calls.append(BlueprintCall(
+            op=op, method=callee, category="opaque", columns=(), modifiers=(),
+            span=self.src.node_span(call), statement=self.statement_span(call),
+            ctx=self.context_in(call, chain, extra), node=call,
+            order=self.order_of(call, chain), shared=bool(chain)))
 
     def _named_args(self, call, subst) -> tuple:
         """((name or None, resolved value), ...) of a call's arguments."""

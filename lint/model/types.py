@@ -187,7 +187,9 @@ class BlueprintCall:
 
     op: SchemaOp
     method: str  # the call on the blueprint variable itself
-    category: str  # add | drop | rename | index | drop_index | change | rename_table | other
+    # add | drop | rename | index | drop_index | change | rename_table | other (a macro) |
+    # opaque (a call we cannot read that is given the Blueprint: method is its callee)
+    category: str
     columns: tuple[Name, ...]
     modifiers: tuple[str, ...]
     span: Span

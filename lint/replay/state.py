@@ -84,6 +84,10 @@ class Table:
         for col in self.columns.values():
             if col.status == YES or col.status == NO:
                 col.status = MAYBE
+        # What changed columns unseen may have dropped or added indexes too.
+        for index in self.indexes.values():
+            if index.status == YES or index.status == NO:
+                index.status = MAYBE
         if reason and reason not in self.notes:
             self.notes.append(reason)
 

@@ -283,7 +283,7 @@ def _collect(call, table, columns, indexes) -> bool:
     if call.category == "index":
         indexes += [(n, k, c, False, r) for n, k, c, r in _explicit_index(call, table)]
         return True
-    if call.category in ("other",) and call.method not in HARMLESS:
+    if call.category == "opaque" or (call.category == "other" and call.method not in HARMLESS):
         return False
     if call.category in ("drop", "rename", "change"):
         return False
@@ -406,6 +406,10 @@ def _alter_steps(call, table, conn, texpr) -> list[Step]:
         return [Step("rename_table", table, line, connection=conn,
                      to=call.columns[0].value if call.columns else None, table_expr=texpr,
                      phase=COMMAND)]
+    if cat == "opaque":
+        return [Step("taint_table", table, line, connection=conn, table_expr=texpr,
+                     cond=C.unknown("?"),
+                     reason=f"`{call.method}()` is given the Blueprint and is not read")]
     if call.method in HARMLESS:
         return []
     # A macro or a call we do not know (`after()` nests its own closure): the table's columns
