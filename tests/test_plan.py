@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 
 import pytest
 from click.testing import CliRunner
@@ -262,3 +264,19 @@ def test_an_index_a_helper_may_have_dropped_is_not_a_definite_failure(tmp_path):
     data = json.loads(plan("--schema", dump, mig, "--format", "json").output)
     assert [m["status"] for m in data["migrations"]] == ["runs", "fails"]
     assert "tasks_prio" in data["migrations"][1]["reason"]
+
+
+def test_dev_null_and_a_pipe_are_dumps_a_directory_and_a_device_are_not(tmp_path):
+    mig, _ = project(tmp_path, MYSQL_DUMP)
+    data = json.loads(plan("--schema", os.devnull, mig, "--format", "json").output)
+    assert [m["status"] for m in data["migrations"]] == ["runs", "fails", "never reached"]
+    fifo = tmp_path / "dump.fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_text(MYSQL_DUMP))
+    writer.start()
+    data = json.loads(plan("--schema", fifo, mig, "--format", "json").output)
+    writer.join()
+    assert data["recorded_migrations"] == 1
+    for not_a_dump in (tmp_path, "/dev/zero"):
+        result = plan("--schema", not_a_dump, mig)
+        assert result.exit_code == 2 and "no such schema dump" in result.output

@@ -117,7 +117,7 @@ def plan(paths, dump_path, database_url, database_env, env_file, connection, pre
     settings = _settings(dirs[0], laravel_version)
     try:
         if dump_path:
-            if not os.path.isfile(dump_path):
+            if not _readable_dump(dump_path):
                 _fail(f"{dump_path}: no such schema dump")
             source = dumpmod.load(dump_path, dialect)
         else:
@@ -130,6 +130,18 @@ def plan(paths, dump_path, database_url, database_env, env_file, connection, pre
         _fail(str(exc))
     _write(_plan_report(result, fmt), output_file)
     sys.exit(1 if result.fails else 0)
+
+
+def _readable_dump(path: str) -> bool:
+    """A file, a pipe (`--schema <(mysqldump --no-data ...)`) or /dev/null (an empty database);
+    never a directory or a device that reads forever."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or os.path.realpath(path) == os.devnull
 
 
 def _plan_report(result, fmt: str) -> str:
