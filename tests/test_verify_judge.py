@@ -30,6 +30,13 @@ QE = "Illuminate\\Database\\QueryException"
      "BadMethodCallException", "sqlite", CANNOT_RUN, "needs a newer Laravel (method missing)"),
     ('PHP Fatal error: Trait "X" not found', "PHP fatal error", "sqlite", CANNOT_RUN,
      "PHP fatal error"),
+    ("SQLSTATE[42000]: Syntax error or access violation: 1103 Incorrect table name '' (SQL: "
+     "alter table `` add `event` varchar(255) null)", QE, "mariadb", CANNOT_RUN,
+     "an empty table name (config() has no value outside the app)"),
+    ('Invalid table name specified "".', "Doctrine\\DBAL\\Exception", "sqlite", CANNOT_RUN,
+     "an empty table name (config() has no value outside the app)"),
+    ("SQLSTATE[42000]: Syntax error or access violation: 1103 Incorrect table name 'a b'", QE,
+     "mariadb", DATABASE, "database error"),
 ])
 def test_classify(error, exception, engine, kind, reason):
     verdict = classify(error, exception, engine)

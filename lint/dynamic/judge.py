@@ -44,6 +44,11 @@ _CANNOT_RUN = [
     (re.compile(r"did not finish within"), "timed out"),
 ]
 
+# `Schema::create(config('activitylog.table_name'))`: outside the app config() gives null, so
+# the table name is empty; MariaDB and Doctrine refuse it. Not a defect of the migration.
+_EMPTY_TABLE = re.compile(r"Invalid table name specified \"\"|\b1103 Incorrect table name ''")
+EMPTY_TABLE_NAME = "an empty table name (config() has no value outside the app)"
+
 _LOST = re.compile(r"\b(2002|2006|2013)\b.*(Connection refused|gone away|Lost connection)|"
                    r"server has gone away|Lost connection to", re.I)
 
@@ -93,6 +98,8 @@ def classify(error: str, exception: str | None, engine: str) -> Verdict:
         for needle, reason in _SQLITE_LIMITS:
             if needle in error:
                 return Verdict(LIMIT, reason)
+    if _EMPTY_TABLE.search(error):
+        return Verdict(CANNOT_RUN, EMPTY_TABLE_NAME)
     if "Unknown column type" in error and "Doctrine" in error:
         return Verdict(CANNOT_RUN, "doctrine/dbal cannot change this column type")
     if exception.endswith(("QueryException", "PDOException")) or "\\DBAL\\" in f"\\{exception}" \

@@ -378,3 +378,49 @@ def test_rows_a_failed_migration_seeded_are_back_for_the_next_one(engine, tmp_pa
     assert found == [("2024_01_01_000001_m1.php", "ML201", "up 2")]
     # m1's down() ran after its failure and deleted the row; up() must stand again for m2
     assert by_file(data)["2024_01_01_000002_m2.php"]["status"] == "verified"
+
+
+CONFIG_TABLE = HEAD + """    public function up()
+    {
+        Schema::table(config('activitylog.table_name'), function (Blueprint $table) {
+            $table->string('event')->nullable();
+        });
+    }
+
+    public function down()
+    {
+        Schema::table(config('activitylog.table_name'), function (Blueprint $table) {
+            $table->dropColumn('event');
+        });
+    }
+};
+"""
+CREATE_CONFIG_TABLE = HEAD + """    public function up()
+    {
+        Schema::create(config('activitylog.table_name'), function (Blueprint $table) {
+            $table->id();
+        });
+    }
+
+    public function down()
+    {
+        Schema::dropIfExists(config('activitylog.table_name'));
+    }
+};
+"""
+
+
+def test_a_table_named_by_config_is_not_runnable_not_a_failure(engine, tmp_path):
+    # spatie/laravel-activitylog's migrations (roadmap): outside the app config() is null, so the
+    # table name is empty; MariaDB said ML202 "1103 Incorrect table name ''" on a fresh database
+    # and down() on SQLite "Invalid table name specified", both reported as static misses.
+    folder = history(tmp_path / "m", CREATE_CONFIG_TABLE, CONFIG_TABLE)
+    proc = verify(folder, "--format", "json", "--compare", *engine)
+    data = as_json(proc)
+    first_runs = [(Path(f["path"]).name, f["step"]) for f in data["findings"]
+                  if f["step"] in ("up 1", "down 1")]
+    assert first_runs == []
+    assert data["compare"]["static_misses"] == []
+    reason = "an empty table name (config() has no value outside the app)"
+    ml003 = [s for s in data["compare"]["static"] if s["code"] == "ML003"]
+    assert [(s["status"], reason in s["dynamic"]) for s in ml003] == [("not runnable", True)]
