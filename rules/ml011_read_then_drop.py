@@ -4,7 +4,8 @@ What it does:
     Flags a query that reads a table's rows (`DB::table('t')->get()`, `->each()`, `->chunk()`,
     `->chunkById()`, `->cursor()`, `->lazy()`, `->pluck()`, or `insertUsing(...)` selecting from
     it) when the same method later drops that table (`Schema::drop('t')`,
-    `Schema::dropIfExists('t')`), unless the read is guarded by `Schema::hasTable('t')` or the
+    `Schema::dropIfExists('t')`) or renames it away (`Schema::rename('t', 'x')`,
+    `$table->rename('x')` in `Schema::table('t', ...)`), unless the read is guarded by `Schema::hasTable('t')` or the
     method makes the table again after the drop (a rebuild: `Schema::rename('t_new', 't')`).
 
 Why is this bad?
@@ -49,14 +50,30 @@ SUMMARY = "a migration reads a table it then drops, without a Schema::hasTable g
 
 
 def dropped_after(migration, item):
-    """The first drop of item's table later in the same method, or None. A table the method
-    makes again after the drop (`Schema::create(t)`, `Schema::rename('t_new', t)`: a rebuild)
-    exists on the re-run, so its read does not fail there."""
+    """The first drop or rename away of item's table later in the same method, or None. A
+    table the method makes again after it (`Schema::create(t)`, `Schema::rename('t_new', t)`:
+    a rebuild) exists on the re-run, so its read does not fail there."""
     for op in migration.ops:
-        if op.kind in ("drop", "dropIfExists") and before(item, op) \
+        if _removes(op) and before(item, op) \
                 and op.table.same(item.table, case_insensitive=True):
             return None if _remade_after(migration, op) else op
     return None
+
+
+def _removes(op) -> bool:
+    """Schema::drop/dropIfExists(t), Schema::rename(t, x), or `$table->rename(x)` in
+    Schema::table(t, ...) (linkace MoveCategoryToListTable): afterwards t is gone."""
+    if op.kind in ("drop", "dropIfExists", "rename"):
+        return True
+    return op.kind == "table" and any(c.category == "rename_table" for c in op.calls)
+
+
+def _verb(op) -> str:
+    if op.kind in ("drop", "dropIfExists"):
+        return "drops"
+    to = op.to_table or next((c.args[0] for c in op.calls
+                              if c.category == "rename_table" and c.args), None)
+    return f"renames to {q(to)}" if to is not None else "renames"
 
 
 def _remade_after(migration, drop) -> bool:
@@ -77,9 +94,9 @@ def check(migration, ctx):
         if drop is None:
             continue
         yield finding(rule, migration, read.span,
-                      f"reads {q(read.table)} (`{read.method}`), which this method then drops "
-                      f"(line {drop.span.line}): a re-run after the drop fails with 'Table "
-                      f"doesn't exist'; guard the data block with `Schema::hasTable`",
+                      f"reads {q(read.table)} (`{read.method}`), which this method then "
+                      f"{_verb(drop)} (line {drop.span.line}): a re-run after that fails with "
+                      f"'Table doesn't exist'; guard the data block with `Schema::hasTable`",
                       target=(read, drop), statement=read.statement,
                       fixable=_range(migration, read, drop) is not None)
 

@@ -604,6 +604,8 @@ class Builder(ConditionReader, Instantiator):
                 if self._is_db_connection(obj):
                     self._raw_sql(call, method, arguments, obj)
             elif method in INSERT_METHODS or method in DELETE_METHODS or method in READ_METHODS:
+                if method in READ_METHODS and self._reads_a_read(obj):
+                    continue  # `->get()->each(...)`: one read, of the Collection get() made
                 into = self.m.inserts if method in INSERT_METHODS else (
                     self.m.row_deletes if method in DELETE_METHODS else self.m.reads)
                 source = obj
@@ -621,6 +623,12 @@ class Builder(ConditionReader, Instantiator):
                                        statement=self.statement_span(call),
                                        ctx=self.context_in(call, chain), node=call,
                                        order=self.order_of(call, chain), method=method))
+
+    def _reads_a_read(self, obj) -> bool:
+        if obj.type not in ("member_call_expression", "nullsafe_member_call_expression"):
+            return False
+        _, name, _ = self.call_parts(obj)
+        return name is not None and text(name).lower() in READ_METHODS
 
     def _with_bindings(self, subst, fn, *args):
         """fn(*args) with names resolved through subst where fn resolves without one."""
