@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -136,6 +138,21 @@ def available(autoload: list[str] | None = None) -> tuple[bool, str]:
     return True, ""
 
 
+ANSWER = b"\x1emigrate-lint-answer:"
+
+
+def _answer(output: bytes) -> str:
+    """The runner's JSON answer: what follows its last marker (IndexError when none)."""
+    if ANSWER not in output:
+        raise IndexError("no answer")
+    return output.rsplit(ANSWER, 1)[1].decode("utf-8", "replace").strip()
+
+
+def _answered(output: bytes) -> bool:
+    at = output.rfind(ANSWER)
+    return at >= 0 and output.endswith(b"\n", at)
+
+
 def _call(request: dict, timeout: float) -> dict:
     php = shutil.which("php")
     if php is None:
@@ -146,7 +163,7 @@ def _call(request: dict, timeout: float) -> dict:
     except subprocess.TimeoutExpired:
         raise OracleError(f"the PHP runner did not finish within {timeout:.0f} s") from None
     try:
-        data = json.loads(proc.stdout.decode("utf-8", "replace").strip().splitlines()[-1])
+        data = json.loads(_answer(proc.stdout))
     except (ValueError, IndexError):
         tail = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip()[-500:]
         raise OracleError(f"the PHP runner did not answer in JSON: {tail}") from None
@@ -221,13 +238,22 @@ class Worker:
             self.proc.stdin.flush()
         except BrokenPipeError:
             pass
+        deadline = time.monotonic() + self.timeout
+        out, ready = b"", True
+        fd = self.proc.stdout.fileno()
         with selectors.DefaultSelector() as sel:
-            sel.register(self.proc.stdout, selectors.EVENT_READ)
-            ready = sel.select(self.timeout)
-        line = self.proc.stdout.readline() if ready else b""
+            sel.register(fd, selectors.EVENT_READ)
+            # What the migration wrote itself comes first: read up to our answer's line end.
+            # (os.read, not readline: a buffered reader would hide lines from select.)
+            while not _answered(out):
+                ready = bool(sel.select(max(0.0, deadline - time.monotonic())))
+                chunk = os.read(fd, 1 << 16) if ready else b""
+                if not chunk:
+                    break
+                out += chunk
         try:
-            data = json.loads(line)
-        except ValueError:
+            data = json.loads(_answer(out))
+        except (ValueError, IndexError):
             self.close()
             error = (f"the PHP runner did not finish within {self.timeout:.0f} s" if not ready
                      else "the PHP runner stopped without answering")

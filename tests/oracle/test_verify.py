@@ -424,3 +424,30 @@ def test_a_table_named_by_config_is_not_runnable_not_a_failure(engine, tmp_path)
     reason = "an empty table name (config() has no value outside the app)"
     ml003 = [s for s in data["compare"]["static"] if s["code"] == "ML003"]
     assert [(s["status"], reason in s["dynamic"]) for s in ml003] == [("not runnable", True)]
+
+
+WRITES_STDOUT = HEAD + """    public function up()
+    {
+        file_put_contents('php://stdout', 'Migrating the tags');
+        Schema::create('tags', function (Blueprint $table) {
+            $table->id();
+        });
+        fwrite(STDOUT, "done\\n");
+    }
+
+    public function down()
+    {
+        Schema::dropIfExists('tags');
+    }
+};
+"""
+
+
+def test_a_migration_writing_to_stdout_is_still_verified(engine, tmp_path):
+    # Lychee's 62 bump_version migrations write through Symfony's ConsoleOutput to
+    # php://stdout, past the runner's output buffer: they were "the PHP runner stopped
+    # without answering" (not runnable) instead of being run.
+    folder = history(tmp_path / "m", WRITES_STDOUT)
+    data = as_json(verify(folder, "--format", "json", *engine))
+    assert data["summary"]["verified"] == 1 and data["summary"]["could_not_run"] == 0
+    assert [(f["code"], f["step"], f["line"]) for f in data["findings"]] == [("ML201", "up 2", 6)]

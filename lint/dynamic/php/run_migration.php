@@ -2,7 +2,8 @@
 /*
  * migrate-lint's oracle: runs Laravel migrations for real and answers in JSON.
  *
- * Reads one JSON request on stdin, prints one JSON object on stdout, nothing else:
+ * Reads one JSON request on stdin, prints one JSON object on stdout after the marker
+ * "\x1emigrate-lint-answer:" (a migration's own output may come before it):
  *   {"connection": {...Laravel connection config...}, "setup": ["sql", ...],
  *    "autoload": ["vendor/autoload.php"],              (default: Debian's Laravel packages)
  *    "action": "steps",   "file": "m.php", "steps": ["up", "up", "down"], "continue": false
@@ -40,7 +41,9 @@ function respond(array $data)
     while (ob_get_level() > 0) {
         ob_end_clean();
     }
-    fwrite(STDOUT, json_encode($data, JSON_UNESCAPED_SLASHES | JSON_PARTIAL_OUTPUT_ON_ERROR | JSON_INVALID_UTF8_SUBSTITUTE) . "\n");
+    // A migration may write to php://stdout past our buffer (Symfony's ConsoleOutput, as
+    // Lychee's do): the marker tells our answer from its output on the same stream.
+    fwrite(STDOUT, "\x1emigrate-lint-answer:" . json_encode($data, JSON_UNESCAPED_SLASHES | JSON_PARTIAL_OUTPUT_ON_ERROR | JSON_INVALID_UTF8_SUBSTITUTE) . "\n");
     fflush(STDOUT);
     ob_start();
 }
