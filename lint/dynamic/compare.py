@@ -4,7 +4,8 @@ Each static finding is confirmed (the step it foretells failed on its statement)
 (the step that would fail ran and passed), or not runnable (that step never ran here: the
 migration could not run, or stopped earlier). Each dynamic failure on a statement no static
 finding names is a static miss. Matched by file, method and statement: the PHP trace gives the
-line the failing statement starts on (`Schema::table(`), the static finding the line inside it.
+line the failing statement starts on (`Schema::table(`), the static finding the line inside it;
+a finding in a helper method belongs to the up()/down() that calls it (`$this->helper()`).
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def _holds(failure, line: int) -> bool:
 
 
 def compare(files, result) -> Comparison:
-    from migrate_lint.model.statements import method_at
+    from migrate_lint.model.statements import entry_calls, method_at
 
     by_path = {str(Path(o.path).resolve()): o for o in result.outcomes}
     rows, matched = [], set()
@@ -101,10 +102,14 @@ def compare(files, result) -> Comparison:
         outcome = by_path.get(path)
         if outcome is None:
             continue
-        method = method_at(Path(path).read_bytes(), f["line"])
+        data = Path(path).read_bytes()
+        method = method_at(data, f["line"])
+        # A finding in a helper method is judged at the up()/down() that calls it.
+        entries = {method: f["line"]} if method in ("up", "down") or method is None else \
+            entry_calls(data, method)
         row = Row(outcome.path, f["line"], f["code"], method, NOT_RUNNABLE)
         rows.append(row)
-        _judge_row(row, f, outcome, matched)
+        _judge_row(row, f, outcome, matched, entries)
     misses = [o for out in result.outcomes for o in out.failures()
               if o.code and id(o) not in matched]
     return Comparison(rows, misses)
@@ -118,9 +123,11 @@ def _foretold(code: str) -> tuple[str, ...]:
     return ("up 1", "down 1") if code.startswith("ML1") else ("up 2", "down 2", "up 3")
 
 
-def _judge_row(row: Row, f: dict, outcome, matched: set) -> None:
+def _judge_row(row: Row, f: dict, outcome, matched: set, entries: dict) -> None:
+    """entries: the up()/down() whose step runs the finding's line, each with the line where
+    it does (the finding's own line, or where it calls the helper holding it)."""
     same = [x for x in outcome.failures()
-            if x.code and x.method == row.method and x.step in _foretold(f["code"])]
+            if x.code and x.method in entries and x.step in _foretold(f["code"])]
     hits = [x for x in same if _holds(x, f["line"])]
     if hits:
         row.status = CONFIRMED
@@ -129,16 +136,36 @@ def _judge_row(row: Row, f: dict, outcome, matched: set) -> None:
         return
     for failure in same:
         span = _statement(failure.path, failure.line)
-        if span[0] > f["line"]:
+        at, where = _positions(failure, span[0], row.method, f["line"], entries)
+        if where > at:
             row.status = NOT_REPRODUCED  # ran before the failing statement, and passed
         else:
             row.dynamic = f"not reached: {failure.step} stopped at line {span[0]}"
         return
-    predicted = "up 1" if f["code"].startswith("ML1") else _PREDICTS.get(row.method or "")
-    if predicted is None:
+    if f["code"].startswith("ML1"):
+        predicted = ["up 1"]
+    else:
+        predicted = [_PREDICTS[m] for m in entries if m in _PREDICTS]
+    if not predicted:
         row.dynamic = "not in up() or down()"
-    elif predicted in outcome.passed:
+    elif all(p in outcome.passed for p in predicted):
         row.status = NOT_REPRODUCED
     else:
         last = outcome.failures()[-1] if outcome.failures() else outcome
         row.dynamic = f"{last.step}: {last.reason}" if last.reason else None
+
+
+def _positions(failure, line: int, method: str | None, finding_line: int, entries: dict):
+    """(finding, failure) as lines of the step's method, to tell which ran first: a line in a
+    helper counts as the line that calls it. In one helper their own lines; when both are
+    reached through the same call, the failure is not taken as after the finding."""
+    from migrate_lint.model.statements import entry_calls, method_at
+
+    data = Path(failure.path).read_bytes()
+    where_method = method_at(data, line)
+    if where_method == method:
+        return finding_line, line
+    at = finding_line if method == failure.method else entries[failure.method]
+    where = line if where_method == failure.method else \
+        entry_calls(data, where_method or "").get(failure.method, at)
+    return at, where

@@ -74,3 +74,48 @@ def closures_passed(data: bytes, line: int) -> list[tuple[int, int]]:
                 spans.append((right.start_point[0] + 1, right.end_point[0] + 1))
         stack.extend(node.children)
     return spans
+
+
+def entry_calls(data: bytes, method: str) -> dict[str, int]:
+    """For a helper method of the migration class: {'up'/'down': the line of the first call in
+    that method that reaches the helper through `$this->name(...)` calls}. A failure Laravel
+    reports inside the helper is a failure of the step that runs that method."""
+    from migrate_lint import parse
+
+    calls: dict[str, list[tuple[str, int]]] = {}
+    stack = [parse.parse(data).root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == "method_declaration":
+            name = node.child_by_field_name("name")
+            if name is not None:
+                calls[name.text.decode("utf-8", "replace").lower()] = _this_calls(node)
+            continue
+        stack.extend(node.children)
+
+    def reaches(name: str, seen: set) -> bool:
+        if name == method:
+            return True
+        seen.add(name)
+        return any(callee not in seen and reaches(callee, seen) for callee, _ in calls.get(name, ()))
+
+    out = {}
+    for entry in ("up", "down"):
+        for callee, line in sorted(calls.get(entry, ()), key=lambda c: c[1]):
+            if entry != method and reaches(callee, {entry}):
+                out[entry] = line
+                break
+    return out
+
+
+def _this_calls(method_node) -> list[tuple[str, int]]:
+    out = []
+    stack = [method_node]
+    while stack:
+        node = stack.pop()
+        if node.type == "member_call_expression":
+            obj, name = node.child_by_field_name("object"), node.child_by_field_name("name")
+            if obj is not None and name is not None and obj.text == b"$this":
+                out.append((name.text.decode("utf-8", "replace").lower(), node.start_point[0] + 1))
+        stack.extend(node.children)
+    return out

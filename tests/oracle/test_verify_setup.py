@@ -376,3 +376,66 @@ def test_an_app_root_runs_its_migrations_and_an_empty_folder_is_an_error(tmp_pat
     assert proc.returncode == 2
     assert "no migration files found under" in proc.stderr
     assert "passed" not in proc.stdout + proc.stderr
+
+
+IN_HELPERS = HEAD + """    public function up()
+    {
+        $this->addBody();
+        $this->addSummary();
+    }
+
+    public function down()
+    {
+        $this->dropBody();
+    }
+
+    private function addBody(): void
+    {
+        Schema::table('posts', function (Blueprint $table) {
+            $table->text('body')->nullable();
+        });
+    }
+
+    private function addSummary(): void
+    {
+        if (! Schema::hasColumn('posts', 'summary')) {
+            Schema::table('posts', function (Blueprint $table) {
+                $table->text('summary')->nullable();
+            });
+        }
+        DB::table('posts')->insert(['title' => 'x']);
+    }
+
+    private function dropBody(): void
+    {
+        $this->reallyDropBody();
+    }
+
+    private function reallyDropBody(): void
+    {
+        Schema::table('posts', function (Blueprint $table) {
+            $table->dropColumn('body');
+        });
+    }
+};
+"""
+
+
+def test_compare_judges_a_finding_in_a_helper_at_the_step_that_calls_it(engine, tmp_path):
+    """Lychee writes its migrations as helper methods up() and down() call: their findings
+    were all 'not in up() or down()' and the failures Laravel reported there static misses."""
+    folder = history(tmp_path / "m", CREATE_POSTS, IN_HELPERS)
+    data = _json(verify(folder, "--format", "json", "--compare", *engine))
+    lines = IN_HELPERS.splitlines()
+    rows = {r["line"]: (r["code"], r["method"], r["status"], r["dynamic"])
+            for r in data["compare"]["static"]}
+    add = lines.index("            $table->text('body')->nullable();") + 1
+    drop = lines.index("            $table->dropColumn('body');") + 1
+    insert = lines.index("        DB::table('posts')->insert(['title' => 'x']);") + 1
+    assert rows == {
+        add: ("ML002", "addbody", "confirmed", "ML201 up 2"),
+        drop: ("ML003", "reallydropbody", "confirmed", "ML201 down 2"),
+        # up 2 stopped in addBody(), called before addSummary(): the insert never ran again
+        insert: ("ML009", "addsummary", "not runnable", f"not reached: up 2 stopped at line {add - 1}"),
+    }
+    assert data["compare"]["static_misses"] == []
