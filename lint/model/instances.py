@@ -56,8 +56,12 @@ class Instantiator:
         on its own, as written)."""
         method = self.method_node(node)
         if method is None or method.type != "method_declaration" \
-                or self.method_name(method) in ENTRY_METHODS + ("__construct",):
+                or self.method_name(method) == "__construct":
             return [()]
+        if self.method_name(method) in ENTRY_METHODS:
+            # `$this->down()` at the start of up() (Lychee's "No mercy"): down's code runs
+            # there too, as well as on its own.
+            return [(), *self._method_chains(method, ())]
         return self._method_chains(method, ()) or [()]
 
     def _method_chains(self, method, seen) -> list[Chain]:
