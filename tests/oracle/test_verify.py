@@ -451,3 +451,30 @@ def test_a_migration_writing_to_stdout_is_still_verified(engine, tmp_path):
     data = as_json(verify(folder, "--format", "json", *engine))
     assert data["summary"]["verified"] == 1 and data["summary"]["could_not_run"] == 0
     assert [(f["code"], f["step"], f["line"]) for f in data["findings"]] == [("ML201", "up 2", 6)]
+
+
+READS_WIDGETS_IN_DOWN = HEAD + """    public function up()
+    {
+        if (Schema::hasTable('widgets')) {
+            DB::table('widgets')->insert(['id' => 2]);
+        }
+    }
+
+    public function down()
+    {
+        DB::table('widgets')->where('id', 2)->first();
+    }
+};
+"""
+
+
+def test_a_first_down_that_fails_only_because_an_earlier_migration_did_not_run_is_blocked(
+        engine, tmp_path):
+    # Lychee: access_permissions comes from a migration that cannot run here (the app's
+    # container); a later down() reading it failed 'no such table' and was reported as ML201.
+    folder = history(tmp_path / "m", APP_CLASS, READS_WIDGETS_IN_DOWN)
+    data = as_json(verify(folder, "--format", "json", *engine))
+    outcome = by_file(data)["2024_01_01_000001_m1.php"]
+    assert (outcome["status"], outcome["step"]) == ("blocked", "down 1")
+    assert outcome["blocked_by"].endswith("_m0.php")
+    assert data["findings"] == []
