@@ -129,7 +129,12 @@ def _judge_row(row: Row, f: dict, outcome, matched: set) -> None:
         return
     for failure in same:
         span = _statement(failure.path, failure.line)
-        if span[0] > f["line"]:
+        own = _statement(failure.path, f["line"])
+        if own[0] < span[0] <= own[1]:
+            # failed inside the finding's own statement (a Schema::create closure's query)
+            # before its SQL was sent: not reached, not passed
+            row.dynamic = f"not reached: {failure.step} stopped inside it at line {span[0]}"
+        elif span[0] > f["line"]:
             row.status = NOT_REPRODUCED  # ran before the failing statement, and passed
         else:
             row.dynamic = f"not reached: {failure.step} stopped at line {span[0]}"
