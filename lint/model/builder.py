@@ -324,8 +324,9 @@ class Builder(ConditionReader, Instantiator):
                 call.child_by_field_name("arguments"))
 
     # ------------------------------------------------------------------ operations
-    def statement_span(self, node):
-        parent = node.parent
+    def statement_span(self, node, parent=False):
+        if parent is False:
+            parent = node.parent
         if parent is not None and parent.type == "expression_statement":
             return self.src.node_span(parent)
         return None
@@ -387,6 +388,8 @@ class Builder(ConditionReader, Instantiator):
                                      node=fn, shared=shared)
                 if not shared:
                     self.closure_tables[fn.id] = table
+                    # A closure's table can name what conditions around it resolve to.
+                    self.__dict__.pop("_tail_memo", None)
         return op
 
     def _blueprint_calls(self, op, chain) -> list[BlueprintCall]:
@@ -412,7 +415,10 @@ class Builder(ConditionReader, Instantiator):
             obj = call.child_by_field_name("object")
             if obj is None or obj.type != "variable_name":
                 continue
-            in_scope = self._blueprint_vars(fn, param, call)
+            # fn .. call's parent, walked down once: the Blueprint's names, the modifiers above
+            # the call, its statement and its context all read it (`.parent` walks from the root).
+            path = self._descent(fn, call)
+            in_scope = self._blueprint_vars(fn, param, call, path)
             if text(obj) == "$this" and len(chain) < MAX_DEPTH:
                 helper = self.blueprint_helper(call, in_scope)
                 if helper is not None and all(s.callee.id != helper[0].id for s in chain):
@@ -424,11 +430,12 @@ class Builder(ConditionReader, Instantiator):
                 continue
             if text(obj) not in in_scope:
                 continue
+            above = path if path is not None else self.ancestors(call)
             outer, modifiers, mod_args = call, [], []
-            while outer.parent is not None and outer.parent.type in (
+            while above and above[-1].type in (
                     "member_call_expression", "nullsafe_member_call_expression") and same_node(
-                    outer.parent.child_by_field_name("object"), outer):
-                outer = outer.parent
+                    above[-1].child_by_field_name("object"), outer):
+                outer = above.pop()
                 mod = outer.child_by_field_name("name")
                 modifiers.append(text(mod) if mod is not None else "")
                 if bp.canonical_modifier(modifiers[-1]) in bp.FOREIGN_MODIFIERS:
@@ -442,7 +449,8 @@ class Builder(ConditionReader, Instantiator):
                 op=op, method=method, category=category,
                 columns=self._call_columns(method, category, args, mods, subst),
                 modifiers=mods, span=self.src.node_span(outer),
-                statement=self.statement_span(outer), ctx=self.context_in(outer, chain, extra),
+                statement=self.statement_span(outer, above[-1] if above else None),
+                ctx=self.context_in(outer, chain, extra, above[:] if above else None),
                 args=tuple(self.resolve(a, subst) for a in args), expands=bp.expands(method),
                 node=outer, order=self.order_of(outer, chain), shared=bool(chain),
                 var=text(obj), modifier_args=tuple(mod_args)))
@@ -458,13 +466,21 @@ class Builder(ConditionReader, Instantiator):
                             self.resolve(arg.named_children[-1], subst)))
         return tuple(out)
 
-    def _blueprint_vars(self, closure, param, call) -> set[str]:
+    def _descent(self, top, node) -> list | None:
+        """[top, ..., node's parent] when node is under top, else None."""
+        chain, cur = [], top
+        while cur is not None and cur.id != node.id:
+            chain.append(cur)
+            cur = cur.child_with_descendant(node)
+        return chain if cur is not None and chain else None
+
+    def _blueprint_vars(self, closure, param, call, path) -> set[str]:
         """The variables that hold the closure's Blueprint where call is: nested closures see
         it through `use ($table)`, arrow functions capture it, and the callback of
-        `$table->after('col', function ($t) { ... })` gets it as its first parameter."""
+        `$table->after('col', function ($t) { ... })` gets it as its first parameter.
+        path: closure .. call's parent (None: call is not inside closure)."""
         names = {param}
-        cur = closure.child_with_descendant(call)
-        while cur is not None and cur.id != call.id:
+        for cur in path[1:] if path is not None else ():
             if is_function(cur):
                 params, outer = closure_params(cur), names
                 if cur.type == "arrow_function":
@@ -475,7 +491,6 @@ class Builder(ConditionReader, Instantiator):
                     names = set()
                 if params and self._after_callback_of(cur, outer):
                     names.add(params[0])
-            cur = cur.child_with_descendant(call)
         return names
 
     def _used_vars(self, fn) -> set[str]:

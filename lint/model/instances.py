@@ -116,13 +116,14 @@ class Instantiator:
         return tuple(out)
 
     # ------------------------------------------------------------------ contexts and order
-    def context_in(self, node, chain: Chain, extra: dict | None = None):
+    def context_in(self, node, chain: Chain, extra: dict | None = None, above=None):
         """node's context where it runs: its own conditions inside the instantiated body,
-        joined with those of every call site on the way out to up()/down()."""
+        joined with those of every call site on the way out to up()/down(). above: node's
+        ancestors from a function enclosing it down (outermost first), when known."""
         if not chain:
-            return self.context(node, extra) if extra else self.context(node)
+            return self.context(node, extra or None, above=above)
         inner_subst = {**chain[-1].subst(), **(extra or {})}
-        ctx = self.context(node, inner_subst, stop=chain[-1].callee)
+        ctx = self.context(node, inner_subst, stop=chain[-1].callee, above=above)
         for i in range(len(chain) - 1, -1, -1):
             if i == 0:
                 site_ctx = self.context(chain[0].call)
