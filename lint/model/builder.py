@@ -14,7 +14,7 @@ from migrate_lint.model import blueprint as bp
 from migrate_lint.model import sql as sqlmod
 from migrate_lint.model.names import (PLACEHOLDER, arg_values, array_items, closure_params,
                                       is_function, norm, string_parts, text)
-from migrate_lint.model.guards import WHEN_OPS, ConditionReader, basename, same_node
+from migrate_lint.model.guards import GET_TABLE, WHEN_OPS, ConditionReader, basename, same_node
 from migrate_lint.model.instances import MAX_DEPTH, Instantiator, Site
 from migrate_lint.model.types import (BlueprintCall, Closure, Comment, Insert, Migration, Name,
                                       RawSql, SchemaOp, literal)
@@ -84,6 +84,7 @@ class Builder(ConditionReader, Instantiator):
         self.closure_tables: dict[int, Name] = {}  # closure node id -> the op's table
         self.exit_cache: dict[int, list] = {}
         self._bindings = None  # see _with_bindings
+        self.getTable_read = b"gettable" in migration.source.data.lower()
         self._read_class(caps.get("class", []))
 
     # ------------------------------------------------------------------ tree walking
@@ -201,8 +202,8 @@ class Builder(ConditionReader, Instantiator):
             obj = node.child_by_field_name("object")
             if name is not None and text(name).lower() == "gettable" and obj is not None \
                     and obj.type == "variable_name":
-                if subst and text(obj) + "->getTable()" in subst:
-                    return subst[text(obj) + "->getTable()"]
+                if subst and text(obj) + GET_TABLE in subst:
+                    return subst[text(obj) + GET_TABLE]
                 table = self._blueprint_table(node, text(obj))
                 if table is not None:
                     return table
@@ -407,7 +408,7 @@ class Builder(ConditionReader, Instantiator):
 
     def _collect_calls(self, op, fn, param, chain, calls):
         # `$table->getTable()` names the op's table wherever the body is instantiated.
-        extra = {param + "->getTable()": op.table}
+        extra = {param + GET_TABLE: op.table}
         subst = {**self.subst_of(chain), **extra}
         lo = bisect_left(self.mcall_starts, fn.start_byte)
         hi = bisect_right(self.mcall_starts, fn.end_byte)

@@ -31,6 +31,7 @@ LOOPS = {"foreach_statement", "for_statement", "while_statement", "do_statement"
 _INDEXY = re.compile(r"index|foreign|constraint|key_name", re.IGNORECASE)
 _EXIT_WORD = re.compile(rb"\b(return|throw|exit|die)\b")
 _SELF = ("$this", "self", "static")
+GET_TABLE = "->getTable()"  # the binding of `$table->getTable()` inside a Blueprint closure
 _FUNCTIONS = """
 (method_declaration) @fn
 (function_definition) @fn
@@ -54,7 +55,7 @@ def _literal_bool(node):
 
 class ConditionReader:
     """Needs from the host: root, m, assignments, predicates, resolve(), builder_info(),
-    call_parts(), ancestors()."""
+    call_parts(), ancestors(), getTable_read (the file has a `getTable` call, in any case)."""
 
     # ------------------------------------------------------------------ contexts
     def context(self, node, subst=None, stop=None, above=None) -> Context:
@@ -147,7 +148,12 @@ class ConditionReader:
         memo = self.__dict__.setdefault("_skey_memo", {})
         hit = memo.get(id(subst))
         if hit is None or hit[0] is not subst:
-            hit = memo[id(subst)] = (subst, _subst_key(subst))
+            key = _subst_key(subst)
+            if not self.getTable_read:
+                # Only a `->getTable()` call reads such a binding: in a file without one, the
+                # Blueprint's table of each op leaves conditions, exits and walks unchanged.
+                key = tuple(kv for kv in key if not kv[0].endswith(GET_TABLE))
+            hit = memo[id(subst)] = (subst, key)
         return hit[1]
 
     def _branch_cond(self, clause, if_stmt, subst):
