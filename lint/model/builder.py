@@ -332,13 +332,16 @@ class Builder(ConditionReader, Instantiator):
             return self.src.node_span(parent)
         return None
 
-    def build(self):
-        self._comments()
+    def build(self, summary_only: bool = False):
+        """summary_only: what the replay's summary reads (ops and raw SQL), no comments nor
+        row statements (inserts, deletes, reads)."""
+        if not summary_only:
+            self._comments()
         for call in self.scalls:
             self._maybe_op(call)
         for call in self.mcalls:
             self._maybe_op(call)
-        self._raw_sql_and_inserts()
+        self._raw_sql_and_inserts(summary_only)
         by_order = lambda item: (item.order, item.span.start)  # noqa: E731
         self.m.ops.sort(key=by_order)
         self.m.raw_sql.sort(key=by_order)
@@ -578,7 +581,7 @@ class Builder(ConditionReader, Instantiator):
             return tuple(self.resolve(a, subst) for a in args[:1])
         return ()
 
-    def _raw_sql_and_inserts(self):
+    def _raw_sql_and_inserts(self, raw_sql_only: bool = False):
         for call in self.scalls:
             scope, name, arguments = self.call_parts(call)
             if scope is None or name is None or basename(text(scope)).lower() != "db":
@@ -593,6 +596,8 @@ class Builder(ConditionReader, Instantiator):
             if method in RAW_SQL_METHODS or (method == "exec" and "getpdo" in text(obj).lower()):
                 if self._is_db_connection(obj):
                     self._raw_sql(call, method, arguments)
+            elif raw_sql_only:
+                continue
             elif method in INSERT_METHODS or method in DELETE_METHODS or method in READ_METHODS:
                 into = self.m.inserts if method in INSERT_METHODS else (
                     self.m.row_deletes if method in DELETE_METHODS else self.m.reads)
