@@ -92,11 +92,15 @@ class Builder(ConditionReader, Instantiator):
         """The chain root..parent of node. tree-sitter finds a node's parent by walking down
         from the root, so climbing `.parent` one level at a time is quadratic in the depth
         (10,000 nested closures); one walk down gives the whole chain."""
-        chain, cur = [], self.root
-        while cur is not None and cur.id != node.id:
-            chain.append(cur)
-            cur = cur.child_with_descendant(node)
-        return chain
+        memo = self.__dict__.setdefault("_ancestors", {})
+        found = memo.get(node.id)
+        if found is None:
+            chain, cur = [], self.root
+            while cur is not None and cur.id != node.id:
+                chain.append(cur)
+                cur = cur.child_with_descendant(node)
+            found = memo[node.id] = tuple(chain)
+        return list(found)  # callers pop and append
 
     def enclosing_functions(self, node) -> list:
         """Enclosing closures, methods and functions, innermost first."""

@@ -64,24 +64,25 @@ class ConditionReader:
         above: node's ancestors from a function enclosing it down, when the caller has them
         (the walk reads them from the end; by default the whole chain from the root)."""
         walk = _Walk()
-        self._walk(above if above else self.ancestors(node), node, subst, stop, walk, None)
+        self._walk(above if above else self.ancestors(node), node, subst, stop, walk, None,
+                   self._skey(subst))
         return Context(method=walk.method, cond=C.and_(*walk.conds), protection=walk.protection,
                        function_id=walk.function_id, try_id=walk.try_id)
 
-    def _closure_tail(self, fn, subst, stop) -> "_Walk":
+    def _closure_tail(self, fn, subst, stop, skey) -> "_Walk":
         """What the walk collects from a closure outwards: the same for every statement in it,
         so it is computed once per closure (and bindings, and stop)."""
         memo = self.__dict__.setdefault("_tail_memo", {})
-        key = (fn.id, self._skey(subst), stop.id if stop is not None else 0)
+        key = (fn.id, skey, stop.id if stop is not None else 0)
         tail = memo.get(key)
         if tail is None:
             tail = memo[key] = _Walk()
             chain = self.ancestors(fn)
             chain.append(fn)
-            self._walk(chain, fn, subst, stop, tail, fn.id)
+            self._walk(chain, fn, subst, stop, tail, fn.id, skey)
         return tail
 
-    def _walk(self, chain, child, subst, stop, walk, tail_of) -> None:
+    def _walk(self, chain, child, subst, stop, walk, tail_of, skey) -> None:
         conds = walk.conds
         while chain:
             cur = chain.pop()
@@ -101,7 +102,7 @@ class ConditionReader:
                 elif same_node(cur.child_by_field_name("alternative"), child):
                     conds.append(C.not_(cond))
             elif t in ("compound_statement", "colon_block"):
-                conds.append(self._reach_cond(cur, child, subst))
+                conds.append(self._reach_cond(cur, child, subst, skey))
             elif t == "try_statement":
                 if same_node(cur.child_by_field_name("body"), child) and not walk.try_id \
                         and self._catches_query_errors(cur):
@@ -124,7 +125,7 @@ class ConditionReader:
                     conds.append(C.unknown(text(left) + " ?? ..."))
             elif t in ("anonymous_function", "arrow_function"):
                 if cur.id != tail_of:
-                    walk.join(self._closure_tail(cur, subst, stop))
+                    walk.join(self._closure_tail(cur, subst, stop, skey))
                     return
                 use = self._closure_use(cur, chain, subst)
                 if use == "rescue":
@@ -242,9 +243,9 @@ class ConditionReader:
             return None
         return listing[0], listing[1], fname == "array_intersect"
 
-    def _reach_cond(self, block, child, subst):
+    def _reach_cond(self, block, child, subst, skey):
         """What holds at child given the early exits (`if (C) { return; }`) before it."""
-        key = (block.id, self._skey(subst))
+        key = (block.id, skey)
         entries = self.exit_cache.get(key)
         if entries is None:
             entries = []
