@@ -354,9 +354,10 @@ class Builder(ConditionReader, Instantiator):
         self.m.reads.sort(key=by_order)
 
     def _maybe_op(self, call):
-        owner, name, arguments = self.call_parts(call)
+        name = call.child_by_field_name("name")  # first: most calls stop here
         if name is None or name.text.lower() not in _SCHEMA_OPS_B:
             return
+        owner, name, arguments = self.call_parts(call)
         info = self.builder_info(owner)
         if info is None:
             return
@@ -593,8 +594,11 @@ class Builder(ConditionReader, Instantiator):
             if text(name).lower() in RAW_SQL_METHODS:
                 self._raw_sql(call, text(name).lower(), arguments)
         for call in self.mcalls:
+            name = call.child_by_field_name("name")
+            if name is None or name.text.lower() not in _DB_METHODS_B:
+                continue
             obj, name, arguments = self.call_parts(call)
-            if name is None or obj is None or name.text.lower() not in _DB_METHODS_B:
+            if obj is None:
                 continue
             method = text(name).lower()
             if method in RAW_SQL_METHODS or (method == "exec" and "getpdo" in text(obj).lower()):
