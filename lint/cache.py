@@ -391,7 +391,8 @@ def settings_key(settings, template_dir=None) -> str:
     database engine and the fix templates' content."""
     ctx = settings.rule_ctx
     parts = [code_key(), ",".join(sorted(settings.enabled)), repr(ctx.check_down),
-             repr(ctx.laravel_version), repr(ctx.database), repr(sorted(ctx.options.items())),
+             repr(ctx.laravel_version), repr(ctx.database), repr(ctx.database_version),
+             repr(sorted(ctx.options.items())),
              repr(sorted((k, sorted(v)) for k, v in settings.per_file_ignores.items())),
              str(settings.root), str(template_dir or "")]
     if template_dir:

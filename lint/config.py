@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 KEYS = {"select", "ignore", "exclude", "per-file-ignores", "check-down", "laravel-version",
-        "database", "template-dir", "cache-dir", "jobs", "extend-exclude"}
+        "database", "database-version", "template-dir", "cache-dir", "jobs", "extend-exclude"}
 DATABASES = ("mysql", "mariadb", "pgsql", "sqlite", "sqlsrv")
 
 
@@ -27,6 +27,7 @@ class Config:
     laravel_version: tuple[int, ...] | None = None
     laravel_version_source: str = ""
     database: str | None = None
+    database_version: tuple[int, ...] | None = None
     template_dir: Path | None = None
     cache_dir: Path | None = None
     jobs: int | None = None
@@ -133,6 +134,13 @@ def load(path: Path | None) -> Config:
             if value not in DATABASES:
                 raise ConfigError(f"{path}: `database` must be one of {', '.join(DATABASES)}")
             cfg.database = value
+        elif key == "database-version":
+            # The server's version decides a few raw-SQL clauses (MySQL 8.0.29's CREATE TRIGGER
+            # IF NOT EXISTS, PostgreSQL 14's CREATE OR REPLACE TRIGGER).
+            cfg.database_version = parse_version(value) if isinstance(value, str) else None
+            if cfg.database_version is None:
+                raise ConfigError(f"{path}: `database-version` must be a string such as "
+                                  f"\"8.0.32\" or \"10.11\"")
         elif key == "template-dir":
             cfg.template_dir = _inside_project(path, key, value, cfg.root)
         elif key == "cache-dir":

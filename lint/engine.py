@@ -81,7 +81,8 @@ def settings_for(cfg, select=(), ignore=(), check_down=None, laravel_version=Non
     if version is None:
         version, _ = cfgmod.laravel_version_from_composer(start or Path.cwd())
     ctx = RuleContext(check_down=cfg.check_down if check_down is None else check_down,
-                      laravel_version=version, database=database or cfg.database)
+                      laravel_version=version, database=database or cfg.database,
+                      database_version=cfg.database_version)
     return Settings(enabled=enabled, rule_ctx=ctx, per_file_ignores=pfi, root=cfg.root)
 
 

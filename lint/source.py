@@ -59,13 +59,24 @@ class Source:
         return "\r\n" if b"\r\n" in self.data else "\n"
 
     def indent_unit(self) -> str:
-        """The file's own indentation step: a tab, or its smallest run of spaces."""
-        widths = []
+        """The file's own indentation step: a tab, or the commonest step by which a line is
+        indented deeper than the one before (one odd line, such as SQL in a heredoc indented
+        by two, does not decide it)."""
+        from collections import Counter
+
+        steps: Counter = Counter()
+        previous = 0
         for start in self.line_starts[:400]:
             chunk = self.data[start:start + 16]
             if chunk.startswith(b"\t"):
                 return "\t"
             n = len(chunk) - len(chunk.lstrip(b" "))
-            if 0 < n < 16 and chunk[n:n + 1] not in (b"*", b"\r", b"\n", b""):
-                widths.append(n)
-        return " " * (min(widths) if widths else 4)
+            if n >= 16 or chunk[n:n + 1] in (b"*", b"\r", b"\n", b""):
+                continue
+            if n > previous:
+                steps[n - previous] += 1
+            previous = n
+        if not steps:
+            return " " * 4
+        most = max(steps.values())
+        return " " * min(step for step, count in steps.items() if count == most)

@@ -15,6 +15,7 @@ class RuleContext:
     check_down: bool = True
     laravel_version: tuple[int, ...] | None = None
     database: str | None = None
+    database_version: tuple[int, ...] | None = None
     options: dict = field(default_factory=dict)
 
 
@@ -155,6 +156,14 @@ def index_dropped_before(migration, op, call) -> bool:
             else:
                 continue
             if hit and runs_whenever(drop, call, lambda a: _has_atom(
-                    a, ("index", "foreign", "column"), op.table)):
+                    a, ("index", "foreign", "column"), op.table) or (
+                    kind == "foreign" and _not_on_sqlite(a))):
                 return True
     return False
+
+
+def _not_on_sqlite(atom) -> bool:
+    """`DB::getDriverName() !== 'sqlite'` around a dropForeign: on SQLite a foreign key added to
+    an existing table is never a duplicate (Laravel before 11 ignores it, later ones rebuild the
+    table with it), so the drop only has to run elsewhere (koel's cascade_delete_user)."""
+    return atom[0] == "not" and atom[1][0] == "driver" and atom[1][2] == "sqlite"

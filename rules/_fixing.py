@@ -11,6 +11,8 @@ can override any of them by name with `template-dir`). The template context:
   table        the table expression as PHP code ("'tasks'", "$table->getTable()", ...)
   column(s)    column expressions as PHP code (drop-existing-columns: `columns` is one PHP
                array expression, `drop_call` the call over `$existingColumns`)
+  kind, exists raw-ddl-guard: "table" or "column", and whether the guard runs the statement
+               when they exist (a drop) or when they are missing (a create or an add)
 """
 
 from __future__ import annotations

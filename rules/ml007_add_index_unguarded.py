@@ -3,7 +3,13 @@
 What it does:
     Flags standalone `index`/`unique`/`primary`/`fullText`/`spatialIndex`/`rawIndex`/`foreign`
     calls in `Schema::table` (an existing table) without an index or foreign-key existence
-    guard. An index on a column that the same guarded block adds (under
+    guard. `hasIndex`/`hasForeignKey` (and `whenTableDoesntHaveIndex`) take an index NAME or an
+    array of columns: a guard counts only when it names the index the call creates (its
+    explicit name, else Laravel's `{table}_{columns}_{type}`) or lists its columns in order.
+    `hasIndex('tasks', 'priority')` looks for an index named `priority` and guards nothing; so
+    does a name with capitals (Laravel lower-cases the names it reads, then compares with
+    `===`). A table prefix may lead the generated name (`x_tasks_priority_index`).
+    An index on a column that the same guarded block adds (under
     `! Schema::hasColumn(...)`) is fine: the column, and so its index, is new. Index modifiers on
     an added column (`$table->string('x')->unique()`) belong to ML002. An index that an earlier
     call of the same method always drops first (by name, by its columns, or by dropping its
@@ -62,11 +68,65 @@ def _index_calls(migration, ctx):
             yield op, call
 
 
+_FLUENT_ORDER = ("primary", "unique", "index", "fulltext", "fullText", "spatialIndex")
+
+
+def _guarded(op, call) -> bool:
+    """A negative existence check on this table's indexes that names this index."""
+    for g in call.ctx.guards_on(op.table, op.conn):
+        if g.exists:
+            continue
+        if g.kind == "table":  # a table that does not exist yet has no indexes
+            return True
+        if g.kind == "index" and _names_this_index(g.key, op, call):
+            return True
+    return False
+
+
+def _names_this_index(key, op, call) -> bool:
+    """hasIndex's argument (a name, or ("cols", (...))) against the index call creates; a key or
+    a call the code does not spell out is given the benefit of the doubt."""
+    from migrate_lint.model import blueprint as bp
+
+    named = call.args[1] if call.category == "index" and len(call.args) > 1 else None
+    if isinstance(key, tuple) and key[0] == "expr":
+        # `hasIndex($t, $field)` guarding `index($field)`: the column is the key, not the name
+        return not (len(call.columns) == 1 and call.columns[0].expr == key[1]
+                    and (named is None or named.expr == "null"))
+    if key is None or (isinstance(key, tuple) and key[0] != "cols"):
+        return True  # Doctrine's index list
+    if not call.columns or not all(c.known for c in call.columns):
+        return True
+    cols = [c.value.lower() for c in call.columns]
+    if isinstance(key, tuple):  # Laravel compares the column list with ===: order counts
+        return [c.lower() for c in key[1]] == cols
+    if call.category == "change":
+        kind = next((bp.INDEX_KIND[m] for m in _FLUENT_ORDER if m in call.modifiers), "index")
+        explicit = None
+    else:
+        kind = bp.INDEX_KIND.get(call.method, "index")
+        if named is not None and not named.known and named.expr != "null":
+            return True
+        explicit = named.value if named is not None and named.known else None
+    if not op.table.known and explicit is None:
+        return True
+    names = {bp.index_name(op.table.value if op.table.known else None, cols, kind)}
+    if explicit:
+        names.add(explicit.lower())
+    if kind == "primary":
+        names.add("primary")  # MySQL/MariaDB and SQLite report every primary key so
+    if kind != "foreign" and key != key.lower():
+        return False  # Laravel lower-cases the index names it reads, then compares with ===
+    wanted = key.lower()
+    # a table prefix lengthens Laravel's generated name: `x_tasks_priority_index`
+    return any(wanted == n or wanted.endswith("_" + n) for n in names)
+
+
 def check(migration, ctx):
     from migrate_lint.rules._index_fix import call_text, not_fixable_reason
 
     for op, call in _index_calls(migration, ctx):
-        if call.ctx.has("index", op.table, exists=False, table_fallback=True, connection=op.conn):
+        if _guarded(op, call):
             continue
         if any(call.ctx.has("column", op.table, c, exists=False, connection=op.conn)
                for c in call.columns if c.known):

@@ -26,16 +26,20 @@ or, on any database:
     }
 
 Fix safety:
-    Fixable only when the project's `database` is configured, and only where that database
-    supports the clause for that statement: CREATE TABLE / DROP TABLE on MySQL, MariaDB,
-    PostgreSQL and SQLite (not SQL Server); ADD COLUMN / DROP COLUMN on MariaDB and PostgreSQL
-    (not MySQL); CREATE INDEX not on MySQL. CREATE VIEW gets OR REPLACE (SQLite: IF NOT
-    EXISTS); CREATE TRIGGER gets OR REPLACE on MariaDB and IF NOT EXISTS on SQLite; CREATE
-    PROCEDURE/FUNCTION OR REPLACE on MariaDB and PostgreSQL; DROP VIEW/TRIGGER/... IF EXISTS.
-    MySQL's IF NOT EXISTS for triggers and routines (8.0.29+) and PostgreSQL's CREATE OR
-    REPLACE TRIGGER (14+) depend on the server version: report-only. CHANGE and RENAME COLUMN
-    have no IF EXISTS: on any database the fix wraps the statement in
-    `if (Schema::hasColumn(t, old) && ! Schema::hasColumn(t, new))`. Otherwise report-only.
+    Safe. Where the configured `database` (and `database-version`) has a clause for the
+    statement, the fix adds it: CREATE TABLE / DROP TABLE IF [NOT] EXISTS on MySQL, MariaDB,
+    PostgreSQL and SQLite; ADD COLUMN / DROP COLUMN IF [NOT] EXISTS on MariaDB and PostgreSQL;
+    CREATE INDEX IF NOT EXISTS except on MySQL; CREATE OR REPLACE VIEW (SQLite: IF NOT EXISTS);
+    CREATE OR REPLACE TRIGGER on MariaDB (SQLite: IF NOT EXISTS); CREATE OR REPLACE
+    PROCEDURE/FUNCTION on MariaDB and PostgreSQL; DROP VIEW/TRIGGER/... IF EXISTS. With
+    `database-version` set, also MySQL 8.0.29+'s CREATE TRIGGER/PROCEDURE/FUNCTION IF NOT EXISTS
+    and PostgreSQL 14+'s CREATE OR REPLACE TRIGGER. Otherwise (no `database` configured, or an
+    engine without the clause, such as MySQL's ADD COLUMN) the fix wraps the call in a PHP
+    guard on the same connection, which works on every engine: `Schema::hasTable` for CREATE
+    TABLE / DROP TABLE of one table, `Schema::hasColumn` (every column) for ADD / DROP COLUMN
+    of one table, `hasColumn(t, old) && ! hasColumn(t, new)` for CHANGE and RENAME COLUMN
+    (which have no IF EXISTS). Views, triggers, routines and indexes without a clause stay
+    report-only (`hasTable` does not see views; `hasIndex` needs Laravel 10.43).
 """
 
 from __future__ import annotations
@@ -89,6 +93,25 @@ OBJECT_CLAUSES = {
     "drop_procedure": {"mysql": "if_exists", "mariadb": "if_exists", "pgsql": "if_exists"},
     "drop_function": {"mysql": "if_exists", "mariadb": "if_exists", "pgsql": "if_exists"},
 }
+# Clauses a server has only from some version on: (kind, database) -> (version, clause).
+VERSIONED_CLAUSES = {
+    ("create_trigger", "mysql"): ((8, 0, 29), "if_not_exists"),
+    ("create_procedure", "mysql"): ((8, 0, 29), "if_not_exists"),
+    ("create_function", "mysql"): ((8, 0, 29), "if_not_exists"),
+    ("create_trigger", "pgsql"): ((14,), "or_replace"),
+}
+
+
+def object_clause(kind: str, ctx) -> str | None:
+    """The clause the configured database (at its configured version) offers for kind."""
+    clause = OBJECT_CLAUSES.get(kind, {}).get(ctx.database)
+    if clause is None and (kind, ctx.database) in VERSIONED_CLAUSES:
+        since, versioned = VERSIONED_CLAUSES[(kind, ctx.database)]
+        if ctx.database_version is not None and ctx.database_version >= since:
+            clause = versioned
+    return clause
+
+
 # Where each database accepts IF [NOT] EXISTS for a statement kind.
 SUPPORTED = {
     "create_table": {"mysql", "mariadb", "pgsql", "sqlite"},
@@ -101,15 +124,16 @@ SUPPORTED = {
 }
 
 
-def _guarded_by_code(stmt, ctx_) -> bool:
+def _guarded_by_code(stmt, ctx_, conn=None) -> bool:
+    """A guard on this statement's table, on the connection the statement runs on."""
     table = Name(stmt.table, stmt.table) if stmt.table and "__expr__" not in stmt.table else None
     if stmt.kind == "alter_rename_column":
         # Like renameColumn (ML005): only the new name's absence protects a re-run.
         return stmt.to is not None and ctx_.has("column", table, Name(stmt.to, stmt.to),
-                                                 exists=False)
+                                                 exists=False, connection=conn)
     creating = stmt.kind in _CREATES
     for g in ctx_.guards:
-        if g.exists == creating:
+        if g.exists == creating or g.connection != conn:
             continue
         if table is not None and g.table is not None and g.table.known \
                 and not g.table.same(table, case_insensitive=True):
@@ -127,12 +151,41 @@ def column_rename(statements):
     return None
 
 
-def fixable_for(statements, ctx) -> bool:
-    if column_rename(statements) is not None:
-        return True  # a PHP guard, on any database: CHANGE has no IF EXISTS
+def clause_fixable(statements, ctx) -> bool:
+    """Every statement can take the configured database's IF [NOT] EXISTS / OR REPLACE."""
     if not ctx.database:
         return False
-    return all(s.kind in SUPPORTED and ctx.database in SUPPORTED[s.kind] for s in statements)
+    return all(object_clause(s.kind, ctx) is not None if s.kind in OBJECT_CLAUSES
+               else s.kind in SUPPORTED and ctx.database in SUPPORTED[s.kind]
+               for s in statements)
+
+
+def php_guard_for(raw):
+    """(kind, table, columns, exists) of the PHP guard that protects the whole call, or None:
+    one table created or dropped, or columns of one table added or dropped, named plainly."""
+    statements = raw.statements
+    if not raw.literal or raw.statement is None or not statements:
+        return None
+    if raw.conn is not None and raw.connection is None:
+        return None  # a connection no `Schema::connection(...)` guard can name
+    kinds = {s.kind for s in statements}
+    tables = {s.table for s in statements}
+    if len(tables) != 1 or None in tables or any("__expr__" in t for t in tables):
+        return None
+    table = next(iter(tables))
+    if kinds <= {"create_table", "drop_table"} and len(statements) == 1 \
+            and "," not in statements[0].text.split("(")[0]:  # DROP TABLE a, b names two
+        return "table", table, (), kinds == {"drop_table"}
+    if len(kinds) == 1 and kinds <= {"alter_add", "alter_drop"} \
+            and all(s.column and "__expr__" not in s.column for s in statements):
+        return "column", table, tuple(s.column for s in statements), kinds == {"alter_drop"}
+    return None
+
+
+def fixable_for(statements, ctx, raw=None) -> bool:
+    if column_rename(statements) is not None:
+        return True  # a PHP guard, on any database: CHANGE has no IF EXISTS
+    return clause_fixable(statements, ctx) or (raw is not None and php_guard_for(raw) is not None)
 
 
 def _dropped_first(stmt, earlier) -> bool:
@@ -156,7 +209,7 @@ def check(migration, ctx):
             continue
         bad = []
         for i, s in enumerate(statements):
-            if s.guarded or _guarded_by_code(s, raw.ctx) or \
+            if s.guarded or _guarded_by_code(s, raw.ctx, raw.conn) or \
                     _dropped_first(s, earlier_here + statements[:i]):
                 continue
             bad.append(s)
@@ -168,9 +221,11 @@ def check(migration, ctx):
         yield finding(sys.modules[__name__], migration, raw.span,
                       f"raw SQL runs {_WHAT[first.kind]}{on}: it fails when re-run",
                       target=raw, statement=raw.statement,
-                      fixable=(raw.statement is not None and len(raw.statements) == 1)
+                      fixable=(raw.statement is not None and len(raw.statements) == 1
+                               and (raw.conn is None or raw.connection is not None))
                       if rename is not None else
-                      simple_string(raw, migration) and fixable_for(bad, ctx))
+                      (simple_string(raw, migration) and clause_fixable(bad, ctx))
+                      or php_guard_for(raw) is not None)
 
 
 # Where each clause goes: after the keywords matched here.
@@ -216,25 +271,35 @@ def fix(finding, migration, env):
 
     from migrate_lint.findings import Edit, Fix
 
+    from migrate_lint.rules._fixing import php_string, quote_of, wrap
+
     raw = finding.extra["target"]
+    quote = quote_of(raw.node)
+    # The guard asks the connection the statement runs on.
+    schema = "Schema::" if raw.conn is None else f"Schema::connection({raw.connection})->"
     rename = column_rename(raw.statements)
     if rename is not None:
-        from migrate_lint.rules._fixing import php_string, wrap
-
-        if raw.statement is None:
+        if raw.statement is None or (raw.conn is not None and raw.connection is None):
             return None
         return wrap(env, raw.statement, "rename-column-guard.php.j2",
-                    "guard with `Schema::hasColumn`", schema="Schema::",
-                    table=php_string(rename.table), old=php_string(rename.column),
-                    new=php_string(rename.to))
-    if not simple_string(raw, migration) or not fixable_for(raw.statements, env.rule_ctx):
-        return None
+                    "guard with `Schema::hasColumn`", schema=schema,
+                    table=php_string(rename.table, quote), old=php_string(rename.column, quote),
+                    new=php_string(rename.to, quote))
+    if not simple_string(raw, migration) or not clause_fixable(raw.statements, env.rule_ctx):
+        guard = php_guard_for(raw)
+        if guard is None:
+            return None
+        kind, table, columns, exists = guard
+        return wrap(env, raw.statement, "raw-ddl-guard.php.j2",
+                    f"guard with `Schema::{'hasTable' if kind == 'table' else 'hasColumn'}`",
+                    schema=schema, kind=kind, table=php_string(table, quote),
+                    columns=[php_string(c, quote) for c in columns], exists=exists)
     kinds = {s.kind for s in raw.statements if not s.guarded}
     base = raw.string_span.start + 1
     edits = []
     for kind in sorted(kinds):
         if kind in OBJECT_CLAUSES:
-            pattern, clause = _OBJECT_CLAUSE_AT[OBJECT_CLAUSES[kind][env.rule_ctx.database]](kind)
+            pattern, clause = _OBJECT_CLAUSE_AT[object_clause(kind, env.rule_ctx)](kind)
         else:
             pattern, clause = _CLAUSES[kind]
         for m in re.finditer(pattern, raw.sql, re.IGNORECASE):

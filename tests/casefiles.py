@@ -60,8 +60,10 @@ def settings_for(case: Case, select: list[str] | None = None):
     from migrate_lint.rules._common import RuleContext
 
     version = case.config.get("laravel-version")
+    db_version = case.config.get("database-version")
     ctx = RuleContext(
         check_down=case.config.get("check-down", True),
         laravel_version=cfgmod.parse_version(str(version)) if version else None,
-        database=case.config.get("database"))
+        database=case.config.get("database"),
+        database_version=cfgmod.parse_version(str(db_version)) if db_version else None)
     return Settings(enabled=resolve_selection(select, [], rules.all_rules()), rule_ctx=ctx)

@@ -54,6 +54,36 @@ class Verdict:
     reason: str  # a short group name for the summary
 
 
+_NO_SUCH_COLUMN = re.compile(r"no such column: (?:\w+\.)?\"?(\w+)")
+DOCTRINE_REBUILD = ("SQLite limit: renameColumn/change() and column adds in one Blueprint "
+                    "(Doctrine rebuilds the table without the added columns)")
+
+
+def lost_in_doctrine_rebuild(path: str, error: str) -> bool:
+    """Laravel (before native SQLite operations) renames or changes a SQLite column through
+    Doctrine, which rebuilds the table from the columns it read BEFORE the Blueprint's adds ran:
+    the added columns vanish and a later statement fails with `no such column`. Only that
+    shape: the missing column is added in a Blueprint that also renames or changes one."""
+    m = _NO_SUCH_COLUMN.search(error or "")
+    if not m:
+        return False
+    from migrate_lint.model import build
+
+    try:
+        migration = build(path, Path(path).read_bytes())
+    except OSError:
+        return False
+    column = m.group(1).lower()
+    for op in migration.ops:
+        categories = {c.category for c in op.calls}
+        if not categories & {"rename", "change"}:
+            continue
+        if any(c.category == "add" and any(n.known and n.value.lower() == column
+                                           for n in c.columns) for c in op.calls):
+            return True
+    return False
+
+
 def classify(error: str, exception: str | None, engine: str) -> Verdict:
     error = error or ""
     exception = exception or ""

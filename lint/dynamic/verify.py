@@ -102,11 +102,20 @@ class VerifyResult:
 
 
 def migration_files(paths) -> list[str]:
+    """The migrations to run, in the Migrator's order. An application's root stands for its
+    database/migrations (what `php artisan migrate` runs); a folder with none is an error, never
+    "All checks passed" over nothing."""
     files = []
     for given in paths:
         p = Path(given)
         if p.is_dir():
-            files += [str(f) for f in p.glob("*_*.php") if f.is_file()]
+            found = [f for f in p.glob("*_*.php") if f.is_file()]
+            if not found and (p / "database" / "migrations").is_dir():
+                found = [f for f in (p / "database" / "migrations").glob("*_*.php") if f.is_file()]
+            if not found:
+                raise VerifyError(f"no migration files found under {given} (give the folder "
+                                  "that holds them, such as database/migrations)")
+            files += [str(f) for f in found]
         elif p.is_file():
             files.append(str(p))
         else:
@@ -175,6 +184,9 @@ def judge(path: str, result, engine: str, failed_earlier: list[str], offset: int
     name = STEP_NAMES[index] if index is not None and index < len(STEP_NAMES) else "load"
     error = _error_text(failing)
     verdict = j.classify(error, failing.exception, engine)
+    if verdict.kind == j.DATABASE and engine == "sqlite" \
+            and j.lost_in_doctrine_rebuild(path, error):
+        verdict = j.Verdict(j.LIMIT, j.DOCTRINE_REBUILD)
     if verdict.kind == j.CONNECTION:
         raise VerifyError(f"{verdict.reason} while running {Path(path).name}: {error}")
     outcome = Outcome(path, step=name, error=error, line=failing.line, reason=verdict.reason,

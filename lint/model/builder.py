@@ -592,7 +592,7 @@ class Builder(ConditionReader, Instantiator):
             if scope is None or name is None or basename(text(scope)).lower() != "db":
                 continue
             if text(name).lower() in RAW_SQL_METHODS:
-                self._raw_sql(call, text(name).lower(), arguments)
+                self._raw_sql(call, text(name).lower(), arguments, None)
         for call in self.mcalls:
             name = call.child_by_field_name("name")
             if name is None or name.text.lower() not in _DB_METHODS_B:
@@ -603,7 +603,7 @@ class Builder(ConditionReader, Instantiator):
             method = text(name).lower()
             if method in RAW_SQL_METHODS or (method == "exec" and "getpdo" in text(obj).lower()):
                 if self._is_db_connection(obj):
-                    self._raw_sql(call, method, arguments)
+                    self._raw_sql(call, method, arguments, obj)
             elif raw_sql_only:
                 continue
             elif method in INSERT_METHODS or method in DELETE_METHODS or method in READ_METHODS:
@@ -642,10 +642,41 @@ class Builder(ConditionReader, Instantiator):
                        for r in self.assignments.get(text(obj), ()))
         return False
 
-    def _raw_sql(self, call, via, arguments):
+    def _raw_connection(self, obj):
+        """(key, literal text) of the connection `obj->statement(...)` runs on: `DB::` and
+        `DB::connection()` are the default; `DB::connection('x')` is x; anything else
+        (`$pdo`, `DB::connection($name)`) is a connection no guard names."""
+        if obj is None:
+            return None, None
+        if obj.type in ("member_call_expression", "scoped_call_expression"):
+            inner, name, arguments = self.call_parts(obj)
+            if name is not None and text(name).lower() == "getpdo":
+                # `DB::getPdo()`, `DB::connection('x')->getPdo()`: the connection of its object
+                if obj.type == "scoped_call_expression":
+                    return (None, None) if basename(text(inner)).lower() == "db" \
+                        else (self.conn_key(text(obj)), None)
+                return self._raw_connection(inner)
+        if obj.type == "name" and basename(text(obj)).lower() == "db":
+            return None, None
+        if obj.type == "scoped_call_expression":
+            scope, name, arguments = self.call_parts(obj)
+            if scope is not None and name is not None and basename(text(scope)).lower() == "db" \
+                    and text(name).lower() == "connection":
+                args = arg_values(arguments)
+                if not args:
+                    return None, None
+                key = self.conn_key(text(args[0]))
+                literal = args[0].type in ("string", "encapsed_string") and key is not None \
+                    and isinstance(key, str)
+                return key, (text(args[0]) if literal else None)
+        key = self.conn_key(text(obj))
+        return key, None
+
+    def _raw_sql(self, call, via, arguments, obj):
         args = arg_values(arguments)
         if not args:
             return
+        conn, connection = self._raw_connection(obj)
         node = args[0]
         sql, is_literal = self._sql_text(node)
         if sql is None:
@@ -658,7 +689,8 @@ class Builder(ConditionReader, Instantiator):
                 ctx=self.context_in(call, chain),
                 string_span=self.src.node_span(node) if node.type in (
                     "string", "encapsed_string", "heredoc", "nowdoc") else None,
-                node=call, order=self.order_of(call, chain)))
+                node=call, order=self.order_of(call, chain), conn=conn,
+                connection=connection))
 
     def _sql_text(self, node, depth=0):
         if node is None or depth > 10:

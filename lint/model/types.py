@@ -232,6 +232,10 @@ class RawSql:
     string_span: Span | None = None  # the literal string node, for fixes
     node: Any = field(repr=False, default=None)
     order: int = 0
+    # The connection it runs on, as guards compare it (None: the migration's default), and
+    # its argument's source text (`'reporting'`) when it is a literal a guard can name.
+    conn: object = None
+    connection: str | None = None
 
 
 @dataclass

@@ -8,6 +8,8 @@ and the rule flags it, the rule has a false positive.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from casefiles import load_cases, settings_for
@@ -46,6 +48,13 @@ def _setup(case, engine):
     return setup
 
 
+def _db(case, engine, make_db):
+    """A fresh database, with the case's `connection` options (a table `prefix`, ...)."""
+    db = make_db(engine)
+    options = case.oracle.get("connection")
+    return dataclasses.replace(db, options={**db.options, **options}) if options else db
+
+
 def _write(tmp_path, name, source):
     path = tmp_path / name
     path.write_text(source)
@@ -65,7 +74,7 @@ def fixed_source(case) -> str:
 def test_case_under_laravel(case, engine, make_db, tmp_path):
     steps = case.oracle.get("steps", ["up", "up"])
     original = _write(tmp_path, "2024_01_01_000000_original.php", case.source)
-    result = oracle.run_steps(original, steps, make_db(engine), setup=_setup(case, engine))
+    result = oracle.run_steps(original, steps, _db(case, engine, make_db), setup=_setup(case, engine))
     assert result.error is None, result.error
     if not case.failing:
         assert result.ok, f"a passing case must re-run cleanly: {result.failure}"
@@ -78,5 +87,5 @@ def test_case_under_laravel(case, engine, make_db, tmp_path):
     fixed_steps = case.oracle.get("fixed_steps")
     if fixed_steps:
         fixed = _write(tmp_path, "2024_01_01_000000_fixed.php", fixed_source(case))
-        again = oracle.run_steps(fixed, fixed_steps, make_db(engine), setup=_setup(case, engine))
+        again = oracle.run_steps(fixed, fixed_steps, _db(case, engine, make_db), setup=_setup(case, engine))
         assert again.ok, f"the fixed migration failed: {again.failure}\n{fixed.read_text()}"

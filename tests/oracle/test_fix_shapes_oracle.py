@@ -141,6 +141,12 @@ SCENARIOS = [
              "Schema::create('legacy', function (Blueprint $table) { $table->id(); });",
              v="legacy", setup=("create table legacy (id integer primary key)",),
              after_up=lambda t, i: "legacy" not in t, after_down=lambda t, i: "legacy" in t),
+    Scenario("ML004", "blueprint_drop",
+             "Schema::table({p:table}{a}, {p:callback}function (Blueprint $table) "
+             "{ $table->drop(); });",
+             "Schema::create('legacy', function (Blueprint $table) { $table->id(); });",
+             v="legacy", setup=("create table legacy (id integer primary key)",),
+             after_up=lambda t, i: "legacy" not in t, after_down=lambda t, i: "legacy" in t),
     Scenario("ML005", "rename_column",
              closure("$table->renameColumn({p:from}{a}, {p:to}{b});"),
              closure("$table->renameColumn({p:from}{b}, {p:to}{a});"),
@@ -170,6 +176,22 @@ SCENARIOS = [
              "DB::statement({p:query}{a});", "DB::statement('DROP TABLE IF EXISTS raw_t');",
              v="CREATE TABLE raw_t (id INT)", shapes=("literal", "named"),
              after_up=lambda t, i: "raw_t" in t, after_down=lambda t, i: "raw_t" not in t),
+    # SQLite has no ADD/DROP COLUMN IF [NOT] EXISTS: a PHP guard there, the clause on MariaDB.
+    Scenario("ML008", "raw_add_column",
+             "DB::statement({p:query}{a});", "DB::statement('ALTER TABLE tasks DROP COLUMN c');",
+             v="ALTER TABLE tasks ADD c INT", shapes=("literal", "named"), setup=(TASKS,),
+             after_up=lambda t, i: "c" in columns(t, "tasks"),
+             after_down=lambda t, i: "c" not in columns(t, "tasks")),
+    # No engine has IF EXISTS for RENAME COLUMN: a PHP guard on both sides, everywhere.
+    Scenario("ML008", "raw_rename_column",
+             "DB::statement({p:query}{a});", "DB::statement({p:query}{b});",
+             v="ALTER TABLE tasks RENAME COLUMN title TO heading",
+             w="ALTER TABLE tasks RENAME COLUMN heading TO title",
+             shapes=("literal", "named"), setup=(TASKS,),
+             after_up=lambda t, i: "heading" in columns(t, "tasks")
+             and "title" not in columns(t, "tasks"),
+             after_down=lambda t, i: "title" in columns(t, "tasks")
+             and "heading" not in columns(t, "tasks")),
 ]
 
 # ML007 (add) and ML010 (drop) in pairs: the index added in up() is dropped in down().

@@ -320,6 +320,7 @@ def test_migration_without_down_is_not_reported(engine, tmp_path):
 
 
 def test_verify_errors_exit_2(php_ready, tmp_path):
+    history(tmp_path, GUARDED)  # a folder with a migration: the options are what is wrong
     proc = verify(tmp_path, "--autoload", tmp_path / "vendor" / "autoload.php")
     assert proc.returncode == 2 and "autoloader not found" in proc.stderr
     proc = verify(tmp_path, "--server", "postgres://x")

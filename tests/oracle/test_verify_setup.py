@@ -11,7 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_verify import CREATE_POSTS, HEAD, engine, history, verify  # noqa: F401 (fixture)
+from test_verify import (CREATE_POSTS, HEAD, SOFT_DELETES_AGAIN, engine, history,  # noqa: F401
+                         verify)
 
 DROP_FOREIGN = HEAD + """    public function up()
     {
@@ -68,6 +69,34 @@ def test_sqlite_limits_of_laravel_8_are_notes_naming_the_limit(engine, tmp_path)
             assert second["reason"] == f"SQLite limit: {limit}" and data["findings"] == []
         else:
             assert (second["code"], second["step"]) == ("ML201", "up 2")
+
+
+ADD_AND_RENAME = HEAD + """    public function up()
+    {
+        Schema::table('posts', function (Blueprint $table) {
+            $table->string('owner_type')->nullable();
+            $table->renameColumn('title', 'heading');
+        });
+        DB::table('posts')->update(['owner_type' => 'user']);
+    }
+};
+"""
+
+
+def test_columns_lost_in_doctrines_sqlite_rebuild_are_a_limit_not_a_finding(engine, tmp_path):
+    """solidtime's update_oauth_clients_table: Laravel 8 renames a SQLite column by rebuilding
+    the table from the columns Doctrine read before the Blueprint's adds ran, so `owner_type`
+    vanishes and the next statement fails with `no such column`: a SQLite limit, not ML202."""
+    folder = history(tmp_path / "m", CREATE_POSTS, ADD_AND_RENAME)
+    data = _json(verify(folder, "--format", "json", *engine))
+    renamed = data["outcomes"][1]
+    if not engine:
+        assert "no such column: owner_type" in renamed["error"]
+        assert renamed["status"] == "not-runnable"
+        assert renamed["reason"].startswith("SQLite limit: renameColumn/change() and column adds")
+        assert data["findings"] == []
+    else:  # MariaDB keeps the column: the first run passes, the second re-adds it
+        assert (renamed["code"], renamed["step"]) == ("ML201", "up 2")
 
 
 USES_APP_CONSTANT = HEAD + """    public function up()
@@ -278,3 +307,17 @@ def test_compare_sets_static_findings_beside_the_run(engine, tmp_path):
     assert (miss["code"], miss["step"], miss["line"]) == ("ML201", "up 2", 5)
     text = verify(folder, "--compare", *engine).stdout
     assert "1 confirmed, 1 not reproduced, 1 not runnable; 1 static misses." in text
+
+
+def test_an_app_root_runs_its_migrations_and_an_empty_folder_is_an_error(tmp_path):
+    """`verify /path/to/app` ran nothing and printed "All checks passed. 0 of 0 migrations"."""
+    app = tmp_path / "app"
+    history(app / "database" / "migrations", CREATE_POSTS, SOFT_DELETES_AGAIN)
+    data = _json(verify(app, "--format", "json"))
+    assert data["summary"]["migrations"] == 2
+    assert [f["code"] for f in data["findings"]] == ["ML202"]
+    (tmp_path / "empty").mkdir()
+    proc = verify(tmp_path / "empty")
+    assert proc.returncode == 2
+    assert "no migration files found under" in proc.stderr
+    assert "passed" not in proc.stdout + proc.stderr
