@@ -124,7 +124,9 @@ class ConditionReader:
                 elif op == "??":
                     conds.append(C.unknown(text(left) + " ?? ..."))
             elif t in ("anonymous_function", "arrow_function"):
-                if cur.id != tail_of:
+                if tail_of is None:
+                    # Not inside a tail's own walk: outer closures are read inline there, so
+                    # 10,000 nested closures are not 10,000 nested calls.
                     walk.join(self._closure_tail(cur, subst, stop, skey))
                     return
                 use = self._closure_use(cur, chain, subst)
