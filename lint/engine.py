@@ -11,7 +11,7 @@ from migrate_lint.findings import Finding
 from migrate_lint.rules._common import RuleContext
 
 
-HISTORY_CODES = ("ML101", "ML102", "ML103", "ML104")
+HISTORY_CODES = ("ML101", "ML102", "ML103", "ML104", "ML105")
 
 
 class SelectionError(Exception):

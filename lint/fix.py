@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 import os
 import signal
 import stat
@@ -262,31 +262,25 @@ def _run(results, settings, cfg, write: bool, stdin: bool) -> FixOutcome:
     return outcome
 
 
-def fix_diff(data: bytes, fix, path: str, context: int = 2) -> str:
+def fix_diff(data: bytes, fix, path: str, context: int = 2, line_starts=None) -> str:
     """The unified diff one fix makes on its own (a preview: nothing is written). Only the lines
-    the edits touch, with their context, are compared: the diff of the whole file, faster."""
-    import re
+    the edits touch, with their context, are compared: the diff of the whole file, faster.
+    `line_starts` (Source.line_starts) spares a count of the lines before them in a big file."""
+    from migrate_lint.unified_diff import unified_diff
 
-    first = data.rfind(b"\n", 0, min(e.start for e in fix.edits)) + 1
-    last = data.find(b"\n", max(e.end for e in fix.edits))
-    last = len(data) if last < 0 else last + 1
-    for _ in range(context):  # widen by the context lines on each side
-        if first > 0:
-            first = data.rfind(b"\n", 0, first - 1) + 1
-        if last < len(data):
-            nxt = data.find(b"\n", last)
-            last = len(data) if nxt < 0 else nxt + 1
-    offset = data.count(b"\n", 0, first)
+    if line_starts is None:
+        from migrate_lint.source import Source
+
+        line_starts = Source(path, data).line_starts
+    lo = min(e.start for e in fix.edits)
+    hi = max(e.end for e in fix.edits)
+    top = max(0, bisect_right(line_starts, lo) - 1 - context)
+    bottom = bisect_right(line_starts, hi) + context  # the line after the region
+    first = line_starts[top]
+    last = line_starts[bottom] if bottom < len(line_starts) else len(data)
     region = data[first:last]
     moved = [type(e)(e.start - first, e.end - first, e.text) for e in fix.edits]
     new = apply_edits(region, moved)
-    text = "".join(difflib.unified_diff(
-        region.decode("utf-8", "replace").splitlines(keepends=True),
-        new.decode("utf-8", "replace").splitlines(keepends=True),
-        fromfile=f"a/{path}", tofile=f"b/{path}", n=context))
-
-    def shift(m):
-        a, b = int(m.group(1)) + offset, int(m.group(3)) + offset
-        return f"@@ -{a}{m.group(2) or ''} +{b}{m.group(4) or ''} @@"
-
-    return re.sub(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@", shift, text, flags=re.M)
+    return unified_diff(region.decode("utf-8", "replace").splitlines(keepends=True),
+                        new.decode("utf-8", "replace").splitlines(keepends=True),
+                        f"a/{path}", f"b/{path}", n=context, offset=top)

@@ -7,6 +7,7 @@ import sys
 from dataclasses import dataclass
 
 from migrate_lint.engine import FileResult, Settings, lint_source
+from migrate_lint.heap import long_lived
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SUMMARY_STARTS = ("All checks", "Found", "Fixed", "No findings", "No migration")
@@ -288,28 +289,29 @@ def _run(options: Options, settings: Settings, cfg) -> int:
             _error(str(exc))
             return EXIT_ERROR
 
-    if options.fmt in ("sarif", "html"):
-        from migrate_lint import fix as fixer
+    with long_lived():  # an HTML or SARIF run keeps every file's model: no full collection
+        if options.fmt in ("sarif", "html"):
+            from migrate_lint import fix as fixer
 
-        context.sources = {r.path: r.migration.source for r in results if r.migration}
-        template_dir = str(cfg.template_dir) if cfg.template_dir else None
-        problems: list = []
-        context.fixes = fixer.preview(results, settings, template_dir, problems)
-        for path, reason in problems:
-            _error(f"{path}: {reason}")
-            had_error = True
-    elif options.fmt == "text" and not options.quiet:
-        context.sources = {r.path: r.migration.source.data for r in results if r.migration}
-        if not options.fix:  # rows keep the line under each finding: no file read again
-            context.source_lines = {(r.path, row[0]): row[12] for r in results
-                                    for row in r.rows or ()}
-            context.source_lines.update(((path, row[0]), row[12]) for path, row in history)
-        if not context.sources:
-            context.sources = _read_sources(
-                [f for f in findings if (f.path, f.span.line) not in context.source_lines])
-    context.errors = had_error
-    return _write(renderer(options.fmt).render(findings, context), options, report_stream,
-                  had_error, findings)
+            context.sources = {r.path: r.migration.source for r in results if r.migration}
+            template_dir = str(cfg.template_dir) if cfg.template_dir else None
+            problems: list = []
+            context.fixes = fixer.preview(results, settings, template_dir, problems)
+            for path, reason in problems:
+                _error(f"{path}: {reason}")
+                had_error = True
+        elif options.fmt == "text" and not options.quiet:
+            context.sources = {r.path: r.migration.source.data for r in results if r.migration}
+            if not options.fix:  # rows keep the line under each finding: no file read again
+                context.source_lines = {(r.path, row[0]): row[12] for r in results
+                                        for row in r.rows or ()}
+                context.source_lines.update(((path, row[0]), row[12]) for path, row in history)
+            if not context.sources:
+                context.sources = _read_sources(
+                    [f for f in findings if (f.path, f.span.line) not in context.source_lines])
+        context.errors = had_error
+        output = renderer(options.fmt).render(findings, context)
+    return _write(output, options, report_stream, had_error, findings)
 
 
 def _write(output: str, options: Options, stream, had_error: bool, findings) -> int:
@@ -350,7 +352,7 @@ def _read_sources(findings) -> dict:
 
 
 def _history_findings(options: Options, settings: Settings, files: list[str], results):
-    """Replay rules (ML101-ML104) read the whole history of the given migrations."""
+    """Replay rules (ML101-ML105) read the whole history of the given migrations."""
     from migrate_lint.engine import HISTORY_CODES
 
     if not any(code in settings.enabled for code in HISTORY_CODES):

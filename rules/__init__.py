@@ -21,7 +21,7 @@ _FILE_MODULES = [
 # lives in lint/replay; their modules carry code, name and docs.)
 _EXTRA_MODULES = ["ml201_not_rerunnable", "ml202_fails_on_fresh_database",
                   "ml101_duplicate_column", "ml102_duplicate_table", "ml103_missing_object",
-                  "ml104_duplicate_class"]
+                  "ml104_duplicate_class", "ml105_down_fails_after_up"]
 
 
 class RuleName:

@@ -35,15 +35,18 @@ class FixEnv:
         self.indent_unit = source.indent_unit()
         self.newline = source.newline
         self.used_templates: set[str] = set()
+        self._templates: dict = {}  # looked up once per file: each lookup stats the template file
 
     def render(self, name: str, **context) -> str:
         from migrate_lint.rules.templates_env import environment
 
-        env = environment(str(self.template_dir) if self.template_dir else None)
         self.used_templates.add(name)
         try:
-            return env.get_template(name).render(indent_unit=self.indent_unit,
-                                                 newline=self.newline, **context)
+            template = self._templates.get(name)
+            if template is None:
+                env = environment(str(self.template_dir) if self.template_dir else None)
+                template = self._templates[name] = env.get_template(name)
+            return template.render(indent_unit=self.indent_unit, newline=self.newline, **context)
         except Exception as exc:  # jinja2's TemplateError and friends: name the template
             if type(exc).__name__ == "SecurityError":
                 raise TemplateProblem(f"template {name} refused: it reaches outside the "

@@ -80,3 +80,112 @@ def verify_data() -> dict:
                         "findings": {"ML201": 1}, "engine": "mariadb",
                         "laravel": "Laravel 8.83.26 (Debian's packages)"},
             "outcomes": outcomes, "notes": []}
+
+
+# A history `verify` runs for the report tests (tests/browser/test_verify_page.py,
+# tests/oracle/test_verify_report.py), on SQLite and MariaDB: a migration that passes every
+# step, one failing each of up 2 (with down 2), down 1 and up 1, one that cannot run here, one
+# blocked by it, and one whose file name and error carry hostile markup (a table name has no
+# dot: Laravel reads `a.b` as database a; MariaDB takes 64 characters; a file name no slash).
+VERIFY_HOSTILE = "</script><img src=x onerror=__pwned=1>"
+VERIFY_HOSTILE_FILE = "2024_01_01_000006_<script>window.__pwned=3<img src=x onerror=__pwned=4>.php"
+_HEAD = "<?php\nreturn new class extends Migration {\n"
+VERIFY_FILES = {
+    "2024_01_01_000000_create_posts.php": _HEAD + """    public function up()
+    {
+        if (! Schema::hasTable('posts')) {
+            Schema::create('posts', function (Blueprint $table) {
+                $table->id();
+                $table->string('title')->nullable();
+                $table->softDeletes();
+            });
+        }
+    }
+
+    public function down()
+    {
+        Schema::dropIfExists('posts');
+    }
+};
+""",
+    "2024_01_01_000001_add_priority.php": _HEAD + """    public function up()
+    {
+        Schema::table('posts', function (Blueprint $table) {
+            $table->integer('priority')->nullable();
+        });
+    }
+
+    public function down()
+    {
+        Schema::table('posts', function (Blueprint $table) {
+            $table->dropColumn('priority');
+        });
+    }
+};
+""",
+    "2024_01_01_000002_drop_missing.php": _HEAD + """    public function up()
+    {
+        if (! Schema::hasTable('c')) {
+            Schema::create('c', function (Blueprint $table) { $table->id(); $table->string('x'); });
+        }
+    }
+
+    public function down()
+    {
+        Schema::table('c', function (Blueprint $table) { $table->dropColumn('nope'); });
+        Schema::dropIfExists('c');
+    }
+};
+""",
+    "2024_01_01_000003_soft_deletes_again.php": _HEAD + """    public function up()
+    {
+        Schema::table('posts', function (Blueprint $table) {
+            $table->softDeletes();
+        });
+    }
+};
+""",
+    "2024_01_01_000004_widget_model.php": _HEAD + """    public function up()
+    {
+        Schema::create('widgets', function (Blueprint $table) { $table->id(); });
+        \\App\\Models\\Widget::query()->insert(['id' => 1]);
+    }
+};
+""",
+    "2024_01_01_000005_widget_colour.php": _HEAD + """    public function up()
+    {
+        Schema::table('widgets', function (Blueprint $table) {
+            $table->string('colour')->nullable();
+        });
+    }
+};
+""",
+    VERIFY_HOSTILE_FILE: _HEAD + f"""    public function up()
+    {{
+        Schema::create('{VERIFY_HOSTILE}', function (Blueprint $table) {{ $table->id(); }});
+    }}
+
+    public function down()
+    {{
+        Schema::dropIfExists('{VERIFY_HOSTILE}');
+    }}
+}};
+""",
+}
+# What each step of each migration does under verify (both engines).
+P, F, N = "passed", "failed", "not run"
+VERIFY_STEPS = {
+    "2024_01_01_000000_create_posts.php": ("verified", [P, P, P, P, P]),
+    "2024_01_01_000001_add_priority.php": ("finding", [P, F, P, F, N]),
+    "2024_01_01_000002_drop_missing.php": ("finding", [P, P, F, N, N]),
+    "2024_01_01_000003_soft_deletes_again.php": ("finding", [F, N, N, N, N]),
+    "2024_01_01_000004_widget_model.php": ("not-runnable", [F, N, N, N, N]),
+    "2024_01_01_000005_widget_colour.php": ("blocked", [F, N, N, N, N]),
+    VERIFY_HOSTILE_FILE: ("finding", [P, F, P, P, N]),
+}
+
+
+def verify_project(tmp_path):
+    mig = tmp_path / "migrations"
+    write(mig, VERIFY_FILES)
+    return mig

@@ -10,6 +10,8 @@ import json
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 from report_scenarios import HOSTILE, PLAN_STATUSES, plan_project
 from test_replay import anon, write
@@ -217,6 +219,37 @@ def test_a_fix_diff_shows_the_same_hunks_as_a_diff_of_the_whole_file():
     assert compared > 40
 
 
+_LINE = st.sampled_from(["a\n", "b\n", "    }\n", "\n", "if (x) {\n", "c"])
+_LINES = st.lists(_LINE, max_size=7)
+
+
+@given(lead=_LINES, old=_LINES, new=_LINES, trail=_LINES, a=_LINES, b=_LINES,
+       n=st.integers(0, 3), offset=st.integers(0, 2))
+@settings(max_examples=2000, deadline=None)
+def test_unified_diff_is_difflibs_output(lead, old, new, trail, a, b, n, offset):
+    import difflib
+
+    from migrate_lint.unified_diff import unified_diff
+
+    # A block changed between equal lines (what a fix makes), and any two lists. Few distinct
+    # lines, so they repeat: where only difflib can tell, the fallback must be taken.
+    for x, y in ((lead + old + trail, lead + new + trail), (a, b)):
+        expected = "".join(difflib.unified_diff(x, y, fromfile="a/x", tofile="b/x", n=n))
+        expected = re.sub(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@", lambda m: (
+            f"@@ -{int(m[1]) + offset}{m[2] or ''} +{int(m[3]) + offset}{m[4] or ''} @@"),
+            expected, flags=re.M)
+        assert unified_diff(x, y, "a/x", "b/x", n, offset) == expected
+
+
+def test_unified_diff_takes_the_fast_path_for_a_wrapped_statement():
+    from migrate_lint import unified_diff as ud
+
+    a = ["    }\n", "    $t->string('a');\n", "z\n"]
+    b = ["    }\n", "    if (c) {\n", "        $t->string('a');\n", "    }\n", "z\n"]
+    assert ud._one_block(a, b) is not None
+    assert ud._one_block(a[:1] + a[2:], b) is None  # only added lines: difflib decides
+
+
 def test_readme_diagram_is_the_example_schema_as_mermaid_writes_it():
     from pathlib import Path
 
@@ -246,3 +279,18 @@ def test_verify_page_from_verify_json():
                     ("2024_03_01_000000_notes.php", "blocked")]
     embedded = json.loads(re.search(r'id="verify-data">(.*?)</script>', html, re.S).group(1))
     assert embedded == data
+
+
+def test_verify_page_escapes_a_hostile_migration_name():
+    from report_scenarios import verify_data
+
+    from migrate_lint.report import verify_html
+
+    data = verify_data()
+    name = "2024_04_01_000000_<script>window.__pwned=5<img src=x onerror=__pwned=6>.php"
+    data["outcomes"][1]["path"] = "database/migrations/" + name
+    data["findings"][0]["path"] = data["outcomes"][1]["path"]
+    html = verify_html.render(data)
+    assert "<script>window" not in html and "<img" not in html
+    assert html.count("&lt;script&gt;window.__pwned=5") >= 3  # row, first failure, timeline
+    assert name in html_lib.unescape(html)

@@ -75,3 +75,22 @@ def test_the_dynamic_half_is_one_package():
         assert importlib.util.find_spec(f"migrate_lint.dynamic.{module}") is not None
     for old in ("migrate_lint.oracle", "migrate_lint.verify", "migrate_lint.mariadb_server"):
         assert importlib.util.find_spec(old) is None
+
+
+def test_an_index_laravel_named_from_a_failed_migrations_table_and_columns_is_blocked(tmp_path):
+    # pterodactyl: SetupPermissionsPivotTable could not run here (an app model); a later
+    # dropForeign(['subuser_id']) on permissions then fails on a name no source spells.
+    creates = tmp_path / "pivot.php"
+    creates.write_text("<?php Schema::table('permissions', function ($t) {\n"
+                       "    $t->unsignedInteger('subuser_id');\n"
+                       "    $t->foreign('subuser_id')->references('id')->on('subusers');\n});")
+    other = tmp_path / "other.php"
+    other.write_text("<?php Schema::table('permissions', fn ($t) => $t->string('name'));")
+    error = ("SQLSTATE[42000]: Syntax error or access violation: 1091 Can't DROP FOREIGN KEY "
+             "`permissions_subuser_id_foreign`; check that it exists (SQL: alter table "
+             "`permissions` drop foreign key `permissions_subuser_id_foreign`)")
+    assert blocked_by(error, [str(other), str(creates)]) == str(creates)
+    assert blocked_by(error, [str(other)]) is None
+    two = error.replace("subuser_id_foreign", "subuser_id_server_id_unique")
+    creates.write_text(creates.read_text() + " $t->unique(['subuser_id', 'server_id']);")
+    assert blocked_by(two, [str(creates)]) == str(creates)

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import click
 
-FORMATS = ["text", "json", "github", "sarif", "gitlab", "junit"]
+FORMATS = ["text", "json", "github", "sarif", "gitlab", "junit", "html"]
 
 
 def _terminate(signum, frame):
@@ -99,8 +99,10 @@ class Progress:
               help="Set the static findings beside what ran: confirmed, not reproduced, not "
                    "runnable, and the failures the static check missed.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False),
+              help="Write the report to a file (the exit code is the same).")
 def verify_command(paths, server, start_mariadb, disposable_url, drop_existing_tables, autoload,
-                   no_app_vendor, strict, charset, collation, prefix, compare, fmt):
+                   no_app_vendor, strict, charset, collation, prefix, compare, fmt, output_file):
     """Run each migration under real Laravel, in order, on a database verify creates itself:
     up, up again, down, down again, up. Report the first up that fails (ML202) and the steps
     that fail on a re-run (ML201).
@@ -116,11 +118,14 @@ def verify_command(paths, server, start_mariadb, disposable_url, drop_existing_t
     ok, reason = oracle.available(list(autoload) or None)
     if not ok:
         _fail(reason)
+    if output_file:
+        _check_writable(output_file)  # before the run, which can take minutes
     paths = list(paths) or [os.path.join("database", "migrations")]
     engine = "sqlite" if not (server or start_mariadb) and not (
         disposable_url and not disposable_url.startswith("sqlite:")) else "mariadb"
     overrides = {"strict": strict, "charset": charset, "collation": collation, "prefix": prefix}
-    progress = Progress(fmt == "text" and sys.stderr.isatty() and sys.stdout.isatty())
+    progress = Progress(sys.stderr.isatty() and (
+        bool(output_file) or (fmt == "text" and sys.stdout.isatty())))
     previous = signal.signal(signal.SIGTERM, _terminate)
     masker = scratch.Masker.from_args(server, disposable_url)
     try:
@@ -147,10 +152,26 @@ def verify_command(paths, server, start_mariadb, disposable_url, drop_existing_t
     progress.clear()
     for note in report.notes(result, run):
         click.echo(f"migrate-lint: note: {masker(note)}", err=True)
-    sys.stdout.write(report.render(fmt, result, run, static, files))
-    if fmt not in ("text", "json"):
-        click.echo(f"migrate-lint: {result.summary_line()}", err=True)
+    text = masker(report.render(fmt, result, run, static, files, masker))
+    if output_file:
+        try:
+            with open(output_file, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            _fail(masker(f"{output_file}: cannot write: {exc.strerror}"))
+    else:
+        sys.stdout.write(text)
+    if fmt not in ("text", "json") or output_file:
+        click.echo(f"migrate-lint: {masker(result.summary_line())}", err=True)
     sys.exit(1 if result.findings else 0)
+
+
+def _check_writable(path: str) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        _fail(f"{path}: cannot write: No such file or directory")
+    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        _fail(f"{path}: cannot write: Permission denied")
 
 
 def _fail(message: str):

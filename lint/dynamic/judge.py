@@ -149,4 +149,34 @@ def blocked_by(error: str, earlier_failures: list[str]) -> str | None:
             continue
         if any(f"'{n}'" in text or f'"{n}"' in text for n in names):
             return path
+        literals = set(_LITERAL.findall(text))
+        if any(_generated_from(n, literals) for n in names):
+            return path
     return None
+
+
+_LITERAL = re.compile(r"""['"](\w+)['"]""")
+_GENERATED = re.compile(r"^(\w+)_(foreign|unique|index|primary|fulltext|spatialindex)$", re.I)
+
+
+def _generated_from(name: str, literals: set[str]) -> bool:
+    """Whether `name` is the index or foreign key Laravel names `{table}_{columns}_{type}` from a
+    table and columns the migration names (`$table->foreign('user_id')` on `posts` makes
+    `posts_user_id_foreign`, a name the source never spells)."""
+    m = _GENERATED.match(name)
+    if not m:
+        return False
+    stem = m.group(1).lower()
+    lowered = {lit.lower() for lit in literals}
+    for table in lowered:
+        if stem.startswith(table + "_") and _columns(stem[len(table) + 1:], lowered):
+            return True
+    return False
+
+
+def _columns(rest: str, literals: set[str]) -> bool:
+    """`rest` is one or more of the literals joined by `_`."""
+    if rest in literals:
+        return True
+    return any(rest.startswith(lit + "_") and _columns(rest[len(lit) + 1:], literals)
+               for lit in literals)

@@ -25,17 +25,39 @@ def _finding_dict(f) -> dict:
             "statement_line": f.extra.get("statement_line")}
 
 
-def render(fmt: str, result, run, static, files) -> str:
+def as_dict(result, run, static) -> dict:
+    """What `--format json` prints, and what the HTML page is drawn from."""
+    data = {"findings": [_finding_dict(f) for f in result.findings],
+            "summary": result.summary(),
+            "outcomes": [o.as_dict() for o in result.outcomes],
+            "notes": notes(result, run)}
+    if static is not None:
+        data["compare"] = static.as_dict()
+    return data
+
+
+def masked(value, mask):
+    """Every string in verify's data through mask: a password must be gone before the data is
+    escaped for JSON or HTML, where it would no longer read the same."""
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, dict):
+        return {k: masked(v, mask) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked(v, mask) for v in value]
+    return value
+
+
+def render(fmt: str, result, run, static, files, mask=lambda s: s) -> str:
     from migrate_lint.report import ReportContext, renderer
 
     if fmt == "json":
-        data = {"findings": [_finding_dict(f) for f in result.findings],
-                "summary": result.summary(),
-                "outcomes": [o.as_dict() for o in result.outcomes],
-                "notes": notes(result, run)}
-        if static is not None:
-            data["compare"] = static.as_dict()
+        data = masked(as_dict(result, run, static), mask)
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "html":
+        from migrate_lint.report import verify_html
+
+        return verify_html.render(masked(as_dict(result, run, static), mask))
     context = ReportContext(files=files, show_source=fmt == "text",
                             sources={f.path: Path(f.path).read_bytes() for f in result.findings})
     if fmt != "text":

@@ -39,3 +39,38 @@ def method_at(data: bytes, line: int) -> str | None:
                 found = name.text.decode("utf-8", "replace").lower()
         stack.extend(node.children)
     return found
+
+
+def closures_passed(data: bytes, line: int) -> list[tuple[int, int]]:
+    """(first, last) lines of the closures that the statement starting on `line` passes by
+    variable (`Schema::table('pages', $addColumn)`), from their assignments in the same
+    function: a failure Laravel reports at the call is a failure of their statements."""
+    from migrate_lint import parse
+
+    first, last = statement_lines(data, line)
+    root = parse.parse(data).root_node
+    used: set[bytes] = set()
+    scope = None
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.end_point[0] < first - 1 or node.start_point[0] > last - 1:
+            continue
+        if node.type in ("method_declaration", "function_definition") and \
+                node.start_point[0] <= first - 1 <= node.end_point[0]:
+            scope = node
+        if node.type == "argument" and node.named_children and \
+                node.named_children[-1].type == "variable_name":
+            used.add(node.named_children[-1].text)
+        stack.extend(node.children)
+    spans = []
+    stack = [scope] if scope is not None and used else []
+    while stack:
+        node = stack.pop()
+        if node.type == "assignment_expression":
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if left is not None and right is not None and left.text in used and \
+                    right.type in ("anonymous_function", "arrow_function"):
+                spans.append((right.start_point[0] + 1, right.end_point[0] + 1))
+        stack.extend(node.children)
+    return spans

@@ -1,6 +1,6 @@
 """Replay: folds the whole migration history into a schema state (lint/replay/fold.py).
 
-The rules ML101-ML104 and the `schema` and `plan` commands read that state.
+The rules ML101-ML105 and the `schema` and `plan` commands read that state.
 """
 
 from __future__ import annotations

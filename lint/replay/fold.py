@@ -13,7 +13,7 @@ indexes given as column modifiers; from 11.15 one command per column, in source 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from migrate_lint.model import conditions as C
 from migrate_lint.replay import errors as E
@@ -128,6 +128,20 @@ class Replay:
                 elif step.try_id and (value is None or applied.uncertain):
                     tries.setdefault(step.try_id, "maybe")
         return run
+
+    def down_problems(self, summary: Summary) -> list[Problem]:
+        """What down() definitely fails on when it runs right after this migration's up(), as
+        a rollback of the last batch runs it: folded on a copy of the tables it names, so the
+        history goes on from the state up() left."""
+        steps = summary.down_steps
+        if not steps:
+            return []
+        probe = self._sandbox(steps, summary, self.laravel)
+        if probe is None:
+            return []  # down() may change any table: nothing definite
+        return [Problem("ML105", p.path, p.line, p.migration, p.message, p.error, p.step,
+                        p.sqlstate, p.exception)
+                for p in probe.run(replace(summary, steps=steps)).problems if p.code]
 
     def _unit(self, step: Step):
         """Steps that one SQL statement makes, which fail or succeed together: every column

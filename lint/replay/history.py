@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
+from migrate_lint.engine import HISTORY_CODES
 from migrate_lint.findings import Finding
 
 if TYPE_CHECKING:  # the fold is imported when a history is replayed, not to find one
@@ -25,7 +26,6 @@ if TYPE_CHECKING:  # the fold is imported when a history is replayed, not to fin
     from migrate_lint.replay.state import SchemaState
     from migrate_lint.replay.steps import Summary
 
-HISTORY_CODES = ("ML101", "ML102", "ML103", "ML104")
 _DEFAULT_CONN = re.compile(r"""['"]default['"]\s*=>\s*(?:env\(\s*['"]DB_CONNECTION['"]\s*,\s*)?"""
                            r"""['"]([\w-]+)['"]""")
 
@@ -218,9 +218,10 @@ def initial_state(h: History, dumps: dict | None = None) -> SchemaState:
 
 
 def replay(h: History, state: SchemaState | None = None, engine: str | None = None,
-           laravel: tuple | None = None):
+           laravel: tuple | None = None, downs: bool = False):
     """Yields (summary, problems) for each migration that runs, in order, on a fresh database
-    (or from the squashed schema)."""
+    (or from the squashed schema); with `downs`, the problems include what its down() fails on
+    right after its up() (ML105)."""
     from migrate_lint.replay.fold import Replay
 
     r = Replay(state if state is not None else initial_state(h), h.default_name, engine,
@@ -229,7 +230,10 @@ def replay(h: History, state: SchemaState | None = None, engine: str | None = No
     for s in h.summaries:
         if s.name in h.ran:
             continue
-        yield s, r.apply(s)
+        problems = r.apply(s)
+        if downs:
+            problems = problems + r.down_problems(s)
+        yield s, problems
     h.final = r.state
 
 
@@ -349,7 +353,8 @@ def _history_rows(h: History, given, enabled, settings) -> list[tuple[str, tuple
     found: list[tuple[str, Finding]] = []
     pending = {os.path.normpath(p) for p in h.files} & given
     ctx = settings.rule_ctx
-    for s, problems in replay(h, engine=ctx.database, laravel=ctx.laravel_version):
+    downs = "ML105" in enabled and ctx.check_down
+    for s, problems in replay(h, engine=ctx.database, laravel=ctx.laravel_version, downs=downs):
         if not pending:
             break  # the fold only moves forward: later steps change nothing reported
         key = os.path.normpath(s.path)
@@ -414,6 +419,8 @@ def _finding(p: Problem, s: Summary, source) -> Finding:
 def _consequence(code: str) -> str:
     if code == "ML103":
         return "run after the migrations before it, this one fails with"
+    if code == "ML105":
+        return "rolled back right after it ran, down() fails with"
     return "this migration fails even on a fresh database with"
 
 

@@ -286,7 +286,8 @@ class _FixLookup:
         fixes = preview([result], self._settings())
         for f in result.findings:
             if id(f) in fixes and f.span.line <= line <= f.span.end_line:
-                return fix_diff(result.migration.source.data, fixes[id(f)], path)
+                source = result.migration.source
+                return fix_diff(source.data, fixes[id(f)], path, line_starts=source.line_starts)
         return None
 
     def fixed_summary(self, summary):

@@ -89,6 +89,9 @@ class Summary:
     steps: list[Step] = field(default_factory=list)
     class_line: int = 1
     namespace: str | None = None
+    # down(), in the same form: what rolling this migration back does (ML105 folds it on a
+    # copy of the state its own up() left).
+    down_steps: list[Step] = field(default_factory=list)
 
 
 def summarise(migration) -> Summary:
@@ -116,20 +119,29 @@ def summarise(migration) -> Summary:
     items += [(_order(rs), "sql", rs) for rs in migration.raw_sql]
     items.sort(key=lambda t: t[0])
     builder = _Steps(summary.steps)
+    down = _Steps(summary.down_steps)
     for _, kind, item in items:
         method = item.ctx.method
-        if method == "down" or not method:
+        if not method:
             continue
-        # A helper method of the class may or may not be called from up().
-        scope = whole if method == "up" else C.and_(whole, C.unknown(f"{method}() may run"))
-        if kind == "op":
-            builder.op(item, scope)
+        if method == "down":
+            into, scope = down, C.TRUE
         else:
-            builder.sql(item, scope, migration.source)
-    up_text = _method_text(src_text)
-    if _RUNS_OTHER.search(up_text):
+            # A helper method of the class may or may not be called from up().
+            into = builder
+            scope = whole if method == "up" else C.and_(whole, C.unknown(f"{method}() may run"))
+        if kind == "op":
+            into.op(item, scope)
+        else:
+            into.sql(item, scope, migration.source)
+    if _RUNS_OTHER.search(_method_text(src_text)):
         summary.steps.append(Step("taint_all", None, 1, True,
                                   reason="up() runs code of another migration"))
+    if _RUNS_OTHER.search(_method_text(src_text, "down")) or _HELPER_CALL.search(
+            _method_text(src_text, "down")):
+        # down() runs code the summary does not hold (another migration, a helper method)
+        summary.down_steps.append(Step("taint_all", None, 1, True,
+                                       reason="down() runs other code"))
     return summary
 
 
@@ -146,9 +158,18 @@ def _order(item) -> tuple:
     return (getattr(item, "order", None) or item.span.start, item.span.start)
 
 
-def _method_text(src_text: str) -> str:
-    m = re.search(r"function\s+up\s*\(", src_text)
-    return src_text[m.start():] if m else ""
+def _method_text(src_text: str, method: str = "up") -> str:
+    """The source from `function <method>(` on (for up(): to the end, as before)."""
+    m = re.search(r"function\s+" + method + r"\s*\(", src_text)
+    if not m:
+        return ""
+    if method == "up":
+        return src_text[m.start():]
+    following = re.search(r"\bfunction\s+\w+\s*\(", src_text[m.end():])
+    return src_text[m.start():m.end() + following.start()] if following else src_text[m.start():]
+
+
+_HELPER_CALL = re.compile(r"\$this\s*->\s*\w+\s*\(|self::\w+\s*\(|static::\w+\s*\(")
 
 
 def _conn(op_connection: str | None) -> str | None:

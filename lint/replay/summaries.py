@@ -31,14 +31,18 @@ def _chunk(items):
     return [summarise(model.build(path, data, summary_only=True)) for path, data in items]
 
 
+_STEP_LISTS = ("steps", "down_steps")
+
+
 def to_row(s: Summary) -> tuple:
-    return tuple(tuple(tuple(getattr(st, n) for n in _STEP_FIELDS) for st in s.steps)
-                 if n == "steps" else getattr(s, n) for n in _SUMMARY_FIELDS)
+    return tuple(tuple(tuple(getattr(st, n) for n in _STEP_FIELDS) for st in getattr(s, n))
+                 if n in _STEP_LISTS else getattr(s, n) for n in _SUMMARY_FIELDS)
 
 
 def from_row(row: tuple, path: str | None = None) -> Summary:
     values = dict(zip(_SUMMARY_FIELDS, row))
-    values["steps"] = [Step(*r) for r in values["steps"]]
+    for name in _STEP_LISTS:
+        values[name] = [Step(*r) for r in values[name]]
     if path is not None:
         values["path"] = path
     return Summary(**values)

@@ -1,10 +1,14 @@
 """`check --format html`: one self-contained page, findings grouped by migration and rule, with
-the offending source lines and the change `--fix` makes for each finding."""
+the offending source lines and the change `--fix` makes for each finding.
+
+Thousands of findings: the groups are written here in one pass over the findings, as strings
+(the template renders once, around them). Each file is escaped once, its lines shared by the
+excerpts of all its findings; each diff is escaped in one call.
+"""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-
 from html import escape as esc
 
 from markupsafe import Markup
@@ -16,86 +20,107 @@ MAX_EXCERPT = 14  # lines of source shown for one finding
 OPEN_BELOW = 300  # findings: groups start open below this many
 
 
-def excerpt(data: bytes, line: int, end_line: int) -> list[tuple[int, str, bool]]:
-    """(number, text, inside the finding) for the lines around a finding."""
-    lines = data.split(b"\n")
-    first = max(1, line - CONTEXT_LINES)
-    last = min(len(lines), max(end_line, line) + CONTEXT_LINES, first + MAX_EXCERPT - 1)
-    return [(n, lines[n - 1].decode("utf-8", "replace").rstrip("\r").expandtabs(4),
-             line <= n <= end_line) for n in range(first, last + 1)]
+class SourceLines:
+    """A file's lines as HTML: decoded, tabs expanded and escaped once for the whole file (tabs
+    before escaping, so they expand to the columns a person sees)."""
+
+    def __init__(self, data: bytes):
+        self.lines = esc(data.decode("utf-8", "replace").expandtabs(4)).split("\n")
+
+    def html(self, n: int) -> str:
+        return self.lines[n - 1].rstrip("\r")
+
+    def excerpt(self, line: int, end_line: int) -> str:
+        """The lines around a finding as a <pre>, the finding's own lines highlighted."""
+        first = max(1, line - CONTEXT_LINES)
+        last = min(len(self.lines), max(end_line, line) + CONTEXT_LINES, first + MAX_EXCERPT - 1)
+        return '<pre class="source">' + "\n".join(
+            f'<span class="{"hit" if line <= n <= end_line else ""}"><span class="ln">{n}'
+            f"</span>{self.html(n)}</span>" for n in range(first, last + 1)) + "</pre>"
 
 
-def _rules_by_code() -> dict:
-    from migrate_lint import rules
+def _rule_title(code: str, url: str | None) -> str:
+    if url:
+        return f'<a href="{esc(url)}" rel="noreferrer">{esc(code)}</a>'
+    return f'<span title="migrate-lint --explain {esc(code)}">{esc(code)}</span>'
 
-    return {r.CODE: r for r in rules.all_rules()}
+
+def _finding(out: list, f, search: str, path: str, lines: SourceLines | None, fix,
+             diff: str | None) -> None:
+    """One finding; `search` and `path` come escaped, shared by the findings of its group."""
+    from migrate_lint.report.page import diff_html
+
+    span = f.span
+    message, severity = esc(f.message), esc(f.severity)
+    out.append(f'<div class="finding" data-search="{search}{message}" data-line="{span.line}">'
+               f'<div><span class="loc">{path}:{span.line}:{span.column}</span> '
+               f'<span class="sev-{severity}">{severity}</span>'
+               + ('<span class="tag fix">fixable</span>' if f.fixable else "")
+               + f'</div><div class="msg">{message}</div>')
+    if lines is not None:
+        out.append(lines.excerpt(span.line, span.end_line))
+    if diff:
+        out.append(f'<div class="muted">--fix: {esc(fix.message)}</div>')
+        out.append(diff_html(diff))
+    out.append("</div>\n")
 
 
-def page_data(findings, context) -> dict:
-    """Plain data for the template (and the page's embedded JSON)."""
+def files_html(findings, context, open_groups: bool) -> Markup:
+    """Every file's group: its rules, each with its findings."""
     from migrate_lint.fix import fix_diff
-    from migrate_lint.report.json_format import as_dict
+    from migrate_lint.report.page import plural
 
-    catalogue = _rules_by_code()
     by_file: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for f in findings:
         by_file[f.path][f.code].append(f)
-    files = []
+    fixes = context.fixes or {}
+    out: list[str] = []
     for path in sorted(by_file):
         src = context.sources.get(path)
         data = getattr(src, "data", src)
-        groups = []
-        for code in sorted(by_file[path]):
-            items = []
-            for f in by_file[path][code]:
-                fix = context.fixes.get(id(f)) if context.fixes else None
-                items.append({
-                    **as_dict(f),
-                    "excerpt": excerpt(data, f.span.line, f.span.end_line) if data else [],
-                    "fix": fix.message if fix is not None else None,
-                    "diff": fix_diff(data, fix, path) if fix is not None and data else None,
-                })
-            rule = catalogue.get(code)
-            groups.append({"code": code, "rule": items[0]["rule"], "url": items[0]["url"],
-                           "summary": getattr(rule, "SUMMARY", "") if rule else "",
-                           "findings": items, "count": len(items),
-                           "html": Markup("").join(finding_html(i, path) for i in items)})
-        files.append({"path": path, "count": sum(g["count"] for g in groups),
-                      "rules": groups})
+        lines = SourceLines(data) if data else None
+        starts = getattr(src, "line_starts", None)
+        codes = by_file[path]
+        count = sum(len(v) for v in codes.values())
+        safe_path = esc(path)
+        out.append(f'<details class="group file" data-path="{safe_path}"'
+                   f'{" open" if open_groups else ""}>\n<summary><span class="mono">{safe_path}'
+                   f'</span> <span class="muted">{plural(count, "finding")}</span></summary>\n'
+                   f'<div class="body">\n')
+        for code in sorted(codes):
+            items = codes[code]
+            rule = items[0].rule
+            out.append(f'<section class="rule" data-code="{esc(code)}">\n<h3>'
+                       f'{_rule_title(code, doc_url(code, rule))} {esc(rule)} '
+                       f'<span class="muted">({len(items)})</span></h3>\n')
+            search = f"{safe_path} {esc(code)} {esc(rule)} "
+            for f in items:
+                fix = fixes.get(id(f))
+                diff = (fix_diff(data, fix, path, line_starts=starts)
+                        if fix is not None and data else None)
+                _finding(out, f, search, safe_path, lines, fix, diff)
+            out.append("</section>\n")
+        out.append("</div>\n</details>\n")
+    return Markup("".join(out))
+
+
+def page_data(findings, context) -> dict:
+    """The page's summary: counts and the per-rule statistics."""
     counts = Counter((f.code, f.rule) for f in findings)
     fixable = Counter(f.code for f in findings if f.fixable)
     stats = [{"code": code, "rule": rule, "count": n, "fixable": fixable[code],
               "url": doc_url(code, rule)}
              for (code, rule), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0]))]
-    return {"files_checked": len(context.files), "files": files, "statistics": stats,
-            "findings": len(findings), "fixable": sum(1 for f in findings if f.fixable),
+    return {"files_checked": len(context.files), "statistics": stats,
+            "files": len({f.path for f in findings}),
+            "findings": len(findings), "fixable": sum(fixable.values()),
             "errors": sum(1 for f in findings if f.severity == "error"),
             "fixed": context.fixed}
-
-
-def finding_html(f: dict, path: str) -> Markup:
-    """One finding (built here, not in the template: thousands render in a fraction of a
-    second)."""
-    from migrate_lint.report.page import diff_html, source_html
-
-    search = f"{path} {f['code']} {f['rule']} {f['message']}"
-    out = [f'<div class="finding" data-search="{esc(search)}" data-line="{f["line"]}">',
-           f'<div><span class="loc">{esc(f["path"])}:{f["line"]}:{f["column"]}</span> '
-           f'<span class="sev-{esc(f["severity"])}">{esc(f["severity"])}</span>'
-           + ('<span class="tag fix">fixable</span>' if f["fixable"] else "") + "</div>",
-           f'<div class="msg">{esc(f["message"])}</div>']
-    if f["excerpt"]:
-        out.append(source_html(f["excerpt"]))
-    if f["diff"]:
-        out.append(f'<div class="muted">--fix: {esc(f["fix"])}</div>')
-        out.append(diff_html(f["diff"]))
-    out.append("</div>\n")
-    return Markup("".join(out))
 
 
 def render(findings, context) -> str:
     from migrate_lint.report import page
 
     data = page_data(findings, context)
-    return page.render("check.html.j2", "migrate-lint check", d=data,
-                       open_groups=data["findings"] < OPEN_BELOW)
+    body = files_html(findings, context, open_groups=data["findings"] < OPEN_BELOW)
+    return page.render("check.html.j2", "migrate-lint check", d=data, files=body)

@@ -54,7 +54,6 @@ def environment():
     env.filters["thousands"] = lambda n: f"{n:,}"
     env.policies["json.dumps_kwargs"] = {"sort_keys": False, "separators": (",", ":")}
     env.globals["diff"] = diff_html
-    env.globals["source"] = source_html
     return env
 
 
@@ -72,29 +71,17 @@ def mask_secrets(text: str) -> str:
     return _PASSWORD.sub(r"\1***@", text) if "://" in text else text
 
 
+_DIFF_CLASS = {"+": "d-add", "-": "d-del", "@": "d-hunk"}
+
+
 def diff_html(text: str) -> Markup:
-    """A unified diff as a <pre>, one classed span per line."""
+    """A unified diff as a <pre>, one classed span per line. Escaped in one call: escaping
+    neither adds nor removes a line break, nor touches the +, - or @ a line starts with."""
     out = []
-    for line in text.splitlines():
-        if line.startswith(("+++", "---")):
-            cls = "d-file"
-        elif line.startswith("+"):
-            cls = "d-add"
-        elif line.startswith("-"):
-            cls = "d-del"
-        elif line.startswith("@@"):
-            cls = "d-hunk"
-        else:
-            cls = "d-ctx"
-        out.append(f'<span class="{cls}">{esc(line)}</span>')
+    for line in esc(text).splitlines():
+        cls = "d-file" if line.startswith(("+++", "---")) else _DIFF_CLASS.get(line[:1], "d-ctx")
+        out.append(f'<span class="{cls}">{line}</span>')
     return Markup('<pre class="diff">' + "\n".join(out) + "</pre>")
-
-
-def source_html(lines) -> Markup:
-    """(number, text, highlighted) source lines as a <pre>."""
-    out = [f'<span class="{"hit" if hit else ""}"><span class="ln">{n}</span>{esc(text)}'
-           f"</span>" for n, text, hit in lines]
-    return Markup('<pre class="source">' + "\n".join(out) + "</pre>")
 
 
 def render(template: str, title: str, **values) -> str:

@@ -1,4 +1,4 @@
-"""The server's one door into lint/replay: ML101-ML104 for the open files of a migrations
+"""The server's one door into lint/replay: ML101-ML105 for the open files of a migrations
 folder, and a table's replayed state before and after one migration.
 
 The history is the folder on disk with the editor's buffers laid over it (`overlay`), loaded
@@ -35,7 +35,9 @@ def findings(h, given: set[str], settings) -> dict[str, list]:
         return found
     left = set(given)
     ctx = settings.rule_ctx
-    for s, problems in hist.replay(h, engine=ctx.database, laravel=ctx.laravel_version):
+    downs = "ML105" in enabled and ctx.check_down
+    for s, problems in hist.replay(h, engine=ctx.database, laravel=ctx.laravel_version,
+                                   downs=downs):
         key = os.path.normpath(s.path)
         if key in left:
             found[key] += [hist._finding(p, s, h.sources.get(key)) for p in problems

@@ -1,44 +1,15 @@
-"""Fixtures that start real databases: SQLite files, and one MariaDB server per test run.
-
-PHP (Debian's Laravel) or MariaDB missing: the oracle tests skip with the reason, except when
-MIGRATE_LINT_REQUIRE_ORACLE=1 (CI sets it), where that is a failure.
+"""Fresh databases for the oracle tests: SQLite files, and databases on the one MariaDB server
+of the test run (`php_ready` and `mariadb_server` live in tests/conftest.py: the browser tests
+run verify too).
 """
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from migrate_lint.dynamic import mariadb_server as mariadb_mod
 from migrate_lint.dynamic import oracle
 
-REQUIRED = os.environ.get("MIGRATE_LINT_REQUIRE_ORACLE") == "1"
 ENGINES = ["sqlite", "mariadb"]
-
-
-def _missing(reason: str):
-    if REQUIRED:
-        pytest.fail(f"oracle required (MIGRATE_LINT_REQUIRE_ORACLE=1) but {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def php_ready():
-    ok, reason = oracle.available()
-    if not ok:
-        _missing(reason)
-    return True
-
-
-@pytest.fixture(scope="session")
-def mariadb_server():
-    ok, reason = mariadb_mod.available()
-    if not ok:
-        _missing(reason)
-    server = mariadb_mod.MariaDbServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -335,3 +335,46 @@ def test_verify_without_php_says_so(tmp_path):
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 2
     assert "php is not installed" in proc.stderr
+
+
+CREATES_PERMS = HEAD + """    public function up()
+    {
+        if (! Schema::hasTable('perms')) {
+            Schema::create('perms', function (Blueprint $table) {
+                $table->id();
+                $table->string('name')->unique();
+            });
+        }
+    }
+};
+"""
+# up() seeds a row (twice: 1062, ML201); down() only deletes it: the schema is the same after
+# up() and after down(), the rows are not.
+SEEDS_VIEW = HEAD + """    public function up()
+    {
+        DB::table('perms')->insert(['name' => 'view']);
+    }
+
+    public function down()
+    {
+        DB::table('perms')->where('name', 'view')->delete();
+    }
+};
+"""
+NEEDS_VIEW = HEAD + """    public function up()
+    {
+        if (DB::table('perms')->where('name', 'view')->doesntExist()) {
+            throw new RuntimeException('the view permission is missing');
+        }
+    }
+};
+"""
+
+
+def test_rows_a_failed_migration_seeded_are_back_for_the_next_one(engine, tmp_path):
+    folder = history(tmp_path / "m", CREATES_PERMS, SEEDS_VIEW, NEEDS_VIEW)
+    data = as_json(verify(folder, "--format", "json", *engine))
+    found = [(Path(f["path"]).name[:24], f["code"], f["step"]) for f in data["findings"]]
+    assert found == [("2024_01_01_000001_m1.php", "ML201", "up 2")]
+    # m1's down() ran after its failure and deleted the row; up() must stand again for m2
+    assert by_file(data)["2024_01_01_000002_m2.php"]["status"] == "verified"

@@ -309,6 +309,61 @@ def test_compare_sets_static_findings_beside_the_run(engine, tmp_path):
     assert "1 confirmed, 1 not reproduced, 1 not runnable; 1 static misses." in text
 
 
+# down() fails on its FIRST run (no column `nope`): the insert's ML009 foretells a failure of
+# down() run again, not this one.
+DOWN_CANNOT_RUN_ONCE = HEAD + """    public function up()
+    {
+        if (! Schema::hasColumn('posts', 'body')) {
+            Schema::table('posts', function (Blueprint $table) {
+                $table->text('body')->nullable();
+            });
+        }
+    }
+
+    public function down()
+    {
+        DB::table('posts')->insert(['nope' => 1]);
+    }
+};
+"""
+
+
+def test_compare_confirms_only_the_failure_a_finding_foretells(engine, tmp_path):
+    folder = history(tmp_path / "m", CREATE_POSTS, DOWN_CANNOT_RUN_ONCE)
+    data = _json(verify(folder, "--format", "json", "--compare", *engine))
+    rows = {(Path(r["path"]).name[:24], r["code"]): r for r in data["compare"]["static"]}
+    insert = rows[("2024_01_01_000001_m1.php", "ML009")]
+    assert insert["status"] == "not runnable"  # down 2, the step it foretells, never ran
+    assert insert["dynamic"] == "down 1: database error"
+    [miss] = data["compare"]["static_misses"]
+    assert (Path(miss["path"]).name[:24], miss["code"], miss["step"]) == \
+        ("2024_01_01_000001_m1.php", "ML201", "down 1")
+
+
+CLOSURE_IN_A_VARIABLE = HEAD + """    public function up()
+    {
+        $addBody = function (Blueprint $table) {
+            $table->text('body')->nullable();
+        };
+        Schema::table('posts', $addBody);
+    }
+};
+"""
+
+
+def test_compare_matches_a_closure_passed_by_variable(engine, tmp_path):
+    """Laravel's trace names `Schema::table('posts', $addBody)`; the finding is on the add
+    inside the closure held in `$addBody` (BookStack): the failure confirms it."""
+    folder = history(tmp_path / "m", CREATE_POSTS, CLOSURE_IN_A_VARIABLE)
+    data = _json(verify(folder, "--format", "json", "--compare", *engine))
+    rows = {(Path(r["path"]).name[:24], r["code"]): r for r in data["compare"]["static"]}
+    add = rows[("2024_01_01_000001_m1.php", "ML002")]
+    assert add["line"] == CLOSURE_IN_A_VARIABLE.splitlines().index(
+        "            $table->text('body')->nullable();") + 1
+    assert add["status"] == "confirmed", add
+    assert data["compare"]["static_misses"] == []
+
+
 def test_an_app_root_runs_its_migrations_and_an_empty_folder_is_an_error(tmp_path):
     """`verify /path/to/app` ran nothing and printed "All checks passed. 0 of 0 migrations"."""
     app = tmp_path / "app"

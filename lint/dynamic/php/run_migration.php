@@ -242,7 +242,7 @@ function require_migration(string $file)
     throw new RuntimeException("no migration class found in $file");
 }
 
-// What the schema looks like, as a hash (and the table names): tells whether a failed step
+// What the schema and its rows look like, as a hash (and the table names): tells whether a failed step
 // changed anything, and whether a restore put everything back.
 function fingerprint($connection): array
 {
@@ -263,7 +263,27 @@ function fingerprint($connection): array
             $connection->select("select table_name from information_schema.tables where table_schema = database() order by table_name"));
         $rows[] = $tables;
     }
+    // The rows too: a step that only deleted or inserted rows (a down() undoing a seed) leaves
+    // the schema as it was, and the next migration would run without those rows.
+    $rows[] = table_data($connection, $tables);
     return ['hash' => md5(json_encode($rows)), 'tables' => $tables];
+}
+
+function table_data($connection, array $tables): array
+{
+    if (!$tables) {
+        return [];
+    }
+    if ($connection->getDriverName() === 'sqlite') {
+        $sums = [];
+        foreach ($tables as $table) {
+            $quoted = '"' . str_replace('"', '""', $table) . '"';
+            $sums[$table] = md5(serialize($connection->select("select * from $quoted")));
+        }
+        return $sums;
+    }
+    $quoted = array_map(function ($t) { return '`' . str_replace('`', '``', $t) . '`'; }, $tables);
+    return $connection->select('checksum table ' . implode(', ', $quoted));
 }
 
 function run_steps_request(array $request, $capsule, array $result): array

@@ -1,0 +1,54 @@
+"""ML105 down-fails-after-up.
+
+What it does:
+    Replays the whole migrations directory in Laravel's order and, for each migration, runs
+    its `down()` on the state its own `up()` just left, the way `php artisan migrate:rollback`
+    runs it for the last batch. Flags a step of `down()` that definitely fails there: it drops,
+    alters or renames a table or column that `up()` did not leave (a column `up()` never added,
+    an extra argument read as a column name, a table already dropped), or re-creates a table or
+    column that is still there. The message says where the object came from (file and line).
+
+Why is this bad?
+    The rollback stops at that statement with 1091 "Can't DROP ...; check that it exists",
+    1146 "Table ... doesn't exist", 1054 "Unknown column" or SQLite's "no such column", leaving
+    the schema half rolled back and the migration still recorded as run. Nobody notices until
+    a deploy has to be undone in a hurry.
+
+Example:
+    public function up()
+    {
+        Schema::table('links', function (Blueprint $table) {
+            $table->string('link', 255)->change();
+        });
+    }
+
+    public function down()
+    {
+        Schema::table('links', function (Blueprint $table) {
+            $table->dropColumn('link', 255);   // drops `link` and a column named `255`
+        });
+    }
+
+Use instead:
+    Make `down()` undo exactly what `up()` did (here `$table->string('link', 191)->change()`),
+    or guard the step with `Schema::hasColumn` / `Schema::hasTable` when the object may
+    legitimately be absent.
+
+Fix safety:
+    Not fixable automatically: the right `down()` depends on what `up()` meant to undo.
+    Only definite failures are reported: a `down()` that calls helper methods or other
+    migrations, or names computed tables, is not judged, and neither are indexes and foreign
+    keys (their names depend on the engine). Off with `check-down = false`.
+"""
+
+from __future__ import annotations
+
+CODE, NAME = "ML105", "down-fails-after-up"
+FIXABLE = False
+SEVERITY = "warning"
+SUMMARY = "down() fails when it runs right after its own up() (replay)"
+
+
+def check(migration, ctx):
+    # Computed over the whole history by migrate_lint.replay, not per file.
+    return ()

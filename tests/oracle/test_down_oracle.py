@@ -1,0 +1,42 @@
+"""ML105 against Laravel: every down() the replay says fails right after its up() does fail
+there, at that statement, and every one it passes runs; on SQLite and on a MariaDB started by
+the tests."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from migrate_lint.dynamic import oracle
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from test_down_replay import SCENARIOS, migration  # noqa: E402
+
+LINKS = "create table links (id integer primary key, link varchar(255))"
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("engine", ["sqlite", "mariadb"])
+@pytest.mark.parametrize("name, up, down, line", SCENARIOS, ids=[s[0] for s in SCENARIOS])
+def test_down_right_after_up_under_laravel(make_db, tmp_path, engine, name, up, down, line):
+    text = migration(up, down)
+    path = tmp_path / "2024_01_02_000000_change.php"
+    path.write_text(text)
+    setup = [LINKS.replace("primary key", "primary key auto_increment")
+             if engine == "mariadb" else LINKS]
+    result = oracle.run_steps(path, ["up", "down"], make_db(engine), setup=setup)
+    assert result.error is None, result.error
+    if line is None:
+        assert result.ok, result.failure
+        return
+    failure = result.failure
+    assert failure is not None and failure.method == "down", result.steps
+    where = text[:text.index(line, text.index("function down"))].count("\n") + 1
+    # Laravel runs a Blueprint's SQL after its closure returns: its trace names the
+    # `Schema::table(` line that holds the statement the replay reports.
+    lines = text.splitlines()
+    opened = max(n for n in range(1, where + 1) if "Schema::" in lines[n - 1])
+    assert failure.line in (where, opened), (failure, where)
+    assert "Schema::" in lines[failure.line - 1] or failure.line == where
