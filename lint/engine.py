@@ -102,6 +102,8 @@ def _file_ignores(path: str, settings: Settings) -> set[str]:
 
 
 def in_migrations_folder(path: str) -> bool:
+    if "migrations" not in path.lower():  # the common answer without building a Path
+        return False
     return any(p.lower() == "migrations" for p in Path(path).parts[:-1])
 
 

@@ -29,6 +29,17 @@ def _plain(result: FileResult, data: bytes) -> FileResult:
                       rows=to_rows(result.findings, data))
 
 
+def _preload() -> None:
+    """What every worker runs, imported (and the grammar loaded) once here: forked workers
+    start with it instead of each importing it; this process needs most of it for the replay."""
+    from migrate_lint import parse, rules, suppress  # noqa: F401
+    from migrate_lint.model import builder  # noqa: F401
+    from migrate_lint.replay import steps  # noqa: F401
+
+    rules.FILE_RULES  # noqa: B018 (loads the rule modules)
+    parse.language()
+
+
 def _lint_chunk(items):
     return [_plain(lint_source(path, data, _worker_settings), data) for path, data, _ in items]
 
@@ -70,6 +81,7 @@ def lint_all(files, settings, jobs=None, keep_model=False, store=None, key: str 
         from concurrent.futures import ProcessPoolExecutor  # lazy: a one-file run never needs it
 
         chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
+        _preload()
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init,
                                  initargs=(settings,)) as pool:
             for chunk_results in pool.map(_lint_chunk, chunks):

@@ -15,6 +15,7 @@ class Source:
         self.path = path
         self.data = data
         self.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(data)]
+        self.ascii = data.isascii()  # then a column is a byte count
 
     def line_of(self, offset: int) -> int:
         """1-based line holding byte offset."""
@@ -29,6 +30,11 @@ class Source:
         return len(prefix.decode("utf-8", errors="replace")) + 1
 
     def span(self, start: int, end: int) -> Span:
+        if self.ascii:
+            starts = self.line_starts
+            line, end_line = bisect_right(starts, start), bisect_right(starts, end)
+            return Span(start, end, line, start - starts[line - 1] + 1,
+                        end_line, end - starts[end_line - 1] + 1)
         return Span(start, end, self.line_of(start), self.column_of(start),
                     self.line_of(end), self.column_of(end))
 

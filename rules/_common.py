@@ -105,20 +105,32 @@ def column_dropped_before(migration, op, call, column, ctx: RuleContext) -> bool
     if not column.known:
         return False
     name = column.value.lower()
-    for other in migration.ops:
+    for other, drop in _drops_of(migration).get(name, ()):
         if other.conn != op.conn or not other.table.same(op.table, case_insensitive=True):
             continue
-        drops = [other] if other.kind == "dropColumns" else [
-            c for c in other.calls if c.category == "drop"]
-        for drop in drops:
-            if not any(c.known and c.value.lower() == name for c in drop.columns) \
-                    or not before(drop, call):
-                continue
-            if other is op and not blueprint_commands_in_order(ctx):
-                continue
-            if runs_whenever(drop, call, lambda a: _has_atom(a, ("column",), op.table, {name})):
-                return True
+        if not before(drop, call):
+            continue
+        if other is op and not blueprint_commands_in_order(ctx):
+            continue
+        if runs_whenever(drop, call, lambda a: _has_atom(a, ("column",), op.table, {name})):
+            return True
     return False
+
+
+def _drops_of(migration) -> dict:
+    """{lower-cased column name: [(op, drop), ...]}: the drops (a dropColumns op, or a drop
+    call of an op) that name each column, made once per file (5,000 adds to one table made
+    column_dropped_before quadratic)."""
+    found = migration.__dict__.get("_drops_by_column")
+    if found is None:
+        found = migration.__dict__["_drops_by_column"] = {}
+        for other in migration.ops:
+            drops = [other] if other.kind == "dropColumns" else [
+                c for c in other.calls if c.category == "drop"]
+            for drop in drops:
+                for name in {c.value.lower() for c in drop.columns if c.known}:
+                    found.setdefault(name, []).append((other, drop))
+    return found
 
 
 def index_dropped_before(migration, op, call) -> bool:

@@ -137,7 +137,12 @@ def _judge_row(row: Row, f: dict, outcome, matched: set, entries: dict) -> None:
     for failure in same:
         span = _statement(failure.path, failure.line)
         at, where = _positions(failure, span[0], row.method, f["line"], entries)
-        if where > at:
+        own = _statement(failure.path, f["line"])
+        if own[0] < span[0] <= own[1]:
+            # failed inside the finding's own statement (a Schema::create closure's query)
+            # before its SQL was sent: not reached, not passed
+            row.dynamic = f"not reached: {failure.step} stopped inside it at line {span[0]}"
+        elif where > at:
             row.status = NOT_REPRODUCED  # ran before the failing statement, and passed
         else:
             row.dynamic = f"not reached: {failure.step} stopped at line {span[0]}"

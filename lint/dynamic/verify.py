@@ -191,16 +191,16 @@ def judge(path: str, result, engine: str, failed_earlier: list[str], offset: int
         raise VerifyError(f"{verdict.reason} while running {Path(path).name}: {error}")
     outcome = Outcome(path, step=name, error=error, line=failing.line, reason=verdict.reason,
                       passed=passed)
-    # The first up(), or the first down() after it, may fail only because an earlier migration
-    # that could not run here never made what it needs.
-    blocker = j.blocked_by(error, failed_earlier) \
-        if verdict.kind == j.DATABASE and name in ("up 1", "down 1") else None
     if verdict.kind != j.DATABASE:
         outcome.status = NOT_RUNNABLE
-    elif blocker:
-        outcome.status, outcome.blocked_by = BLOCKED, blocker
-    elif name == "up 1":
-        outcome.status, outcome.code = FINDING, "ML202"
+    elif name in ("up 1", "down 1"):
+        # The first run of each direction meets the objects earlier migrations left: one that
+        # could not run leaves its objects missing, and a failure about them is not this one's.
+        blocker = j.blocked_by(error, failed_earlier)
+        if blocker:
+            outcome.status, outcome.blocked_by = BLOCKED, blocker
+        else:
+            outcome.status, outcome.code = FINDING, "ML202" if name == "up 1" else "ML201"
     else:
         outcome.status, outcome.code = FINDING, "ML201"
     return outcome

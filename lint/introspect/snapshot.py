@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from migrate_lint import quiet_sqlglot
 from migrate_lint.replay.dump import ParsedDump
 from migrate_lint.replay.steps import Step
 
@@ -102,6 +103,7 @@ def _unprefix(index: str, prefix: str, table: str) -> str:
 
 def normalise_type(text: str, dialect: str) -> str:
     """A column type as a dump parsed by sqlglot shows it ('?' when the catalog has none)."""
+    quiet_sqlglot()
     if not text or not text.strip():
         return "?"
     from sqlglot import exp

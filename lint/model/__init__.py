@@ -17,8 +17,9 @@ def _undecodable(data: bytes) -> str | None:
     return None
 
 
-def build(path: str, data: bytes) -> Migration:
-    """Parse one file and build its model. A file that is not PHP text gets `error` set."""
+def build(path: str, data: bytes, summary_only: bool = False) -> Migration:
+    """Parse one file and build its model. A file that is not PHP text gets `error` set.
+    summary_only: only what the replay's summary reads (see Builder.build)."""
     from migrate_lint import parse as parsing
     from migrate_lint.model.builder import Builder
 
@@ -41,5 +42,5 @@ def build(path: str, data: bytes) -> Migration:
             what = f"unexpected `{snippet}`" if snippet else "unexpected end of file"
         migration.error_message = f"syntax error: {what}; the file's other rules were skipped"
         return migration
-    Builder(migration, tree).build()
+    Builder(migration, tree).build(summary_only)
     return migration

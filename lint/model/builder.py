@@ -14,7 +14,7 @@ from migrate_lint.model import blueprint as bp
 from migrate_lint.model import sql as sqlmod
 from migrate_lint.model.names import (PLACEHOLDER, arg_values, array_items, closure_params,
                                       is_function, norm, string_parts, text)
-from migrate_lint.model.guards import WHEN_OPS, ConditionReader, basename, same_node
+from migrate_lint.model.guards import GET_TABLE, WHEN_OPS, ConditionReader, basename, same_node
 from migrate_lint.model.instances import MAX_DEPTH, Instantiator, Site
 from migrate_lint.model.types import (BlueprintCall, Closure, Comment, Insert, Migration, Name,
                                       RawSql, SchemaOp, literal)
@@ -84,6 +84,7 @@ class Builder(ConditionReader, Instantiator):
         self.closure_tables: dict[int, Name] = {}  # closure node id -> the op's table
         self.exit_cache: dict[int, list] = {}
         self._bindings = None  # see _with_bindings
+        self.getTable_read = b"gettable" in migration.source.data.lower()
         self._read_class(caps.get("class", []))
 
     # ------------------------------------------------------------------ tree walking
@@ -91,11 +92,15 @@ class Builder(ConditionReader, Instantiator):
         """The chain root..parent of node. tree-sitter finds a node's parent by walking down
         from the root, so climbing `.parent` one level at a time is quadratic in the depth
         (10,000 nested closures); one walk down gives the whole chain."""
-        chain, cur = [], self.root
-        while cur is not None and cur.id != node.id:
-            chain.append(cur)
-            cur = cur.child_with_descendant(node)
-        return chain
+        memo = self.__dict__.setdefault("_ancestors", {})
+        found = memo.get(node.id)
+        if found is None:
+            chain, cur = [], self.root
+            while cur is not None and cur.id != node.id:
+                chain.append(cur)
+                cur = cur.child_with_descendant(node)
+            found = memo[node.id] = tuple(chain)
+        return list(found)  # callers pop and append
 
     def enclosing_functions(self, node) -> list:
         """Enclosing closures, methods and functions, innermost first."""
@@ -201,8 +206,8 @@ class Builder(ConditionReader, Instantiator):
             obj = node.child_by_field_name("object")
             if name is not None and text(name).lower() == "gettable" and obj is not None \
                     and obj.type == "variable_name":
-                if subst and text(obj) + "->getTable()" in subst:
-                    return subst[text(obj) + "->getTable()"]
+                if subst and text(obj) + GET_TABLE in subst:
+                    return subst[text(obj) + GET_TABLE]
                 table = self._blueprint_table(node, text(obj))
                 if table is not None:
                     return table
@@ -324,19 +329,23 @@ class Builder(ConditionReader, Instantiator):
                 call.child_by_field_name("arguments"))
 
     # ------------------------------------------------------------------ operations
-    def statement_span(self, node):
-        parent = node.parent
+    def statement_span(self, node, parent=False):
+        if parent is False:
+            parent = node.parent
         if parent is not None and parent.type == "expression_statement":
             return self.src.node_span(parent)
         return None
 
-    def build(self):
-        self._comments()
+    def build(self, summary_only: bool = False):
+        """summary_only: what the replay's summary reads (ops and raw SQL), no comments nor
+        row statements (inserts, deletes, reads)."""
+        if not summary_only:
+            self._comments()
         for call in self.scalls:
             self._maybe_op(call)
         for call in self.mcalls:
             self._maybe_op(call)
-        self._raw_sql_and_inserts()
+        self._raw_sql_and_inserts(summary_only)
         by_order = lambda item: (item.order, item.span.start)  # noqa: E731
         self.m.ops.sort(key=by_order)
         self.m.raw_sql.sort(key=by_order)
@@ -345,9 +354,10 @@ class Builder(ConditionReader, Instantiator):
         self.m.reads.sort(key=by_order)
 
     def _maybe_op(self, call):
-        owner, name, arguments = self.call_parts(call)
+        name = call.child_by_field_name("name")  # first: most calls stop here
         if name is None or name.text.lower() not in _SCHEMA_OPS_B:
             return
+        owner, name, arguments = self.call_parts(call)
         info = self.builder_info(owner)
         if info is None:
             return
@@ -387,6 +397,8 @@ class Builder(ConditionReader, Instantiator):
                                      node=fn, shared=shared)
                 if not shared:
                     self.closure_tables[fn.id] = table
+                    # A closure's table can name what conditions around it resolve to.
+                    self.__dict__.pop("_tail_memo", None)
         return op
 
     def _blueprint_calls(self, op, chain) -> list[BlueprintCall]:
@@ -404,7 +416,7 @@ class Builder(ConditionReader, Instantiator):
 
     def _collect_calls(self, op, fn, param, chain, calls):
         # `$table->getTable()` names the op's table wherever the body is instantiated.
-        extra = {param + "->getTable()": op.table}
+        extra = {param + GET_TABLE: op.table}
         subst = {**self.subst_of(chain), **extra}
         lo = bisect_left(self.mcall_starts, fn.start_byte)
         hi = bisect_right(self.mcall_starts, fn.end_byte)
@@ -417,7 +429,10 @@ class Builder(ConditionReader, Instantiator):
             if obj is None or obj.type != "variable_name":
                 self._opaque_call(op, fn, param, chain, extra, call, calls)
                 continue
-            in_scope = self._blueprint_vars(fn, param, call)
+            # fn .. call's parent, walked down once: the Blueprint's names, the modifiers above
+            # the call, its statement and its context all read it (`.parent` walks from the root).
+            path = self._descent(fn, call)
+            in_scope = self._blueprint_vars(fn, param, call, path)
             if text(obj) == "$this" and len(chain) < MAX_DEPTH:
                 helper = self.blueprint_helper(call, in_scope)
                 if helper is not None and all(s.callee.id != helper[0].id for s in chain):
@@ -430,11 +445,12 @@ class Builder(ConditionReader, Instantiator):
             if text(obj) not in in_scope:
                 self._opaque_call(op, fn, param, chain, extra, call, calls)
                 continue
+            above = path if path is not None else self.ancestors(call)
             outer, modifiers, mod_args = call, [], []
-            while outer.parent is not None and outer.parent.type in (
+            while above and above[-1].type in (
                     "member_call_expression", "nullsafe_member_call_expression") and same_node(
-                    outer.parent.child_by_field_name("object"), outer):
-                outer = outer.parent
+                    above[-1].child_by_field_name("object"), outer):
+                outer = above.pop()
                 mod = outer.child_by_field_name("name")
                 modifiers.append(text(mod) if mod is not None else "")
                 if bp.canonical_modifier(modifiers[-1]) in bp.FOREIGN_MODIFIERS:
@@ -448,7 +464,8 @@ class Builder(ConditionReader, Instantiator):
                 op=op, method=method, category=category,
                 columns=self._call_columns(method, category, args, mods, subst),
                 modifiers=mods, span=self.src.node_span(outer),
-                statement=self.statement_span(outer), ctx=self.context_in(outer, chain, extra),
+                statement=self.statement_span(outer, above[-1] if above else None),
+                ctx=self.context_in(outer, chain, extra, above[:] if above else None),
                 args=tuple(self.resolve(a, subst) for a in args), expands=bp.expands(method),
                 node=outer, order=self.order_of(outer, chain), shared=bool(chain),
                 var=text(obj), modifier_args=tuple(mod_args)))
@@ -484,13 +501,21 @@ class Builder(ConditionReader, Instantiator):
                             self.resolve(arg.named_children[-1], subst)))
         return tuple(out)
 
-    def _blueprint_vars(self, closure, param, call) -> set[str]:
+    def _descent(self, top, node) -> list | None:
+        """[top, ..., node's parent] when node is under top, else None."""
+        chain, cur = [], top
+        while cur is not None and cur.id != node.id:
+            chain.append(cur)
+            cur = cur.child_with_descendant(node)
+        return chain if cur is not None and chain else None
+
+    def _blueprint_vars(self, closure, param, call, path) -> set[str]:
         """The variables that hold the closure's Blueprint where call is: nested closures see
         it through `use ($table)`, arrow functions capture it, and the callback of
-        `$table->after('col', function ($t) { ... })` gets it as its first parameter."""
+        `$table->after('col', function ($t) { ... })` gets it as its first parameter.
+        path: closure .. call's parent (None: call is not inside closure)."""
         names = {param}
-        cur = closure.child_with_descendant(call)
-        while cur is not None and cur.id != call.id:
+        for cur in path[1:] if path is not None else ():
             if is_function(cur):
                 params, outer = closure_params(cur), names
                 if cur.type == "arrow_function":
@@ -501,7 +526,6 @@ class Builder(ConditionReader, Instantiator):
                     names = set()
                 if params and self._after_callback_of(cur, outer):
                     names.add(params[0])
-            cur = cur.child_with_descendant(call)
         return names
 
     def _used_vars(self, fn) -> set[str]:
@@ -588,7 +612,7 @@ class Builder(ConditionReader, Instantiator):
             return tuple(self.resolve(a, subst) for a in args[:1])
         return ()
 
-    def _raw_sql_and_inserts(self):
+    def _raw_sql_and_inserts(self, raw_sql_only: bool = False):
         for call in self.scalls:
             scope, name, arguments = self.call_parts(call)
             if scope is None or name is None or basename(text(scope)).lower() != "db":
@@ -596,13 +620,18 @@ class Builder(ConditionReader, Instantiator):
             if text(name).lower() in RAW_SQL_METHODS:
                 self._raw_sql(call, text(name).lower(), arguments, None)
         for call in self.mcalls:
+            name = call.child_by_field_name("name")
+            if name is None or name.text.lower() not in _DB_METHODS_B:
+                continue
             obj, name, arguments = self.call_parts(call)
-            if name is None or obj is None or name.text.lower() not in _DB_METHODS_B:
+            if obj is None:
                 continue
             method = text(name).lower()
             if method in RAW_SQL_METHODS or (method == "exec" and "getpdo" in text(obj).lower()):
                 if self._is_db_connection(obj):
                     self._raw_sql(call, method, arguments, obj)
+            elif raw_sql_only:
+                continue
             elif method in INSERT_METHODS or method in DELETE_METHODS or method in READ_METHODS:
                 if method in READ_METHODS and self._reads_a_read(obj):
                     continue  # `->get()->each(...)`: one read, of the Collection get() made

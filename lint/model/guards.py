@@ -31,6 +31,7 @@ LOOPS = {"foreach_statement", "for_statement", "while_statement", "do_statement"
 _INDEXY = re.compile(r"index|foreign|constraint|key_name", re.IGNORECASE)
 _EXIT_WORD = re.compile(rb"\b(return|throw|exit|die)\b")
 _SELF = ("$this", "self", "static")
+GET_TABLE = "->getTable()"  # the binding of `$table->getTable()` inside a Blueprint closure
 _FUNCTIONS = """
 (method_declaration) @fn
 (function_definition) @fn
@@ -54,16 +55,35 @@ def _literal_bool(node):
 
 class ConditionReader:
     """Needs from the host: root, m, assignments, predicates, resolve(), builder_info(),
-    call_parts(), ancestors()."""
+    call_parts(), ancestors(), getTable_read (the file has a `getTable` call, in any case)."""
 
     # ------------------------------------------------------------------ contexts
-    def context(self, node, subst=None, stop=None) -> Context:
+    def context(self, node, subst=None, stop=None, above=None) -> Context:
         """The condition node runs under, walking out to its method (or to `stop`, the function
-        whose body is instantiated at a call site: the caller adds the call site's context)."""
-        conds: list = []
-        protection, try_id, method, function_id = None, 0, "", 0
-        chain = self.ancestors(node)
-        child = node
+        whose body is instantiated at a call site: the caller adds the call site's context).
+        above: node's ancestors from a function enclosing it down, when the caller has them
+        (the walk reads them from the end; by default the whole chain from the root)."""
+        walk = _Walk()
+        self._walk(above if above else self.ancestors(node), node, subst, stop, walk, None,
+                   self._skey(subst))
+        return Context(method=walk.method, cond=C.and_(*walk.conds), protection=walk.protection,
+                       function_id=walk.function_id, try_id=walk.try_id)
+
+    def _closure_tail(self, fn, subst, stop, skey) -> "_Walk":
+        """What the walk collects from a closure outwards: the same for every statement in it,
+        so it is computed once per closure (and bindings, and stop)."""
+        memo = self.__dict__.setdefault("_tail_memo", {})
+        key = (fn.id, skey, stop.id if stop is not None else 0)
+        tail = memo.get(key)
+        if tail is None:
+            tail = memo[key] = _Walk()
+            chain = self.ancestors(fn)
+            chain.append(fn)
+            self._walk(chain, fn, subst, stop, tail, fn.id, skey)
+        return tail
+
+    def _walk(self, chain, child, subst, stop, walk, tail_of, skey) -> None:
+        conds = walk.conds
         while chain:
             cur = chain.pop()
             if stop is not None and cur.id == stop.id:
@@ -82,11 +102,11 @@ class ConditionReader:
                 elif same_node(cur.child_by_field_name("alternative"), child):
                     conds.append(C.not_(cond))
             elif t in ("compound_statement", "colon_block"):
-                conds.append(self._reach_cond(cur, child, subst))
+                conds.append(self._reach_cond(cur, child, subst, skey))
             elif t == "try_statement":
-                if same_node(cur.child_by_field_name("body"), child) and not try_id \
+                if same_node(cur.child_by_field_name("body"), child) and not walk.try_id \
                         and self._catches_query_errors(cur):
-                    protection, try_id = "try/catch", cur.id
+                    walk.protection, walk.try_id = "try/catch", cur.id
             elif t == "catch_clause":
                 conds.append(C.unknown("a catch block runs only when something failed"))
             elif t in LOOPS:
@@ -104,21 +124,40 @@ class ConditionReader:
                 elif op == "??":
                     conds.append(C.unknown(text(left) + " ?? ..."))
             elif t in ("anonymous_function", "arrow_function"):
+                if tail_of is None:
+                    # Not inside a tail's own walk: outer closures are read inline there, so
+                    # 10,000 nested closures are not 10,000 nested calls.
+                    walk.join(self._closure_tail(cur, subst, stop, skey))
+                    return
                 use = self._closure_use(cur, chain, subst)
                 if use == "rescue":
-                    if not try_id:
-                        protection, try_id = "rescue()", cur.id
+                    if not walk.try_id:
+                        walk.protection, walk.try_id = "rescue()", cur.id
                 elif use is not None:
                     conds.append(use)
             elif t in ("method_declaration", "function_definition"):
-                function_id = cur.id
+                walk.function_id = cur.id
                 if t == "method_declaration":
                     name = cur.child_by_field_name("name")
-                    method = text(name) if name is not None else ""
+                    walk.method = text(name) if name is not None else ""
                 break
             child = cur
-        return Context(method=method, cond=C.and_(*conds), protection=protection,
-                       function_id=function_id, try_id=try_id)
+
+    def _skey(self, subst) -> tuple:
+        """_subst_key, once per bindings dict (they are never changed once made; the memo keeps
+        each one alive, so its id is not reused)."""
+        if not subst:
+            return ()
+        memo = self.__dict__.setdefault("_skey_memo", {})
+        hit = memo.get(id(subst))
+        if hit is None or hit[0] is not subst:
+            key = _subst_key(subst)
+            if not self.getTable_read:
+                # Only a `->getTable()` call reads such a binding: in a file without one, the
+                # Blueprint's table of each op leaves conditions, exits and walks unchanged.
+                key = tuple(kv for kv in key if not kv[0].endswith(GET_TABLE))
+            hit = memo[id(subst)] = (subst, key)
+        return hit[1]
 
     def _branch_cond(self, clause, if_stmt, subst):
         if if_stmt is None or if_stmt.type != "if_statement":
@@ -206,9 +245,9 @@ class ConditionReader:
             return None
         return listing[0], listing[1], fname == "array_intersect"
 
-    def _reach_cond(self, block, child, subst):
+    def _reach_cond(self, block, child, subst, skey):
         """What holds at child given the early exits (`if (C) { return; }`) before it."""
-        key = (block.id, _subst_key(subst))
+        key = (block.id, skey)
         entries = self.exit_cache.get(key)
         if entries is None:
             entries = []
@@ -219,6 +258,8 @@ class ConditionReader:
                 if e != C.FALSE:
                     entries.append((stmt.end_byte, e))
             self.exit_cache[key] = entries
+        if not entries:
+            return C.TRUE
         return C.and_(*[C.not_(e) for end, e in entries if end <= child.start_byte])
 
     def _exit_cond(self, stmt, subst, depth=0):
@@ -288,7 +329,7 @@ class ConditionReader:
         if expr is None or depth > 30:
             return C.unknown("?")
         cache = self.__dict__.setdefault("_cond_cache", {})
-        key = (expr.id, _subst_key(subst))
+        key = (expr.id, self._skey(subst))
         found = cache.get(key)
         if found is None:
             found = cache[key] = self._cond_of(expr, subst, depth)
@@ -523,6 +564,21 @@ class ConditionReader:
             name = t[1:-1]
             return None if name == self.m.connection else name
         return C.expr(" ".join(t.split()))
+
+
+class _Walk:
+    """What a context walk collects, innermost first; the innermost try or rescue() wins."""
+
+    __slots__ = ("conds", "protection", "try_id", "method", "function_id")
+
+    def __init__(self):
+        self.conds, self.protection, self.try_id, self.method, self.function_id = [], None, 0, "", 0
+
+    def join(self, outer: "_Walk") -> None:
+        self.conds.extend(outer.conds)
+        if not self.try_id:
+            self.protection, self.try_id = outer.protection, outer.try_id
+        self.method, self.function_id = outer.method, outer.function_id
 
 
 def _subst_key(subst) -> tuple:

@@ -89,19 +89,21 @@ class Instantiator:
 
     def _self_calls(self, name: str) -> list:
         """`$this->name(...)`, `self::name(...)`, `static::name(...)` calls (not callables)."""
-        out = []
-        for call in self.mcalls:
-            obj, mname, args = self.call_parts(call)
-            if mname is not None and text(mname).lower() == name and obj is not None \
-                    and text(obj) == "$this" and not _is_callable_syntax(args):
-                out.append(call)
-        for call in self.scalls:
-            scope, mname, args = self.call_parts(call)
-            if mname is not None and text(mname).lower() == name and scope is not None \
-                    and basename(text(scope)) in ("self", "static", self.m.class_name) \
-                    and not _is_callable_syntax(args):
-                out.append(call)
-        return sorted(out, key=lambda n: n.start_byte)
+        index = self.__dict__.get("_self_call_index")
+        if index is None:  # one pass over the calls for all the helpers asked about
+            index = self._self_call_index = {}
+            for call in self.mcalls:
+                obj, mname, args = self.call_parts(call)
+                if mname is not None and obj is not None and text(obj) == "$this" \
+                        and not _is_callable_syntax(args):
+                    index.setdefault(text(mname).lower(), []).append(call)
+            for call in self.scalls:
+                scope, mname, args = self.call_parts(call)
+                if mname is not None and scope is not None \
+                        and basename(text(scope)) in ("self", "static", self.m.class_name) \
+                        and not _is_callable_syntax(args):
+                    index.setdefault(text(mname).lower(), []).append(call)
+        return sorted(index.get(name, ()), key=lambda n: n.start_byte)
 
     def _bind(self, function, args, subst) -> tuple:
         """The callee's parameters bound to the call's arguments (defaults where omitted)."""
@@ -120,21 +122,33 @@ class Instantiator:
         return tuple(out)
 
     # ------------------------------------------------------------------ contexts and order
-    def context_in(self, node, chain: Chain, extra: dict | None = None):
+    def context_in(self, node, chain: Chain, extra: dict | None = None, above=None):
         """node's context where it runs: its own conditions inside the instantiated body,
-        joined with those of every call site on the way out to up()/down()."""
+        joined with those of every call site on the way out to up()/down(). above: node's
+        ancestors from a function enclosing it down (outermost first), when known."""
         if not chain:
-            return self.context(node, extra) if extra else self.context(node)
+            return self.context(node, extra or None, above=above)
         inner_subst = {**chain[-1].subst(), **(extra or {})}
-        ctx = self.context(node, inner_subst, stop=chain[-1].callee)
+        ctx = self.context(node, inner_subst, stop=chain[-1].callee, above=above)
         for i in range(len(chain) - 1, -1, -1):
-            if i == 0:
-                site_ctx = self.context(chain[0].call)
-            else:
-                site_ctx = self.context(chain[i].call, chain[i - 1].subst() or {},
-                                        stop=chain[i - 1].callee)
-            ctx = at_call_site(site_ctx, ctx)
+            ctx = at_call_site(self._site_context(chain, i), ctx)
         return ctx
+
+    def _site_context(self, chain: Chain, i: int):
+        """The context of chain[i]'s call, the same for every statement of the body it runs:
+        kept with the context walks (forgotten with them when a closure's table is learnt)."""
+        memo = self.__dict__.setdefault("_tail_memo", {})
+        key = ("site", chain[i].call.id) if i == 0 else (
+            "site", chain[i].call.id, chain[i - 1].bindings, chain[i - 1].callee.id)
+        found = memo.get(key)
+        if found is None:
+            if i == 0:
+                found = self.context(chain[0].call)
+            else:
+                found = self.context(chain[i].call, chain[i - 1].subst() or {},
+                                     stop=chain[i - 1].callee)
+            memo[key] = found
+        return found
 
     @staticmethod
     def order_of(node, chain: Chain) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from migrate_lint import quiet_sqlglot
 from migrate_lint.model.types import SqlStatement
 
 _DDL_HINT = re.compile(r"\b(create|alter|drop)\b", re.IGNORECASE)
@@ -19,6 +20,7 @@ _DROP_INDEXY = {"INDEX", "KEY", "FOREIGN", "PRIMARY", "CONSTRAINT", "CHECK", "PA
 
 
 def _tokens(sql: str):
+    quiet_sqlglot()
     from sqlglot.tokens import Tokenizer  # lazy: only files with SQL strings pay for sqlglot
 
     try:

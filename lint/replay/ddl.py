@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from migrate_lint import quiet_sqlglot
 from migrate_lint.model import conditions as C
 from migrate_lint.replay.steps import Step, index_name
 
@@ -27,6 +28,7 @@ def split(sql: str, dialect: str = "mysql") -> list[str]:
 
 def split_at(sql: str, dialect: str = "mysql") -> list[tuple[int, str]]:
     """(offset, statement) pairs of a script."""
+    quiet_sqlglot()
     from sqlglot.dialects.dialect import Dialect
 
     try:
@@ -52,6 +54,7 @@ def split_at(sql: str, dialect: str = "mysql") -> list[tuple[int, str]]:
 
 
 def parse_one(text: str, dialects=DIALECTS):
+    quiet_sqlglot()
     import sqlglot
     from sqlglot.errors import ErrorLevel
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from migrate_lint import quiet_sqlglot
 from migrate_lint.replay.state import Connection
 from migrate_lint.replay.steps import Step
 
@@ -109,6 +110,7 @@ def _strip_comments(stmt: str) -> str:
 
 
 def _migration_rows(stmt: str, dialect: str) -> list[str]:
+    quiet_sqlglot()
     import sqlglot
     from sqlglot import exp
 

@@ -40,6 +40,8 @@ _NAMESPACE = re.compile(r"^\s*namespace\s+([\w\\\\]+)\s*;", re.MULTILINE)
 _CONN_PROP = re.compile(r"\$connection\s*=")
 _CONN_CALL = re.compile(r"""connection\(\s*(?:(['"])([\w.-]+)\1)?""")
 _SQL_DDL = re.compile(r"\b(create|alter|drop|rename)\s", re.IGNORECASE)
+_CLASS_KW = re.compile(r"\bclass\s+")
+_BOUNDARY = re.compile(r"\b")
 _RUNS_OTHER = re.compile(r"->\s*(up|down)\s*\(\s*\)|Artisan::call|->call\(\s*['\"]migrate")
 
 # Phases of a Blueprint's commands, in the order Laravel before 11.15 sends them: changed
@@ -104,9 +106,9 @@ def summarise(migration) -> Summary:
     summary.class_name = migration.class_name
     summary.anonymous = migration.class_name is None and "new class" in src_text
     if migration.class_name:
-        m = re.search(r"\bclass\s+" + re.escape(migration.class_name) + r"\b", src_text)
-        if m:
-            summary.class_line = src_text.count("\n", 0, m.start()) + 1
+        line = _class_line(src_text, migration.class_name)
+        if line is not None:
+            summary.class_line = line
     ns = _NAMESPACE.search(src_text)
     summary.namespace = ns.group(1) if ns else None
     summary.connection = migration.connection
@@ -141,6 +143,14 @@ def summarise(migration) -> Summary:
         summary.down_steps.append(Step("taint_all", None, 1, True,
                                        reason="down() runs other code"))
     return summary
+
+
+def _class_line(src_text: str, name: str) -> int | None:
+    """The line of `class NAME` (a regex per class name would be compiled per file)."""
+    for m in _CLASS_KW.finditer(src_text):
+        if src_text.startswith(name, m.end()) and _BOUNDARY.match(src_text, m.end() + len(name)):
+            return src_text.count("\n", 0, m.start()) + 1
+    return None
 
 
 def _order(item) -> tuple:

@@ -26,11 +26,9 @@ def build_one(path: str, data: bytes) -> tuple[Summary, object]:
 
 
 def _chunk(items):
-    out = []
-    for path, data in items:
-        s, _ = build_one(path, data)
-        out.append(s)
-    return out
+    from migrate_lint import model
+
+    return [summarise(model.build(path, data, summary_only=True)) for path, data in items]
 
 
 _STEP_LISTS = ("steps", "down_steps")

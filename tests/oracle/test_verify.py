@@ -218,6 +218,40 @@ def test_a_failure_that_only_follows_from_an_earlier_one_is_blocked(engine, tmp_
         [("2024_01_01_000003_m3.php", "ML202")]
 
 
+DOWN_USES_WIDGETS = HEAD + """    public function up()
+    {
+        if (! Schema::hasColumn('posts', 'colour')) {
+            Schema::table('posts', function (Blueprint $table) {
+                $table->string('colour')->nullable();
+            });
+        }
+    }
+
+    public function down()
+    {
+        Schema::table('widgets', function (Blueprint $table) {
+            $table->dropColumn('id');
+        });
+        Schema::table('posts', function (Blueprint $table) {
+            $table->dropColumn('colour');
+        });
+    }
+};
+"""
+
+
+def test_a_down_that_fails_only_because_an_earlier_migration_did_not_run_is_blocked(
+        engine, tmp_path):
+    """BookStack's fix_shelf_cover_image_types: down() needs what a migration that could not
+    run here would have made; its failure is not this migration's."""
+    folder = history(tmp_path / "m", CREATE_POSTS, APP_CLASS, DOWN_USES_WIDGETS)
+    data = as_json(verify(folder, "--format", "json", *engine))
+    blocked = by_file(data)["2024_01_01_000002_m2.php"]
+    assert (blocked["status"], blocked["step"]) == ("blocked", "down 1")
+    assert blocked["blocked_by"].endswith("_m1.php")
+    assert data["findings"] == []
+
+
 HALF_FAILS = HEAD + """    public function up()
     {
         Schema::create('tmp_b', function (Blueprint $table) { $table->id(); });

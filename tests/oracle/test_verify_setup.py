@@ -364,6 +364,31 @@ def test_compare_matches_a_closure_passed_by_variable(engine, tmp_path):
     assert data["compare"]["static_misses"] == []
 
 
+QUERY_INSIDE_CREATE = HEAD + """    public function up()
+    {
+        Schema::create('notes', function (Blueprint $table) {
+            $table->id();
+            DB::table('posts')->insert(['id' => 7]);
+        });
+    }
+};
+"""
+
+
+def test_compare_says_not_reached_when_the_run_fails_inside_the_findings_statement(
+        engine, tmp_path):
+    """The closure runs before Schema::create sends its SQL: a re-run that fails on the insert
+    inside it never reached the create (BookStack's create_comments_table)."""
+    folder = history(tmp_path / "m", CREATE_POSTS, QUERY_INSIDE_CREATE)
+    data = _json(verify(folder, "--format", "json", "--compare", *engine))
+    rows = {(Path(r["path"]).name[:24], r["code"]): r for r in data["compare"]["static"]}
+    create, insert = rows[("2024_01_01_000001_m1.php", "ML001")], \
+        rows[("2024_01_01_000001_m1.php", "ML009")]
+    assert insert["status"] == "confirmed"
+    assert create["status"] != "not reproduced on this engine", create
+    assert create["dynamic"].startswith("not reached: up 2 stopped inside it"), create
+
+
 def test_an_app_root_runs_its_migrations_and_an_empty_folder_is_an_error(tmp_path):
     """`verify /path/to/app` ran nothing and printed "All checks passed. 0 of 0 migrations"."""
     app = tmp_path / "app"
