@@ -420,9 +420,7 @@ class Builder(ConditionReader, Instantiator):
         subst = {**self.subst_of(chain), **extra}
         lo = bisect_left(self.mcall_starts, fn.start_byte)
         hi = bisect_right(self.mcall_starts, fn.end_byte)
-        others = [c for c in (*self.scalls, *self.fcalls)
-                  if fn.start_byte <= c.start_byte and c.end_byte <= fn.end_byte]
-        for call in others:
+        for call in self._other_calls_in(fn):
             self._opaque_call(op, fn, param, chain, extra, call, calls)
         for call in self.mcalls[lo:hi]:
             obj = call.child_by_field_name("object")
@@ -470,12 +468,24 @@ class Builder(ConditionReader, Instantiator):
                 node=outer, order=self.order_of(outer, chain), shared=bool(chain),
                 var=text(obj), modifier_args=tuple(mod_args)))
 
+    def _other_calls_in(self, fn) -> list:
+        """Static and function calls inside fn, by position."""
+        if not hasattr(self, "_others"):
+            self._others = sorted((*self.scalls, *self.fcalls), key=lambda n: n.start_byte)
+            self._other_starts = [n.start_byte for n in self._others]
+        lo = bisect_left(self._other_starts, fn.start_byte)
+        hi = bisect_right(self._other_starts, fn.end_byte)
+        return self._others[lo:hi]
+
     def _opaque_call(self, op, fn, param, chain, extra, call, calls) -> None:
         """A call we cannot read that is given the Blueprint (`$this->helper->dropIndexIfExists(
         $table, ...)`, `SomeTrait::addAudit($table)`): it may add or drop anything."""
-        in_scope = self._blueprint_vars(fn, param, call)
-        values = arg_values(call.child_by_field_name("arguments"))
-        if not any(v.type == "variable_name" and text(v) in in_scope for v in values):
+        values = [v for v in arg_values(call.child_by_field_name("arguments"))
+                  if v.type == "variable_name"]
+        if not values:
+            return
+        in_scope = self._blueprint_vars(fn, param, call, self._descent(fn, call))
+        if not any(text(v) in in_scope for v in values):
             return
         callee = call.child_by_field_name("function")
         if callee is None:
