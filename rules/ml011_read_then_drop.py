@@ -5,8 +5,13 @@ What it does:
     `->chunkById()`, `->cursor()`, `->lazy()`, `->pluck()`, or `insertUsing(...)` selecting from
     it) when the same method later drops that table (`Schema::drop('t')`,
     `Schema::dropIfExists('t')`) or renames it away (`Schema::rename('t', 'x')`,
-    `$table->rename('x')` in `Schema::table('t', ...)`), unless the read is guarded by `Schema::hasTable('t')` or the
-    method makes the table again after the drop (a rebuild: `Schema::rename('t_new', 't')`).
+    `$table->rename('x')` in `Schema::table('t', ...)`), unless the read is guarded by
+    `Schema::hasTable('t')` or the method makes the table again after the drop (a rebuild:
+    `Schema::rename('t_new', 't')`).
+    The same for a column: a query that names a column (`where('action', ...)`, `select`,
+    `pluck`, `orderBy`, the keys it writes) before the method drops that column
+    (`$table->dropColumn('action')`) fails a re-run with "Unknown column", unless it is
+    guarded by `Schema::hasColumn` or the method adds the column again after the drop.
 
 Why is this bad?
     A data migration copies rows out of an old table and then drops it. When anything after
@@ -33,7 +38,8 @@ Use instead:
     Schema::dropIfExists('old_tags');
 
 Fix safety:
-    Safe when the read and the drop are statements of the same block: the fix wraps every
+    The column form is report-only. For a table: safe when the read and the drop are
+    statements of the same block: the fix wraps every
     statement from the read up to the drop in `if (Schema::hasTable('t'))`, so a re-run after
     the drop skips the whole data block. Otherwise report-only.
 """
@@ -42,6 +48,7 @@ from __future__ import annotations
 
 import sys
 
+from migrate_lint.model.types import Name
 from migrate_lint.rules._common import before, finding, in_scope, q
 
 CODE, NAME = "ML011", "read-then-drop"
@@ -84,7 +91,53 @@ def _remade_after(migration, drop) -> bool:
     return False
 
 
+def _column_dropped_after(migration, item, column: str):
+    """The first drop of `column` of item's table later in the same method, unless the method
+    adds it again after that drop."""
+    for op in migration.ops:
+        if not op.table.same(item.table, case_insensitive=True):
+            continue
+        for call in op.calls:
+            if call.category == "drop" and before(item, call) and any(
+                    c.known and c.value.lower() == column for c in call.columns):
+                return None if _readded_after(migration, op, call, column) else call
+    return None
+
+
+def _readded_after(migration, op, drop, column: str) -> bool:
+    return any(call.category == "add" and before(drop, call)
+               and any(c.known and c.value.lower() == column for c in call.columns)
+               for other in migration.ops if other.table.same(op.table, case_insensitive=True)
+               for call in other.calls)
+
+
+def _column_reads(migration, ctx):
+    rule = sys.modules[__name__]
+    seen = set()  # `->get()->each()` is one query: one finding
+    for item in (*migration.reads, *migration.row_deletes, *migration.updates):
+        if not in_scope(item.ctx, ctx) or item.ctx.protection:
+            continue
+        where = (item.statement or item.span).start
+        if where in seen:
+            continue
+        for column in item.columns:
+            if item.ctx.has("column", item.table, Name(column, column), exists=True):
+                continue
+            drop = _column_dropped_after(migration, item, column)
+            if drop is None:
+                continue
+            yield finding(rule, migration, item.span,
+                          f"uses column {q(item.table)}.'{column}' (`{item.method}`), which "
+                          f"this method then drops (line {drop.span.line}): a re-run after "
+                          f"the drop fails with 'Unknown column'; guard the data block with "
+                          f"`Schema::hasColumn`", target=(item, drop), statement=item.statement,
+                          fixable=False)
+            seen.add(where)
+            break  # one finding a query
+
+
 def check(migration, ctx):
+    yield from _column_reads(migration, ctx)
     rule = sys.modules[__name__]
     for read in migration.reads:
         if not in_scope(read.ctx, ctx) or read.ctx.protection \

@@ -45,7 +45,14 @@ READ_METHODS = {"get", "each", "chunk", "chunkbyid", "cursor", "lazy", "lazybyid
                 "eachbyid", "insertusing"}
 # Byte forms for the hot loops over every call in a file (decoding each name costs more).
 _SCHEMA_OPS_B = {m.encode() for m in _SCHEMA_OPS}
+UPDATE_METHODS = {"update", "increment", "decrement"}
+# Query builder calls whose first argument (or, with an array, its keys) names a column.
+_COLUMN_ARG_METHODS = {"where", "orwhere", "wherenull", "wherenotnull", "orwherenull",
+                       "orwherenotnull", "wherein", "wherenotin", "orwherein", "wherebetween",
+                       "wherenotbetween", "orderby", "orderbydesc", "groupby", "pluck", "value",
+                       "increment", "decrement", "latest", "oldest", "wheredate"}
 _DB_METHODS_B = {m.encode() for m in RAW_SQL_METHODS | INSERT_METHODS | DELETE_METHODS
+                 | UPDATE_METHODS
                  | READ_METHODS} | {b"exec"}
 
 
@@ -642,11 +649,13 @@ class Builder(ConditionReader, Instantiator):
                     self._raw_sql(call, method, arguments, obj)
             elif raw_sql_only:
                 continue
-            elif method in INSERT_METHODS or method in DELETE_METHODS or method in READ_METHODS:
+            elif method in INSERT_METHODS or method in DELETE_METHODS or method in READ_METHODS \
+                    or method in UPDATE_METHODS:
                 if method in READ_METHODS and self._reads_a_read(obj):
                     continue  # `->get()->each(...)`: one read, of the Collection get() made
                 into = self.m.inserts if method in INSERT_METHODS else (
-                    self.m.row_deletes if method in DELETE_METHODS else self.m.reads)
+                    self.m.row_deletes if method in DELETE_METHODS else
+                    self.m.updates if method in UPDATE_METHODS else self.m.reads)
                 source = obj
                 if method == "insertusing":
                     values = arg_values(arguments)
@@ -661,7 +670,44 @@ class Builder(ConditionReader, Instantiator):
                     into.append(Insert(table=table, span=self.src.node_span(call),
                                        statement=self.statement_span(call),
                                        ctx=self.context_in(call, chain), node=call,
-                                       order=self.order_of(call, chain), method=method))
+                                       order=self.order_of(call, chain), method=method,
+                                       columns=self._query_columns(call)))
+
+    def _query_columns(self, call) -> tuple[str, ...]:
+        """Literal column names along a query chain, down to its `DB::table(...)`."""
+        found: list[str] = []
+
+        def add(node):
+            value = string_parts(node, False) if node is not None and node.type in (
+                "string", "encapsed_string") else None
+            if value:
+                name = value.split(" as ")[0].strip().rsplit(".", 1)[-1].lower()
+                if name and name != "*" and name not in found:
+                    found.append(name)
+
+        cur = call
+        for _ in range(30):
+            if cur is None or cur.type not in ("member_call_expression",
+                                               "nullsafe_member_call_expression"):
+                break
+            name = cur.child_by_field_name("name")
+            method = text(name).lower() if name is not None else ""
+            args = arg_values(cur.child_by_field_name("arguments"))
+            if args:
+                keyed = array_items(args[0]) if method in (
+                    "update", "insert", "where") else None
+                if keyed is not None and args[0].type == "array_creation_expression":
+                    for item in args[0].named_children:
+                        key = item.named_children[0] if item.named_children and \
+                            len(item.named_children) > 1 else None
+                        add(key)
+                elif method in _COLUMN_ARG_METHODS:
+                    add(args[0])
+                elif method == "select":
+                    for a in args:
+                        add(a)
+            cur = cur.child_by_field_name("object")
+        return tuple(found)
 
     def _reads_a_read(self, obj) -> bool:
         if obj.type not in ("member_call_expression", "nullsafe_member_call_expression"):

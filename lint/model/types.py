@@ -243,7 +243,8 @@ class RawSql:
 @dataclass
 class Insert:
     """A query builder call on a table's rows: insert/insertGetId (Migration.inserts),
-    delete/truncate (Migration.row_deletes), get/each/chunk/cursor/... (Migration.reads)."""
+    delete/truncate (Migration.row_deletes), get/each/chunk/cursor/... (Migration.reads),
+    update/increment/decrement (Migration.updates)."""
 
     table: Name
     span: Span
@@ -252,6 +253,10 @@ class Insert:
     node: Any = field(repr=False, default=None)
     order: int = 0
     method: str = "insert"
+    # Columns the query names as literals (where/select/pluck/orderBy arguments, the keys of
+    # the values it writes), lower-cased, without a `table.` prefix: a re-run after a drop of
+    # one of them fails at this query.
+    columns: tuple[str, ...] = ()
 
 
 @dataclass
@@ -282,6 +287,7 @@ class Migration:
     inserts: list[Insert] = field(default_factory=list)
     row_deletes: list[Insert] = field(default_factory=list)
     reads: list[Insert] = field(default_factory=list)  # DB::table(t)->get()/each()/chunk()/...
+    updates: list[Insert] = field(default_factory=list)  # DB::table(t)->update()/increment()
     comments: list[Comment] = field(default_factory=list)
 
     @property
