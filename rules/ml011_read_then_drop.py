@@ -111,9 +111,10 @@ def _readded_after(migration, op, drop, column: str) -> bool:
                for call in other.calls)
 
 
-def _column_reads(migration, ctx):
+def _column_reads(migration, ctx, seen: set):
+    """`seen`: the statements already reported (a table read, `->get()->each()`): one
+    finding a query."""
     rule = sys.modules[__name__]
-    seen = set()  # `->get()->each()` is one query: one finding
     for item in (*migration.reads, *migration.row_deletes, *migration.updates):
         if not in_scope(item.ctx, ctx) or item.ctx.protection:
             continue
@@ -137,7 +138,15 @@ def _column_reads(migration, ctx):
 
 
 def check(migration, ctx):
-    yield from _column_reads(migration, ctx)
+    tables = list(_table_reads(migration, ctx))
+    yield from tables
+    yield from _column_reads(migration, ctx, {f.extra["target"][0].statement.start
+                                              if f.extra["target"][0].statement is not None
+                                              else f.extra["target"][0].span.start
+                                              for f in tables})
+
+
+def _table_reads(migration, ctx):
     rule = sys.modules[__name__]
     for read in migration.reads:
         if not in_scope(read.ctx, ctx) or read.ctx.protection \
