@@ -501,10 +501,13 @@ class Builder(ConditionReader, Instantiator):
             callee = f"{text(obj) if obj is not None else '?'}{sep}{text(name) if name else '?'}"
         else:
             callee = text(callee)
+        # Its literal arguments (an index name given to `dropIndexIfExists($table, 'name')`).
+        literals = tuple(self.resolve(v) for v in arg_values(call.child_by_field_name("arguments"))
+                         if v.type in ("string", "encapsed_string"))
         calls.append(BlueprintCall(
             op=op, method=callee, category="opaque", columns=(), modifiers=(),
             span=self.src.node_span(call), statement=self.statement_span(call),
-            ctx=self.context_in(call, chain, extra), node=call,
+            ctx=self.context_in(call, chain, extra), args=literals, node=call,
             order=self.order_of(call, chain), shared=bool(chain)))
 
     def _named_args(self, call, subst) -> tuple:
