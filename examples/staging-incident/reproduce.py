@@ -150,23 +150,10 @@ def predict(engine, staging, migrations: Path, later) -> str:
 
 def dump_schema(db, target: Path) -> Path:
     """The database's schema and its `migrations` rows, as `php artisan schema:dump` keeps them."""
-    if db.engine == "sqlite":
-        schema = subprocess.run(["sqlite3", db.path, ".schema"], check=True,
-                                capture_output=True, text=True).stdout
-        rows = subprocess.run(["sqlite3", db.path, ".dump migrations"], check=True,
-                              capture_output=True, text=True).stdout
-        rows = "\n".join(line for line in rows.splitlines() if line.startswith("INSERT"))
-    else:
-        base = ["mariadb-dump", "--no-defaults", f"--socket={db.socket}", "-uroot",
-                "--skip-comments"]
-        schema = subprocess.run(base + ["--no-data", db.database], check=True,
-                                capture_output=True, text=True).stdout
-        rows = subprocess.run(base + ["--no-create-info", "--skip-extended-insert", db.database,
-                                      "migrations"], check=True, capture_output=True,
-                              text=True).stdout
-    target.write_text(schema + "\n" + rows + "\n")
-    return target
+    from migrate_lint.dynamic.dumps import schema_dump
 
+    target.write_text(schema_dump(db))
+    return target
 
 def write_plan_report(engine, staging, reports: Path) -> str:
     """`migrate-lint plan` on a dump of the broken staging database: the HTML report a team lead

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from migrate_lint.dynamic import oracle
+from migrate_lint.dynamic.dumps import schema_dump
 from migrate_lint.introspect import DatabaseTarget, IntrospectError, mysql, pgsql, read_database
 from migrate_lint.replay import dump
 
@@ -147,35 +148,11 @@ def _sql(db, server, sql: str) -> str:
     return out.stdout if isinstance(out.stdout, str) else out.stdout.decode()
 
 
-def _dump(db, server) -> dump.ParsedDump:
+def _dump(db) -> dump.ParsedDump:
     """The schema dump each engine's own tool writes, plus the migrations rows."""
-    if isinstance(db, oracle.SqliteDb):
-        if shutil.which("sqlite3") is None:
-            _missing("the sqlite3 command-line tool is not installed (apt-get install sqlite3)")
-        schema = subprocess.run(["sqlite3", db.path, ".schema"], check=True,
-                                capture_output=True, text=True).stdout
-        rows = subprocess.run(["sqlite3", db.path, ".dump migrations"], check=True,
-                              capture_output=True, text=True).stdout
-        rows = "\n".join(line for line in rows.splitlines() if line.startswith("INSERT"))
-    elif isinstance(db, oracle.MariaDb):
-        base = ["mariadb-dump", "--no-defaults", f"--socket={db.socket}", "-uroot",
-                "--skip-comments"]
-        schema = subprocess.run(base + ["--no-data", db.database], check=True,
-                                capture_output=True, text=True).stdout
-        rows = subprocess.run(base + ["--no-create-info", "--skip-extended-insert",
-                                      db.database, "migrations"], check=True,
-                              capture_output=True, text=True).stdout
-    else:
-        from migrate_lint.dynamic.pgsql_server import _binary
-
-        base = [_binary("pg_dump"), "-h", server.socket_dir, "-p", str(server.port),
-                "-U", "postgres"]
-        schema = subprocess.run(base + ["--schema-only", db.database], check=True,
-                                capture_output=True, text=True).stdout
-        rows = subprocess.run(base + ["--data-only", "--inserts", "-t", "migrations",
-                                      db.database], check=True, capture_output=True,
-                              text=True).stdout
-    return dump.parse(schema + "\n" + rows + "\n")
+    if isinstance(db, oracle.SqliteDb) and shutil.which("sqlite3") is None:
+        _missing("the sqlite3 command-line tool is not installed (apt-get install sqlite3)")
+    return dump.parse(schema_dump(db))
 
 
 def _shape(steps) -> dict:
@@ -196,7 +173,7 @@ def test_live_mode_and_dump_mode_agree(tmp_path, database, engine):
     db, url, server = database(engine)
     ran = _migrate(db, tmp_path)
     live = read_database(DatabaseTarget.parse(url))
-    dumped = _dump(db, server)
+    dumped = _dump(db)
 
     live_shape, dump_shape = _shape(live.steps), _shape(dumped.steps)
     if engine == "pgsql":

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from migrate_lint.dynamic import oracle
+from migrate_lint.dynamic.dumps import schema_dump
 from migrate_lint.replay.plan import FAILS, NEVER, RAN, RUNS, make_plan
 from migrate_lint.replay.state import DEFAULT, YES
 
@@ -203,30 +204,9 @@ def _run_sql(db, sql: str) -> None:
 
 def _dump(db, target: Path) -> Path:
     """Schema without data plus the migrations rows, shaped like `schema:dump` output."""
-    if db.engine == "pgsql":
-        base = ["pg_dump", "-h", db.socket, "-p", str(db.port), "-U", db.user]
-        schema = subprocess.run(base + ["--schema-only", db.database], check=True,
-                                capture_output=True, text=True).stdout
-        rows = subprocess.run(base + ["--data-only", "--inserts", "-t", "migrations",
-                                      db.database], check=True, capture_output=True,
-                              text=True).stdout
-    elif db.engine == "sqlite":
-        if shutil.which("sqlite3") is None:
-            pytest.fail("sqlite3 command-line tool not installed (apt-get install sqlite3)")
-        schema = subprocess.run(["sqlite3", db.path, ".schema"], check=True,
-                                capture_output=True, text=True).stdout
-        rows = subprocess.run(["sqlite3", db.path, ".dump migrations"], check=True,
-                              capture_output=True, text=True).stdout
-        rows = "\n".join(line for line in rows.splitlines() if line.startswith("INSERT"))
-    else:
-        base = ["mariadb-dump", "--no-defaults", f"--socket={db.socket}", "-uroot",
-                "--skip-comments"]
-        schema = subprocess.run(base + ["--no-data", db.database], check=True,
-                                capture_output=True, text=True).stdout
-        rows = subprocess.run(base + ["--no-create-info", "--skip-extended-insert",
-                                      db.database, "migrations"], check=True,
-                              capture_output=True, text=True).stdout
-    target.write_text(schema + "\n" + rows + "\n")
+    if db.engine == "sqlite" and shutil.which("sqlite3") is None:
+        pytest.fail("sqlite3 command-line tool not installed (apt-get install sqlite3)")
+    target.write_text(schema_dump(db))
     return target
 
 
