@@ -160,14 +160,20 @@ def clause_fixable(statements, ctx) -> bool:
                for s in statements)
 
 
+def nameable_connection(raw) -> bool:
+    """A guard can ask the connection the statement runs on: the default one, or a literal
+    `DB::connection('x')` (not `DB::connection($name)`, `$pdo`)."""
+    return raw.conn is None or raw.connection is not None
+
+
 def php_guard_for(raw):
     """(kind, table, columns, exists) of the PHP guard that protects the whole call, or None:
     one table created or dropped, or columns of one table added or dropped, named plainly."""
     statements = raw.statements
     if not raw.literal or raw.statement is None or not statements:
         return None
-    if raw.conn is not None and raw.connection is None:
-        return None  # a connection no `Schema::connection(...)` guard can name
+    if not nameable_connection(raw):
+        return None
     kinds = {s.kind for s in statements}
     tables = {s.table for s in statements}
     if len(tables) != 1 or None in tables or any("__expr__" in t for t in tables):
@@ -180,12 +186,6 @@ def php_guard_for(raw):
             and all(s.column and "__expr__" not in s.column for s in statements):
         return "column", table, tuple(s.column for s in statements), kinds == {"alter_drop"}
     return None
-
-
-def fixable_for(statements, ctx, raw=None) -> bool:
-    if column_rename(statements) is not None:
-        return True  # a PHP guard, on any database: CHANGE has no IF EXISTS
-    return clause_fixable(statements, ctx) or (raw is not None and php_guard_for(raw) is not None)
 
 
 def _dropped_first(stmt, earlier) -> bool:
@@ -221,8 +221,9 @@ def check(migration, ctx):
         yield finding(sys.modules[__name__], migration, raw.span,
                       f"raw SQL runs {_WHAT[first.kind]}{on}: it fails when re-run",
                       target=raw, statement=raw.statement,
+                      # CHANGE/RENAME COLUMN have no IF EXISTS: a PHP guard, on any database
                       fixable=(raw.statement is not None and len(raw.statements) == 1
-                               and (raw.conn is None or raw.connection is not None))
+                               and nameable_connection(raw))
                       if rename is not None else
                       (simple_string(raw, migration) and clause_fixable(bad, ctx))
                       or php_guard_for(raw) is not None)
@@ -270,7 +271,6 @@ def fix(finding, migration, env):
     import re
 
     from migrate_lint.findings import Edit, Fix
-
     from migrate_lint.rules._fixing import php_string, quote_of, wrap
 
     raw = finding.extra["target"]
@@ -279,7 +279,7 @@ def fix(finding, migration, env):
     schema = "Schema::" if raw.conn is None else f"Schema::connection({raw.connection})->"
     rename = column_rename(raw.statements)
     if rename is not None:
-        if raw.statement is None or (raw.conn is not None and raw.connection is None):
+        if raw.statement is None or not nameable_connection(raw):
             return None
         return wrap(env, raw.statement, "rename-column-guard.php.j2",
                     "guard with `Schema::hasColumn`", schema=schema,

@@ -118,7 +118,7 @@ def _column_reads(migration, ctx, seen: set):
     for item in (*migration.reads, *migration.row_deletes, *migration.updates):
         if not in_scope(item.ctx, ctx) or item.ctx.protection:
             continue
-        where = (item.statement or item.span).start
+        where = _statement_start(item)
         if where in seen:
             continue
         for column in item.columns:
@@ -140,10 +140,12 @@ def _column_reads(migration, ctx, seen: set):
 def check(migration, ctx):
     tables = list(_table_reads(migration, ctx))
     yield from tables
-    yield from _column_reads(migration, ctx, {f.extra["target"][0].statement.start
-                                              if f.extra["target"][0].statement is not None
-                                              else f.extra["target"][0].span.start
-                                              for f in tables})
+    yield from _column_reads(migration, ctx,
+                             {_statement_start(f.extra["target"][0]) for f in tables})
+
+
+def _statement_start(item) -> int:
+    return (item.statement or item.span).start
 
 
 def _table_reads(migration, ctx):

@@ -8,9 +8,13 @@ def statement_lines(data: bytes, line: int) -> tuple[int, int]:
     when none does."""
     from migrate_lint import parse
 
+    return _lines_of_statement(parse.parse(data).root_node, line)
+
+
+def _lines_of_statement(root, line: int) -> tuple[int, int]:
     row = line - 1
     best = None
-    stack = [parse.parse(data).root_node]
+    stack = [root]
     while stack:
         node = stack.pop()
         if node.start_point[0] > row or node.end_point[0] < row:
@@ -47,8 +51,8 @@ def closures_passed(data: bytes, line: int) -> list[tuple[int, int]]:
     function: a failure Laravel reports at the call is a failure of their statements."""
     from migrate_lint import parse
 
-    first, last = statement_lines(data, line)
-    root = parse.parse(data).root_node
+    root = parse.parse(data).root_node  # one parse for the statement and the assignments
+    first, last = _lines_of_statement(root, line)
     used: set[bytes] = set()
     scope = None
     stack = [root]

@@ -139,8 +139,7 @@ class Replay:
         probe = self._sandbox(steps, summary, self.laravel)
         if probe is None:
             return []  # down() may change any table: nothing definite
-        return [Problem("ML105", p.path, p.line, p.migration, p.message, p.error, p.step,
-                        p.sqlstate, p.exception)
+        return [replace(p, code="ML105")
                 for p in probe.run(replace(summary, steps=steps)).problems if p.code]
 
     def _unit(self, step: Step):

@@ -137,8 +137,8 @@ def summarise(migration) -> Summary:
     if _RUNS_OTHER.search(_method_text(src_text)):
         summary.steps.append(Step("taint_all", None, 1, True,
                                   reason="up() runs code of another migration"))
-    if _RUNS_OTHER.search(_method_text(src_text, "down")) or _HELPER_CALL.search(
-            _method_text(src_text, "down")):
+    down_text = _method_text(src_text, "down")
+    if _RUNS_OTHER.search(down_text) or _HELPER_CALL.search(down_text):
         # down() runs code the summary does not hold (another migration, a helper method)
         summary.down_steps.append(Step("taint_all", None, 1, True,
                                        reason="down() runs other code"))
