@@ -103,3 +103,20 @@ def test_check_down_false_turns_it_off_and_the_history_goes_on_from_up(tmp_path)
                                table("$table->dropColumn('nope');"))})
     assert [f["code"] for f in lint(tmp_path / "2024_01_02_000000_change.php",
                                     select="ML105")] == []
+
+
+def test_a_down_renaming_to_a_computed_name_does_not_change_the_history(tmp_path):
+    # Folding down() once leaked into the history: a rename to a computed name made every
+    # table not created yet "maybe there", which hid the ML103 of the next migration.
+    write(tmp_path, {"2024_01_01_000000_create_links.php":
+                     migration(CREATE_LINKS, "        Schema::rename('links', $this->old);"),
+                     "2024_01_02_000000_too_early.php":
+                     migration(table("$table->string('title');", "tags"), ""),
+                     "2024_01_03_000000_create_tags.php":
+                     migration("        Schema::create('tags', function (Blueprint $table) "
+                               "{ $table->id(); });", "        Schema::drop('tags');")})
+    whole = codes_at(lint(tmp_path, select="ML103,ML105"))
+    assert whole == [("2024_01_02_000000_too_early.php", 10, "ML103")]
+    for name in ("2024_01_01_000000_create_links.php", "2024_01_02_000000_too_early.php"):
+        alone = codes_at(lint(tmp_path / name, select="ML103,ML105"))
+        assert alone == [f for f in whole if f[0] == name]

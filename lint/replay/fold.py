@@ -186,8 +186,9 @@ class Replay:
         probe._reported = set(self._reported)
         for step in steps:
             name = self._conn_name(step.connection, summary)
-            if name == UNSEEN or step.table is None or step.action.startswith("taint"):
-                return None
+            if name == UNSEEN or step.table is None or step.action.startswith("taint") or \
+                    (step.action == "rename_table" and step.to is None):
+                return None  # (a rename to a computed name touches every table)
             conn = probe.state.connection(name)
             for table in (step.table, step.to if step.action == "rename_table" else None):
                 t = conn.get(table) if table else None

@@ -218,10 +218,12 @@ def initial_state(h: History, dumps: dict | None = None) -> SchemaState:
 
 
 def replay(h: History, state: SchemaState | None = None, engine: str | None = None,
-           laravel: tuple | None = None, downs: bool = False):
+           laravel: tuple | None = None, downs: bool | set = False):
     """Yields (summary, problems) for each migration that runs, in order, on a fresh database
     (or from the squashed schema); with `downs`, the problems include what its down() fails on
-    right after its up() (ML105)."""
+    right after its up() (ML105). `downs` may be a set of normalised paths: only those
+    migrations' down() is folded (on a copy, so the others' results are the same; a rule
+    reports only in the files given, and folding every down() doubled a pre-commit run)."""
     from migrate_lint.replay.fold import Replay
 
     r = Replay(state if state is not None else initial_state(h), h.default_name, engine,
@@ -231,7 +233,7 @@ def replay(h: History, state: SchemaState | None = None, engine: str | None = No
         if s.name in h.ran:
             continue
         problems = r.apply(s)
-        if downs:
+        if downs is True or (downs and os.path.normpath(s.path) in downs):
             problems = problems + r.down_problems(s)
         yield s, problems
     h.final = r.state
@@ -353,7 +355,7 @@ def _history_rows(h: History, given, enabled, settings) -> list[tuple[str, tuple
     found: list[tuple[str, Finding]] = []
     pending = {os.path.normpath(p) for p in h.files} & given
     ctx = settings.rule_ctx
-    downs = "ML105" in enabled and ctx.check_down
+    downs = given if "ML105" in enabled and ctx.check_down else False
     for s, problems in replay(h, engine=ctx.database, laravel=ctx.laravel_version, downs=downs):
         if not pending:
             break  # the fold only moves forward: later steps change nothing reported

@@ -35,7 +35,7 @@ def findings(h, given: set[str], settings) -> dict[str, list]:
         return found
     left = set(given)
     ctx = settings.rule_ctx
-    downs = "ML105" in enabled and ctx.check_down
+    downs = set(given) if "ML105" in enabled and ctx.check_down else False
     for s, problems in hist.replay(h, engine=ctx.database, laravel=ctx.laravel_version,
                                    downs=downs):
         key = os.path.normpath(s.path)
