@@ -438,7 +438,8 @@ class Builder(ConditionReader, Instantiator):
             # the call, its statement and its context all read it (`.parent` walks from the root).
             path = self._descent(fn, call)
             in_scope = self._blueprint_vars(fn, param, call, path)
-            if text(obj) == "$this" and len(chain) < MAX_DEPTH:
+            var = text(obj)
+            if var == "$this" and len(chain) < MAX_DEPTH:
                 helper = self.blueprint_helper(call, in_scope)
                 if helper is not None and all(s.callee.id != helper[0].id for s in chain):
                     method, inner_param = helper
@@ -447,7 +448,7 @@ class Builder(ConditionReader, Instantiator):
                     site = Site(call, method, bindings)
                     self._collect_calls(op, method, inner_param, chain + (site,), calls)
                     continue
-            if text(obj) not in in_scope:
+            if var not in in_scope:
                 self._opaque_call(op, fn, param, chain, extra, call, calls)
                 continue
             above = path if path is not None else self.ancestors(call)
@@ -464,16 +465,17 @@ class Builder(ConditionReader, Instantiator):
             method = bp.canonical(text(call.child_by_field_name("name")))
             mods = tuple(bp.canonical_modifier(m) for m in modifiers)
             args = arg_values(call.child_by_field_name("arguments"))
+            values = tuple(self.resolve(a, subst) for a in args)
             category = bp.category(method, mods)
             calls.append(BlueprintCall(
                 op=op, method=method, category=category,
-                columns=self._call_columns(method, category, args, mods, subst),
+                columns=self._call_columns(method, category, args, values, subst),
                 modifiers=mods, span=self.src.node_span(outer),
                 statement=self.statement_span(outer, above[-1] if above else None),
                 ctx=self.context_in(outer, chain, extra, above[:] if above else None),
-                args=tuple(self.resolve(a, subst) for a in args), expands=bp.expands(method),
+                args=values, expands=bp.expands(method),
                 node=outer, order=self.order_of(outer, chain), shared=bool(chain),
-                var=text(obj), modifier_args=tuple(mod_args)))
+                var=var, modifier_args=tuple(mod_args)))
 
     def _other_calls_in(self, fn) -> list:
         """Static and function calls inside fn, by position."""
@@ -570,32 +572,35 @@ class Builder(ConditionReader, Instantiator):
         return (name is not None and text(name).lower() == "after" and obj is not None
                 and text(obj) in blueprint_vars)
 
-    def _names(self, node, subst) -> tuple[Name, ...]:
+    def _names(self, node, subst, value=None) -> tuple[Name, ...]:
+        """value: node resolved through subst, when the caller has it."""
         items = array_items(node)
         if items is not None:
             return tuple(self.resolve(i, subst) for i in items)
-        return (self.resolve(node, subst),)
+        return (value if value is not None else self.resolve(node, subst),)
 
-    def _morph_columns(self, args, subst) -> tuple[Name, ...]:
+    @staticmethod
+    def _morph_columns(values) -> tuple[Name, ...]:
         """`morphs('owner')` and `dropMorphs('owner')`: owner_type and owner_id."""
-        if not args:
+        if not values:
             return ()
-        base = self.resolve(args[0], subst)
+        base = values[0]
         if base.known:
             return (literal(base.value + "_type"), literal(base.value + "_id"))
         return (Name(None, base.expr + "_type"), Name(None, base.expr + "_id"))
 
-    def _call_columns(self, method, category, args, modifiers, subst=None) -> tuple[Name, ...]:
+    def _call_columns(self, method, category, args, values, subst) -> tuple[Name, ...]:
+        """values: args resolved through subst (the call's own `args` reads them too)."""
         if category in ("add", "change"):
             if method in bp.FIXED_COLUMNS:
                 return tuple(literal(c) for c in bp.FIXED_COLUMNS[method])
             if method in bp.MORPHS:
-                return self._morph_columns(args, subst)
+                return self._morph_columns(values)
             if method == "addColumn":
-                return (self.resolve(args[1], subst),) if len(args) > 1 else ()
+                return values[1:2]
             if method == "foreignIdFor":
                 if len(args) > 1:
-                    return (self.resolve(args[1], subst),)
+                    return values[1:2]
                 if args:
                     key = bp.model_foreign_key(text(args[0]).replace(" ", ""))
                     return (literal(key),) if key else (Name(None, norm(args[0]) + "->fk"),)
@@ -603,33 +608,33 @@ class Builder(ConditionReader, Instantiator):
             if not args:
                 default = bp.DEFAULT_COLUMN.get(method)
                 return (literal(default),) if default else ()
-            return (self.resolve(args[0], subst),)
+            return values[:1]
         if category == "drop":
             if method in bp.DROP_FIXED:
                 return tuple(literal(c) for c in bp.DROP_FIXED[method])
             if method in bp.DROP_DEFAULT:
-                return (self.resolve(args[0], subst),) if args else (literal(bp.DROP_DEFAULT[method]),)
+                return values[:1] if args else (literal(bp.DROP_DEFAULT[method]),)
             if method == "dropMorphs":
-                return self._morph_columns(args, subst)
+                return self._morph_columns(values)
             if method == "dropConstrainedForeignIdFor":
                 if len(args) > 1:
-                    return (self.resolve(args[1], subst),)
+                    return values[1:2]
                 key = bp.model_foreign_key(text(args[0]).replace(" ", "")) if args else None
                 return (literal(key),) if key else ()
             out: list[Name] = []
-            for a in args:
-                out += self._names(a, subst)
+            for a, v in zip(args, values):
+                out += self._names(a, subst, v)
             return tuple(out)
         if category == "rename":
-            return tuple(self.resolve(a, subst) for a in args[:2])
+            return values[:2]
         if category in ("index", "drop_index"):
             if not args:
                 return ()
             if method == "foreign" or array_items(args[0]) is not None or category == "index":
-                return self._names(args[0], subst)
+                return self._names(args[0], subst, values[0])
             return ()
         if category == "rename_table":
-            return tuple(self.resolve(a, subst) for a in args[:1])
+            return values[:1]
         return ()
 
     def _raw_sql_and_inserts(self, raw_sql_only: bool = False):
