@@ -28,6 +28,11 @@ QUERY_CHECKS = {"exists": True, "doesntexist": False, "count": True, "first": Tr
 CATCHING = {"queryexception", "pdoexception", "runtimeexception", "exception", "throwable",
             "dbalexception", "schemaexception", "columndoesnotexist", "databaseexception"}
 LOOPS = {"foreach_statement", "for_statement", "while_statement", "do_statement"}
+# The node types a context walk reads; it passes every other ancestor by.
+_WALKED = frozenset({"if_statement", "else_if_clause", "else_clause", "conditional_expression",
+                     "compound_statement", "colon_block", "try_statement", "catch_clause",
+                     "switch_block", "match_block", "binary_expression", "anonymous_function",
+                     "arrow_function", "method_declaration", "function_definition", *LOOPS})
 _INDEXY = re.compile(r"index|foreign|constraint|key_name", re.IGNORECASE)
 _EXIT_WORD = re.compile(rb"\b(return|throw|exit|die)\b")
 _SELF = ("$this", "self", "static")
@@ -66,8 +71,12 @@ class ConditionReader:
         walk = _Walk()
         self._walk(above if above else self.ancestors(node), node, subst, stop, walk, None,
                    self._skey(subst))
-        return Context(method=walk.method, cond=C.and_(*walk.conds), protection=walk.protection,
-                       function_id=walk.function_id, try_id=walk.try_id)
+        tail = walk.tail
+        if tail is not None:
+            if not walk.try_id and all(c == C.TRUE for c in walk.conds):
+                return tail.context()  # most statements in a closure add nothing of their own
+            walk.join(tail)
+        return walk.context()
 
     def _closure_tail(self, fn, subst, stop, skey) -> "_Walk":
         """What the walk collects from a closure outwards: the same for every statement in it,
@@ -89,6 +98,9 @@ class ConditionReader:
             if stop is not None and cur.id == stop.id:
                 break
             t = cur.type
+            if t not in _WALKED:
+                child = cur
+                continue
             if t == "if_statement":
                 if same_node(cur.child_by_field_name("body"), child):
                     conds.append(self.cond_of(cur.child_by_field_name("condition"), subst))
@@ -126,8 +138,8 @@ class ConditionReader:
             elif t in ("anonymous_function", "arrow_function"):
                 if tail_of is None:
                     # Not inside a tail's own walk: outer closures are read inline there, so
-                    # 10,000 nested closures are not 10,000 nested calls.
-                    walk.join(self._closure_tail(cur, subst, stop, skey))
+                    # 10,000 nested closures are not 10,000 nested calls. context() joins it.
+                    walk.tail = self._closure_tail(cur, subst, stop, skey)
                     return
                 use = self._closure_use(cur, chain, subst)
                 if use == "rescue":
@@ -569,10 +581,21 @@ class ConditionReader:
 class _Walk:
     """What a context walk collects, innermost first; the innermost try or rescue() wins."""
 
-    __slots__ = ("conds", "protection", "try_id", "method", "function_id")
+    __slots__ = ("conds", "protection", "try_id", "method", "function_id", "tail", "_context")
 
     def __init__(self):
         self.conds, self.protection, self.try_id, self.method, self.function_id = [], None, 0, "", 0
+        self.tail = None  # the enclosing closure's walk, memoized (see context())
+        self._context = None
+
+    def context(self) -> Context:
+        """Built once per walk: a closure's tail serves every statement in it, and they
+        share one Context (never changed once made; its guards are read once)."""
+        if self._context is None:
+            self._context = Context(method=self.method, cond=C.and_(*self.conds),
+                                    protection=self.protection, function_id=self.function_id,
+                                    try_id=self.try_id)
+        return self._context
 
     def join(self, outer: "_Walk") -> None:
         self.conds.extend(outer.conds)
