@@ -99,6 +99,9 @@ class Builder(ConditionReader, Instantiator):
         """The chain root..parent of node. tree-sitter finds a node's parent by walking down
         from the root, so climbing `.parent` one level at a time is quadratic in the depth
         (10,000 nested closures); one walk down gives the whole chain."""
+        return list(self._ancestor_chain(node))  # callers pop and append
+
+    def _ancestor_chain(self, node) -> tuple:
         memo = self.__dict__.setdefault("_ancestors", {})
         found = memo.get(node.id)
         if found is None:
@@ -107,11 +110,17 @@ class Builder(ConditionReader, Instantiator):
                 chain.append(cur)
                 cur = cur.child_with_descendant(node)
             found = memo[node.id] = tuple(chain)
-        return list(found)  # callers pop and append
+        return found
 
-    def enclosing_functions(self, node) -> list:
-        """Enclosing closures, methods and functions, innermost first."""
-        return [a for a in reversed(self.ancestors(node)) if is_function(a)]
+    def enclosing_functions(self, node) -> tuple:
+        """Enclosing closures, methods and functions, innermost first (asked several times
+        per op: its chains, its closure's scope, the names it resolves)."""
+        memo = self.__dict__.setdefault("_enclosing", {})
+        found = memo.get(node.id)
+        if found is None:
+            found = memo[node.id] = tuple(
+                a for a in reversed(self._ancestor_chain(node)) if is_function(a))
+        return found
 
     # ------------------------------------------------------------------ class
     def _read_class(self, classes):

@@ -93,9 +93,12 @@ class Instantiator:
         if index is None:  # one pass over the calls for all the helpers asked about
             index = self._self_call_index = {}
             for call in self.mcalls:
-                obj, mname, args = self.call_parts(call)
-                if mname is not None and obj is not None and text(obj) == "$this" \
-                        and not _is_callable_syntax(args):
+                obj = call.child_by_field_name("object")
+                # Bytes, and only variables: decoding every chained call's object costs more.
+                if obj is None or obj.type != "variable_name" or obj.text != b"$this":
+                    continue
+                _, mname, args = self.call_parts(call)
+                if mname is not None and not _is_callable_syntax(args):
                     index.setdefault(text(mname).lower(), []).append(call)
             for call in self.scalls:
                 scope, mname, args = self.call_parts(call)
@@ -103,7 +106,9 @@ class Instantiator:
                         and basename(text(scope)) in ("self", "static", self.m.class_name) \
                         and not _is_callable_syntax(args):
                     index.setdefault(text(mname).lower(), []).append(call)
-        return sorted(index.get(name, ()), key=lambda n: n.start_byte)
+            for calls in index.values():
+                calls.sort(key=lambda n: n.start_byte)
+        return index.get(name, [])
 
     def _bind(self, function, args, subst) -> tuple:
         """The callee's parameters bound to the call's arguments (defaults where omitted)."""
