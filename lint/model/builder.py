@@ -7,6 +7,7 @@ operation (parent pointers), so no recursive walk of the whole tree is ever need
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 
 from migrate_lint import parse as parsing
@@ -46,6 +47,7 @@ READ_METHODS = {"get", "each", "chunk", "chunkbyid", "cursor", "lazy", "lazybyid
 # Byte forms for the hot loops over every call in a file (decoding each name costs more).
 _SCHEMA_OPS_B = {m.encode() for m in _SCHEMA_OPS}
 UPDATE_METHODS = {"update", "increment", "decrement"}
+_GET_TABLE_CALL = re.compile(rb"gettable", re.IGNORECASE)  # lowering the whole file costs more
 # Query builder calls whose first argument (or, with an array, its keys) names a column.
 _COLUMN_ARG_METHODS = {"where", "orwhere", "wherenull", "wherenotnull", "orwherenull",
                        "orwherenotnull", "wherein", "wherenotin", "orwherein", "wherebetween",
@@ -54,6 +56,12 @@ _COLUMN_ARG_METHODS = {"where", "orwhere", "wherenull", "wherenotnull", "orwhere
 _DB_METHODS_B = {m.encode() for m in RAW_SQL_METHODS | INSERT_METHODS | DELETE_METHODS
                  | UPDATE_METHODS
                  | READ_METHODS} | {b"exec"}
+
+
+def _lower_name(call) -> bytes:
+    """A call's method name, lower-cased bytes (decoding each name costs more); b"" if none."""
+    name = call.child_by_field_name("name")
+    return name.text.lower() if name is not None else b""
 
 
 class Builder(ConditionReader, Instantiator):
@@ -66,6 +74,9 @@ class Builder(ConditionReader, Instantiator):
         self.scalls = caps.get("scall", [])
         self.mcalls = by_start(caps.get("mcall", []))
         self.mcall_starts = [n.start_byte for n in self.mcalls]
+        # Each member call's method name, lower-cased bytes, read once: the ops and the DB
+        # calls are both picked from every call in the file by it.
+        self.mcall_names = [_lower_name(n) for n in self.mcalls]
         self.fcalls = caps.get("fcall", [])
         self.comments = caps.get("comment", [])
         self.assignments: dict[str, list] = {}
@@ -91,7 +102,7 @@ class Builder(ConditionReader, Instantiator):
         self.closure_tables: dict[int, Name] = {}  # closure node id -> the op's table
         self.exit_cache: dict[int, list] = {}
         self._bindings = None  # see _with_bindings
-        self.getTable_read = b"gettable" in migration.source.data.lower()
+        self.getTable_read = _GET_TABLE_CALL.search(migration.source.data) is not None
         self._read_class(caps.get("class", []))
 
     # ------------------------------------------------------------------ tree walking
@@ -358,9 +369,11 @@ class Builder(ConditionReader, Instantiator):
         if not summary_only:
             self._comments()
         for call in self.scalls:
-            self._maybe_op(call)
-        for call in self.mcalls:
-            self._maybe_op(call)
+            if _lower_name(call) in _SCHEMA_OPS_B:  # first: most calls stop here
+                self._maybe_op(call)
+        for call, name in zip(self.mcalls, self.mcall_names):
+            if name in _SCHEMA_OPS_B:
+                self._maybe_op(call)
         self._raw_sql_and_inserts(summary_only)
         by_order = lambda item: (item.order, item.span.start)  # noqa: E731
         self.m.ops.sort(key=by_order)
@@ -370,9 +383,7 @@ class Builder(ConditionReader, Instantiator):
         self.m.reads.sort(key=by_order)
 
     def _maybe_op(self, call):
-        name = call.child_by_field_name("name")  # first: most calls stop here
-        if name is None or name.text.lower() not in _SCHEMA_OPS_B:
-            return
+        """call: a scoped or member call named like a schema op."""
         owner, name, arguments = self.call_parts(call)
         info = self.builder_info(owner)
         if info is None:
@@ -653,9 +664,8 @@ class Builder(ConditionReader, Instantiator):
                 continue
             if text(name).lower() in RAW_SQL_METHODS:
                 self._raw_sql(call, text(name).lower(), arguments, None)
-        for call in self.mcalls:
-            name = call.child_by_field_name("name")
-            if name is None or name.text.lower() not in _DB_METHODS_B:
+        for call, lname in zip(self.mcalls, self.mcall_names):
+            if lname not in _DB_METHODS_B:
                 continue
             obj, name, arguments = self.call_parts(call)
             if obj is None:
