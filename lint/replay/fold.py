@@ -71,6 +71,15 @@ class Replay:
         # which ran on state nobody knows (`plan` wants both; the lint rules do not).
         self.probe = probe
         self._reported: set = set()
+        self._origins: dict = {}
+
+    def origin(self, summary: Summary, line: int) -> Origin:
+        """One Origin per migration and line, for every step on it (and the facts they make)."""
+        key = (summary.path, summary.name, line)
+        found = self._origins.get(key)
+        if found is None:
+            found = self._origins[key] = Origin(summary.path, line, summary.name)
+        return found
 
     # ------------------------------------------------------------------ entry points
     def apply(self, summary: Summary, stop_at_first: bool = False) -> list[Problem]:
@@ -184,6 +193,7 @@ class Replay:
                  for n, c in self.state.connections.items()}
         probe = Replay(SchemaState(conns), self.default_name, self.engine, laravel)
         probe._reported = set(self._reported)
+        probe._origins = self._origins
         for step in steps:
             name = self._conn_name(step.connection, summary)
             if name == UNSEEN or step.table is None or step.action.startswith("taint") or \
@@ -343,7 +353,7 @@ class _Apply:
     def __init__(self, replay: Replay, step: Step, summary: Summary, value: bool | None):
         self.replay, self.step, self.summary = replay, step, summary
         self.cond = value is not True  # True: the step may or may not run
-        self.origin = Origin(summary.path, step.line, summary.name)
+        self.origin = replay.origin(summary, step.line)
         self.problems: list[Problem] = []
         self.uncertain = False  # it may fail on state we do not know
         self.why = ""
