@@ -35,6 +35,9 @@ _WALKED = frozenset({"if_statement", "else_if_clause", "else_clause", "condition
                      "arrow_function", "method_declaration", "function_definition", *LOOPS})
 _INDEXY = re.compile(r"index|foreign|constraint|key_name", re.IGNORECASE)
 _EXIT_WORD = re.compile(rb"\b(return|throw|exit|die)\b")
+# What a block needs to exit early, and `if` (whose condition the exit scan reads): a block
+# without any of them is not scanned statement by statement.
+_MAY_EXIT = re.compile(rb"\b(return|throw|exit|die|continue|break|if)\b", re.IGNORECASE)
 _SELF = ("$this", "self", "static")
 GET_TABLE = "->getTable()"  # the binding of `$table->getTable()` inside a Blueprint closure
 _FUNCTIONS = """
@@ -263,7 +266,7 @@ class ConditionReader:
         entries = self.exit_cache.get(key)
         if entries is None:
             entries = []
-            for stmt in block.named_children:
+            for stmt in block.named_children if _MAY_EXIT.search(block.text) else ():
                 if stmt.type == "comment":
                     continue
                 e = self._exit_cond(stmt, subst)
