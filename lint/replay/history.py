@@ -218,23 +218,32 @@ def initial_state(h: History, dumps: dict | None = None) -> SchemaState:
 
 
 def replay(h: History, state: SchemaState | None = None, engine: str | None = None,
-           laravel: tuple | None = None, downs: bool | set = False):
+           laravel: tuple | None = None, downs: bool | set = False, only: set | None = None):
     """Yields (summary, problems) for each migration that runs, in order, on a fresh database
     (or from the squashed schema); with `downs`, the problems include what its down() fails on
     right after its up() (ML105). `downs` may be a set of normalised paths: only those
     migrations' down() is folded (on a copy, so the others' results are the same; a rule
-    reports only in the files given, and folding every down() doubled a pre-commit run)."""
+    reports only in the files given, and folding every down() doubled a pre-commit run).
+    `only` (normalised paths): yield just those migrations, folding no more of the history
+    than their problems depend on (lint/replay/relevant.py); the final state is then partial."""
     from migrate_lint.replay.fold import Replay
 
     r = Replay(state if state is not None else initial_state(h), h.default_name, engine,
                laravel)
     not_yet_created(r, h)
-    for s in h.summaries:
-        if s.name in h.ran:
+    keep = None
+    if only is not None:
+        from migrate_lint.replay.relevant import needed
+
+        keep = needed(h.summaries, {i for i, s in enumerate(h.summaries)
+                                    if os.path.normpath(s.path) in only})
+    for i, s in enumerate(h.summaries):
+        if s.name in h.ran or (keep is not None and i not in keep):
             continue
         problems = r.apply(s)
-        if downs is True or (downs and os.path.normpath(s.path) in downs):
-            problems = problems + r.down_problems(s)
+        # A rollback runs down() only after up() succeeded: an up() that fails has no down().
+        if not problems and (downs is True or (downs and os.path.normpath(s.path) in downs)):
+            problems = r.down_problems(s)
         yield s, problems
     h.final = r.state
 
@@ -356,7 +365,8 @@ def _history_rows(h: History, given, enabled, settings) -> list[tuple[str, tuple
     pending = {os.path.normpath(p) for p in h.files} & given
     ctx = settings.rule_ctx
     downs = given if "ML105" in enabled and ctx.check_down else False
-    for s, problems in replay(h, engine=ctx.database, laravel=ctx.laravel_version, downs=downs):
+    for s, problems in replay(h, engine=ctx.database, laravel=ctx.laravel_version, downs=downs,
+                              only=given):
         if not pending:
             break  # the fold only moves forward: later steps change nothing reported
         key = os.path.normpath(s.path)

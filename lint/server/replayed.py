@@ -37,7 +37,7 @@ def findings(h, given: set[str], settings) -> dict[str, list]:
     ctx = settings.rule_ctx
     downs = set(given) if "ML105" in enabled and ctx.check_down else False
     for s, problems in hist.replay(h, engine=ctx.database, laravel=ctx.laravel_version,
-                                   downs=downs):
+                                   downs=downs, only=set(given)):
         key = os.path.normpath(s.path)
         if key in left:
             found[key] += [hist._finding(p, s, h.sources.get(key)) for p in problems
