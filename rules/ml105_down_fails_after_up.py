@@ -5,8 +5,10 @@ What it does:
     its `down()` on the state its own `up()` just left, the way `php artisan migrate:rollback`
     runs it for the last batch. Flags a step of `down()` that definitely fails there: it drops,
     alters or renames a table or column that `up()` did not leave (a column `up()` never added,
-    an extra argument read as a column name, a table already dropped), or re-creates a table or
-    column that is still there. The message says where the object came from (file and line).
+    an extra argument read as a column name, a table already dropped), re-creates a table or
+    column that is still there, or drops an index or foreign key `up()` did not leave (index
+    names passed in an array, which Laravel reads as columns: `dropUnique(['posts_slug_unique'])`
+    drops `posts_posts_slug_unique_unique`). The message says where the object came from.
 
 Why is this bad?
     The rollback stops at that statement with 1091 "Can't DROP ...; check that it exists",
@@ -37,8 +39,10 @@ Use instead:
 Fix safety:
     Not fixable automatically: the right `down()` depends on what `up()` meant to undo.
     Only definite failures are reported: a `down()` that calls helper methods or other
-    migrations, or names computed tables, is not judged, and neither are indexes and foreign
-    keys (their names depend on the engine). Off with `check-down = false`.
+    migrations, or names computed tables, is not judged. Index names follow the engine: MySQL
+    and MariaDB keep the index InnoDB made under a dropped foreign key's name, and a foreign
+    key on SQLite is judged only when Laravel is known to be older than 11. Off with
+    `check-down = false`.
 """
 
 from __future__ import annotations

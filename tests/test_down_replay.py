@@ -44,6 +44,15 @@ SCENARIOS = [
     ("drop_if_exists", "        Schema::create('tags', function (Blueprint $table) "
      "{ $table->id(); });", "        Schema::dropIfExists('tags');\n"
      "        Schema::dropIfExists('tags');", None),
+    # An array names columns: Laravel builds the index name from them (links_link_idx_index).
+    ("index_name_given_as_a_column", table("$table->index('link', 'link_idx');"),
+     table("$table->dropIndex(['link_idx']);"), "dropIndex(['link_idx'])"),
+    ("unique_names_given_as_columns", table("$table->unique('link');"),
+     table("$table->dropUnique(['links_link_unique']);"), "dropUnique(['links_link_unique'])"),
+    ("drops_the_index_up_added", table("$table->index('link');"),
+     table("$table->dropIndex(['link']);"), None),
+    ("drops_the_named_unique_up_added", table("$table->unique('link', 'uniq_link');"),
+     table("$table->dropUnique('uniq_link');"), None),
 ]
 
 
@@ -120,3 +129,37 @@ def test_a_down_renaming_to_a_computed_name_does_not_change_the_history(tmp_path
     for name in ("2024_01_01_000000_create_links.php", "2024_01_02_000000_too_early.php"):
         alone = codes_at(lint(tmp_path / name, select="ML103,ML105"))
         assert alone == [f for f in whole if f[0] == name]
+
+
+USERS = "        Schema::create('users', function (Blueprint $table) { $table->id(); });"
+FK_UP = table("$table->unsignedBigInteger('user_id')->nullable();\n"
+              "            $table->foreign('user_id', 'fk_user')->references('id')->on('users');")
+FK_DOWN = table("$table->dropForeign('fk_user');\n            $table->dropIndex('fk_user');\n"
+                "            $table->dropColumn('user_id');")
+
+
+@pytest.mark.parametrize("database, fails", [("mysql", False), ("mariadb", False),
+                                             ("pgsql", True), ("sqlite", True)])
+def test_the_index_innodb_leaves_behind_a_dropped_foreign_key(tmp_path, database, fails):
+    # MySQL and MariaDB index a foreign key's columns under the constraint's name and keep
+    # that index when the key is dropped; PostgreSQL makes no such index, and Laravel before
+    # 11 never adds the key to an existing SQLite table.
+    write(tmp_path, {"2024_01_01_000000_create_links.php":
+                     migration(USERS + "\n" + CREATE_LINKS, "        Schema::dropIfExists('links');"),
+                     "2024_01_02_000000_change.php": migration(FK_UP, FK_DOWN),
+                     ".migrate-lint.toml": f'database = "{database}"\n'})
+    found = codes_at(lint(tmp_path, select="ML105"))
+    text = migration(FK_UP, FK_DOWN)
+    where = text[:text.index("dropIndex('fk_user')")].count("\n") + 1
+    assert found == ([("2024_01_02_000000_change.php", where, "ML105")] if fails else [])
+
+
+def test_a_foreign_key_sqlite_never_had_is_judged_only_before_laravel_11(tmp_path):
+    down = table("$table->dropForeign('fk_user');")
+    write(tmp_path, {"2024_01_01_000000_create_links.php":
+                     migration(USERS + "\n" + CREATE_LINKS, "        Schema::dropIfExists('links');"),
+                     "2024_01_02_000000_change.php": migration(FK_UP, down)})
+    (tmp_path / ".migrate-lint.toml").write_text('database = "sqlite"\n')
+    assert lint(tmp_path, select="ML105") == []  # Laravel 11 rebuilds the table: no error
+    (tmp_path / ".migrate-lint.toml").write_text('database = "sqlite"\nlaravel-version = "10.48"\n')
+    assert [f["code"] for f in lint(tmp_path, select="ML105")] == ["ML105"]

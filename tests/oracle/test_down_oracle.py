@@ -40,3 +40,26 @@ def test_down_right_after_up_under_laravel(make_db, tmp_path, engine, name, up, 
     opened = max(n for n in range(1, where + 1) if "Schema::" in lines[n - 1])
     assert failure.line in (where, opened), (failure, where)
     assert "Schema::" in lines[failure.line - 1] or failure.line == where
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("engine", ["sqlite", "mariadb"])
+def test_the_index_innodb_leaves_behind_a_dropped_foreign_key(make_db, tmp_path, engine):
+    # What ML105 assumes (tests/test_down_replay.py): after dropForeign, MariaDB still has an
+    # index under the key's name; SQLite (Laravel 8) never added the key nor an index.
+    from test_down_replay import FK_DOWN, FK_UP
+
+    text = migration(FK_UP, FK_DOWN)
+    path = tmp_path / "2024_01_02_000000_change.php"
+    path.write_text(text)
+    auto = " auto_increment" if engine == "mariadb" else ""
+    setup = [f"create table users (id bigint unsigned primary key{auto})",
+             LINKS.replace("id integer primary key", f"id integer primary key{auto}")]
+    result = oracle.run_steps(path, ["up", "down"], make_db(engine), setup=setup)
+    assert result.error is None, result.error
+    if engine == "mariadb":
+        assert result.ok, result.failure
+    else:
+        where = text[:text.index("dropIndex('fk_user')")].count("\n") + 1
+        assert result.failure is not None and result.failure.method == "down"
+        assert result.failure.line in (where, where - 2), result.failure
