@@ -5,8 +5,10 @@
 
 ($tables: assigned such a list once in its function, and never written otherwise.) The body
 runs once for each listed value, in order, whenever the loop is reached, and the loop variable
-names that value: a drop on `$t` drops it on 'a' and on 'b', and the replay unrolls the loop.
-Anything that can end the loop early (break, continue, return, throw) leaves it unknown.
+names that value: a drop on `$t` drops it on 'a' and on 'b', and the replay unrolls the steps
+on `$t`. Any other statement in the body is read as running (its repeats redo what the first
+turn did, or fail on their own). Anything that can end the loop early (break, continue,
+return, throw) leaves it a loop that may run any number of times, as any other loop.
 """
 
 from __future__ import annotations
@@ -30,11 +32,12 @@ _CHANGERS = r"array_push|array_unshift|array_splice|array_pop|array_shift|unset|
 
 
 class LoopReader:
-    """Needs from the host: root, src, assignments, ancestors(), resolve(), _function_span()."""
+    """Needs from the host: src, assignments, ancestors(), resolve(), _used_vars() and
+    _function_span()."""
 
     def loop_variable(self, node, var: str) -> Name | None:
         """var at node, when it is the variable of a loop over a literal list around it."""
-        if not self.__dict__.setdefault("_loopy", bool(_LOOPY.search(self.src.data))):
+        if not self._loopy():
             return None
         for a in reversed(self.ancestors(node)):
             if a.type in _CALLBACKS:
@@ -42,6 +45,8 @@ class LoopReader:
                 if var in params:
                     values = self.loop_values(a) if params[0] == var else None
                     return Name(None, var, values) if values else None
+                if a.type == "anonymous_function" and var not in self._used_vars(a):
+                    return None  # not the outer variable: a closure sees only what it uses
             elif a.type in _FUNCTIONS:
                 return None
             elif a.type == "foreach_statement" and _foreach_var(a) == var:
@@ -63,8 +68,15 @@ class LoopReader:
             memo[loop.id] = self._loop_values(loop)
         return memo[loop.id]
 
+    def _loopy(self) -> bool:
+        """The file may hold such a loop at all (most files have none: skip the walks)."""
+        found = self.__dict__.get("_loopy_file")
+        if found is None:
+            found = self._loopy_file = bool(_LOOPY.search(self.src.data))
+        return found
+
     def _loop_values(self, loop):
-        if not self.__dict__.setdefault("_loopy", bool(_LOOPY.search(self.src.data))):
+        if not self._loopy():
             return None
         if loop.type == "foreach_statement":
             if _foreach_var(loop) is None or _stops(loop.child_by_field_name("body")):
@@ -93,8 +105,10 @@ class LoopReader:
                 or source.type != "function_call_expression" \
                 or text(source.child_by_field_name("function")).lower().lstrip("\\") != "collect":
             return None
-        if method == "map" and _stops(body, "return_statement") or method == "each" and (
-                _stops(body) if loop.type == "anonymous_function" else not _void_call(body)):
+        if method == "map" and _stops(body, "return_statement"):
+            return None
+        if method == "each" and (_stops(body) if loop.type == "anonymous_function"
+                                 else not _void_call(body)):
             return None
         items = arg_values(source.child_by_field_name("arguments"))
         return self._literal_list(items[0], loop) if len(items) == 1 else None
@@ -104,7 +118,7 @@ class LoopReader:
         its function and never written otherwise."""
         if node is not None and node.type == "variable_name":
             var = text(node)
-            lo, hi = self._function_span(loop.start_byte)
+            lo, hi = self._function_span(node.start_byte)
             rhss = [r for r in self.assignments.get(var, ()) if lo <= r.start_byte < hi]
             if len(rhss) != 1 or rhss[0].start_byte > loop.start_byte or _written(
                     self.src.data[lo:hi].decode("utf-8", "replace"), var) != 1:
@@ -118,9 +132,10 @@ class LoopReader:
                 continue
             if el.type != "array_element_initializer" or len(el.named_children) != 1:
                 return None  # keys, spreads
-            name = self.resolve(el.named_children[0], {})
-            if not name.known:
-                return None
+            item = el.named_children[0]
+            name = self.resolve(item, {})
+            if not name.known or item.type == "integer":
+                return None  # not a list of names
             values.append(name.value)
         return tuple(values) or None
 
