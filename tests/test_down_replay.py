@@ -163,3 +163,33 @@ def test_a_foreign_key_sqlite_never_had_is_judged_only_before_laravel_11(tmp_pat
     assert lint(tmp_path, select="ML105") == []  # Laravel 11 rebuilds the table: no error
     (tmp_path / ".migrate-lint.toml").write_text('database = "sqlite"\nlaravel-version = "10.48"\n')
     assert [f["code"] for f in lint(tmp_path, select="ML105")] == ["ML105"]
+
+
+RENAME_THEN_READD = table("$table->renameColumn('link', 'url');\n"
+                          "            $table->string('link')->nullable();")
+UNDO_RENAME_THEN_READD = table("$table->dropColumn('link');\n"
+                               "            $table->renameColumn('url', 'link');")
+
+
+@pytest.mark.parametrize("version", [None, "12.0"])
+def test_a_down_after_an_up_whose_outcome_depends_on_blueprint_order(tmp_path, version):
+    # Laravel before 11.15 adds `link` before renaming the old one (up() fails: duplicate
+    # column), 11.15 and later run them in order (up() works, and so does this down()). With
+    # the version unknown the state up() leaves is one of two: down() is not judged.
+    write(tmp_path, {"2024_01_01_000000_create_links.php":
+                     migration(CREATE_LINKS, "        Schema::dropIfExists('links');"),
+                     "2024_01_02_000000_change.php":
+                     migration(RENAME_THEN_READD, UNDO_RENAME_THEN_READD)})
+    if version:
+        (tmp_path / ".migrate-lint.toml").write_text(f'laravel-version = "{version}"\n')
+    assert lint(tmp_path, select="ML105") == []
+
+
+def test_an_up_that_fails_has_no_down_to_judge(tmp_path):
+    # The migration is not recorded when up() fails: a rollback never runs its down().
+    write(tmp_path, {"2024_01_01_000000_create_links.php":
+                     migration(CREATE_LINKS, "        Schema::dropIfExists('links');"),
+                     "2024_01_02_000000_change.php":
+                     migration(table("$table->string('link');"),
+                               table("$table->dropColumn('nope');"))})
+    assert [f["code"] for f in lint(tmp_path, select="ML101,ML105")] == ["ML101"]

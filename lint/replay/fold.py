@@ -71,6 +71,9 @@ class Replay:
         # which ran on state nobody knows (`plan` wants both; the lint rules do not).
         self.probe = probe
         self._reported: set = set()
+        # Migrations whose up() fails in one of Laravel's Blueprint orders only (version not
+        # known): the state they leave is one of two, so their down() is not judged.
+        self.order_dependent: set[str] = set()
 
     # ------------------------------------------------------------------ entry points
     def apply(self, summary: Summary, stop_at_first: bool = False) -> list[Problem]:
@@ -91,7 +94,7 @@ class Replay:
             # The Blueprint's closure (and its guards) runs before any of its SQL is sent.
             values = [self._value(s, summary, tries) for s in block]
             order = self._ordered(block, values)
-            doubt = self._order_doubt(block, values, order, summary, tries)
+            doubt, other_order = self._order_doubt(block, values, order, summary, tries)
             backups: dict = {}
             unit = None
             for step, value in order:
@@ -127,6 +130,8 @@ class Replay:
                         return run
                 elif step.try_id and (value is None or applied.uncertain):
                     tries.setdefault(step.try_id, "maybe")
+            if other_order is not None and self._differs(other_order, block, summary):
+                self.order_dependent.add(summary.path)
         return run
 
     def down_problems(self, summary: Summary) -> list[Problem]:
@@ -134,7 +139,7 @@ class Replay:
         a rollback of the last batch runs it: folded on a copy of the tables it names, so the
         history goes on from the state up() left."""
         steps = summary.down_steps
-        if not steps:
+        if not steps or summary.path in self.order_dependent:
             return []
         probe = self._sandbox(steps, summary, self.laravel)
         if probe is None:
@@ -227,18 +232,31 @@ class Replay:
         after 11.15 send in different orders can only fail where it fails both ways: the
         problems the other order finds too (as keys), or None when the order is not in doubt."""
         if self.laravel is not None or len(block) < 2:
-            return None
+            return None, None
         other = self._ordered(block, values, modern=True)
         if [p[0] for p in other] == [p[0] for p in order]:
-            return None
+            return None, None
         probe = self._sandbox([p[0] for p in other], summary, (12, 0))
         if probe is None:
-            return None
+            return None, None
         found = set()
         for step, value in other:
             if value is not False:
                 found |= {_key(p) for p in _Apply(probe, step, summary, value).run().problems}
-        return found
+        return found, probe
+
+    def _differs(self, probe: "Replay", block, summary: Summary) -> bool:
+        """Whether the two orders left the block's tables with different columns."""
+        for step in block:
+            name = self._conn_name(step.connection, summary)
+            for table in (step.table, step.to):
+                if not table:
+                    continue
+                a = self.state.connection(name).get(table)
+                b = probe.state.connection(name).get(table)
+                if _shape(a) != _shape(b):
+                    return True
+        return False
 
     # ------------------------------------------------------------------ conditions
     def _value(self, step: Step, summary: Summary, tries) -> bool | None:
@@ -329,6 +347,12 @@ class Replay:
         if self.default_name is not None and name == self.default_name:
             return DEFAULT
         return name
+
+
+def _shape(t: Table | None):
+    if t is None:
+        return None
+    return t.status, {k: c.status for k, c in t.columns.items()}
 
 
 def _aborted(p: Problem) -> Problem:

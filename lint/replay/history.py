@@ -241,8 +241,9 @@ def replay(h: History, state: SchemaState | None = None, engine: str | None = No
         if s.name in h.ran or (keep is not None and i not in keep):
             continue
         problems = r.apply(s)
-        if downs is True or (downs and os.path.normpath(s.path) in downs):
-            problems = problems + r.down_problems(s)
+        # A rollback runs down() only after up() succeeded: an up() that fails has no down().
+        if not problems and (downs is True or (downs and os.path.normpath(s.path) in downs)):
+            problems = r.down_problems(s)
         yield s, problems
     h.final = r.state
 
