@@ -13,14 +13,21 @@ import os
 import sys
 import time
 
-from migrate_lint.replay.history import history_files, load_history, replay
+from migrate_lint.replay.history import duplicate_classes, history_files, load_history, replay
 
 
 def rows(problems):
     return [(p.code, p.line, p.message, p.error) for p in problems]
 
 
+def classes(h, key):
+    return [(s.path, first.path) for s, first in duplicate_classes(h)
+            if os.path.normpath(s.path) == key]
+
+
 def main(argv: list[str]) -> int:
+    cold = "--cold" in argv
+    argv = [a for a in argv if a != "--cold"]
     corpus, engines = argv[0], argv[1:] or [None]
     dirs = sorted({os.path.dirname(p) for p in glob.glob(f"{corpus}/**/*.php", recursive=True)})
     checked = differ = 0
@@ -35,11 +42,12 @@ def main(argv: list[str]) -> int:
                      for s, ps in replay(h, engine=engine, downs=True)}
             for f in files:
                 key = os.path.normpath(f)
-                alone = next((rows(ps) for s, ps in replay(h, engine=engine, downs={key},
+                h1 = load_history([d], given={key}, files=files) if cold else h
+                alone = next((rows(ps) for s, ps in replay(h1, engine=engine, downs={key},
                                                            only={key})
                               if os.path.normpath(s.path) == key), None)
                 checked += 1
-                if alone != whole.get(key):
+                if alone != whole.get(key) or classes(h1, key) != classes(h, key):
                     differ += 1
                     print(f"DIFFERS ({engine}): {f}\n  whole: {whole.get(key)}\n  alone: {alone}")
     print(f"{checked} file x engine checks, {differ} differ, "

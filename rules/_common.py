@@ -99,20 +99,32 @@ def _has_atom(atom, kinds, table, names=None) -> bool:
     return isinstance(atom[4], str) and atom[4].lower() in names
 
 
+def _turns(table):
+    """The tables an op names: each value of a loop variable over a literal list (every turn
+    must be safe), else its one name."""
+    from migrate_lint.model.types import literal
+
+    return tuple(literal(v) for v in table.each) or (table,)
+
+
 def column_dropped_before(migration, op, call, column, ctx: RuleContext) -> bool:
     """An earlier drop of this column in the same method always runs where the add runs, so
     the add meets a table without it (the drop itself is ML003's business)."""
     if not column.known:
         return False
-    name = column.value.lower()
+    return all(_column_dropped_before(migration, op, call, column.value.lower(), ctx, table)
+               for table in _turns(op.table))
+
+
+def _column_dropped_before(migration, op, call, name, ctx, table) -> bool:
     for other, drop in _drops_of(migration).get(name, ()):
-        if other.conn != op.conn or not other.table.same(op.table, case_insensitive=True):
+        if other.conn != op.conn or not other.table.covers(table):
             continue
         if not before(drop, call):
             continue
         if other is op and not blueprint_commands_in_order(ctx):
             continue
-        if runs_whenever(drop, call, lambda a: _has_atom(a, ("column",), op.table, {name})):
+        if runs_whenever(drop, call, lambda a: _has_atom(a, ("column",), table, {name})):
             return True
     return False
 
@@ -137,9 +149,13 @@ def index_dropped_before(migration, op, call) -> bool:
     """An earlier drop of this index (by name, by its columns, or of all its columns) always
     runs where the add runs. Commands of one Blueprint run in order, so the same closure
     counts."""
+    return all(_index_dropped_before(migration, op, call, t) for t in _turns(op.table))
+
+
+def _index_dropped_before(migration, op, call, on) -> bool:
     from migrate_lint.model import blueprint as bp
 
-    table = op.table.value if op.table.known else None
+    table = on.value if on.known else None
     kind = bp.INDEX_KIND.get(call.method, "index")
     cols = [c.value.lower() for c in call.columns if c.known]
     if len(cols) != len(call.columns) or not cols:
@@ -147,7 +163,7 @@ def index_dropped_before(migration, op, call) -> bool:
     explicit = call.args[1].value if len(call.args) > 1 and call.args[1].known else None
     name = (explicit or bp.index_name(table, cols, kind)).lower()
     for other in migration.ops:
-        if other.conn != op.conn or not other.table.same(op.table, case_insensitive=True):
+        if other.conn != op.conn or not other.table.covers(on):
             continue
         for drop in other.calls:
             if not before(drop, call):
@@ -173,7 +189,7 @@ def index_dropped_before(migration, op, call) -> bool:
             else:
                 continue
             if hit and runs_whenever(drop, call, lambda a: _has_atom(
-                    a, ("index", "foreign", "column"), op.table) or (
+                    a, ("index", "foreign", "column"), on) or (
                     kind == "foreign" and _not_on_sqlite(a))):
                 return True
     return False

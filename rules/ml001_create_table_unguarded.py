@@ -48,7 +48,7 @@ def _dropped_before(migration, op) -> bool:
         # The drop must run whenever the create runs: a reset under its own condition
         # (`if (env('CI')) { Schema::dropIfExists('t'); }`) does not make the create safe.
         if other.kind in ("dropIfExists", "drop") and other.ctx.function_id == op.ctx.function_id \
-                and other.table.same(op.table, case_insensitive=True) and runs_whenever(
+                and other.table.covers(op.table) and runs_whenever(
                     other, op, lambda atom: _has_atom(atom, ("table",), op.table)):
             return True
     return False

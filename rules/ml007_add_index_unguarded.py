@@ -14,7 +14,8 @@ What it does:
     an added column (`$table->string('x')->unique()`) belong to ML002. An index that an earlier
     call of the same method always drops first (by name, by its columns, or by dropping its
     columns; the same Blueprint counts, its commands run in order) is not flagged: the drop is
-    ML010's.
+    ML010's. A drop in a loop over a literal list of tables (`foreach (['a', 'b'] as $t)`,
+    `collect([...])->each(...)`, `array_map(..., [...])`) drops it on each listed table.
 
 Why is this bad?
     Adding an index that exists fails with SQLSTATE[42000] 1061 "Duplicate key name" on

@@ -41,13 +41,13 @@ def _table_rebuilt_before(migration, ins) -> bool:
     return any(op.kind in ("drop", "dropIfExists")
                and (op.order, op.span.start) < (ins.order, ins.span.start)
                and op.ctx.function_id == ins.ctx.function_id and not op.ctx.guards
-               and op.table.same(ins.table, case_insensitive=True) for op in migration.ops)
+               and op.table.covers(ins.table) for op in migration.ops)
 
 
 def _emptied_before(migration, ins) -> bool:
     """`DB::table('t')->truncate()` or `->where(...)->delete()` always runs before the insert:
     a re-run removes the rows it inserts again."""
-    return any(d.table.same(ins.table, case_insensitive=True) and before(d, ins)
+    return any(d.table.covers(ins.table) and before(d, ins)
                and runs_whenever(d, ins) for d in migration.row_deletes)
 
 

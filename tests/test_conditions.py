@@ -60,6 +60,31 @@ def test_the_model_reads_each_condition(body, expected):
     assert cond_of_add(body) == expected
 
 
+ADD_ON_T = ADD.replace("'tasks'", "$t")
+
+
+@pytest.mark.parametrize("loop, runs", [
+    (f"foreach (['tasks', 'notes'] as $t) {{ {ADD_ON_T} }}", True),
+    (f"$tables = ['tasks', 'notes'];\nforeach ($tables as $t) {{ {ADD_ON_T} }}", True),
+    (f"collect(['tasks', 'notes'])->each(function ($t) {{ {ADD_ON_T} }});", True),
+    (f"array_map(fn ($t) => {ADD_ON_T[:-1]}, ['tasks', 'notes']);", True),
+    # each() stops at `return false`; break/continue skip turns; a list that may have changed
+    (f"collect(['tasks', 'notes'])->each(function ($t) {{ {ADD_ON_T} return false; }});", False),
+    (f"foreach (['tasks', 'notes'] as $t) {{ {ADD_ON_T} break; }}", False),
+    (f"$tables = ['tasks', 'notes'];\n$tables[] = 'x';\nforeach ($tables as $t) {{ {ADD_ON_T} }}",
+     False),
+    (f"foreach (['tasks', $other] as $t) {{ {ADD_ON_T} }}", False),
+])
+def test_a_loop_over_a_literal_list_of_names_runs_its_body_for_each(loop, runs):
+    m = model.build("database/migrations/2024_01_01_000000_x.php", anon(loop).encode())
+    op = next(o for o in m.ops if o.kind == "table")
+    call = next(c for c in m.calls if c.category == "add")
+    if runs:
+        assert (op.table.expr, op.table.each, call.ctx.cond) == ("$t", ("tasks", "notes"), C.TRUE)
+    else:
+        assert op.table.each == () and call.ctx.cond != C.TRUE
+
+
 def test_helper_predicates_and_the_connection_property():
     props = """    protected $connection = 'archive';
     private function missing($t, $c) { return ! Schema::hasColumn($t, $c); }

@@ -10,7 +10,7 @@ import pytest
 
 from migrate_lint.replay.history import load_history, replay
 from migrate_lint.replay.relevant import needed
-from test_replay import anon, codes_at, lint, write
+from test_replay import anon, codes_at, lint, named, write
 
 
 def create(table: str, *columns: str, conn: str = "") -> str:
@@ -92,3 +92,76 @@ def test_unrelated_migrations_are_not_folded(tmp_path):
     assert needed(h.summaries, {3}) == {0, 3}
     assert codes_at(lint(tmp_path / "2024_01_04_000000_d.php", select="ML101")) == [
         ("2024_01_04_000000_d.php", 11, "ML101")]
+
+
+# --------------------------------------------------------------- prefilter (no cache)
+from migrate_lint.replay import prefilter  # noqa: E402
+
+PLAIN = [
+    create("posts", "x"),
+    alter("'posts'", "$table->dropColumn(['a', 'b']);"),
+    "        if (!Schema::hasColumn('posts', 'x')) {\n" + alter("'posts'", "$table->string('x');")
+    + "\n        }",
+    "        Schema::dropIfExists('posts');",
+    "        DB::table('posts')->where('id', 1)->get();",
+]
+NOT_PLAIN = {
+    "computed table": alter("$this->name", "$table->string('x');"),
+    "constant table": alter("self::TABLE", "$table->string('x');"),
+    "concatenation": alter("'po' . 'sts'", "$table->string('x');"),
+    "interpolation": alter('"{$prefix}posts"', "$table->string('x');"),
+    "connection": alter("'posts'", "$table->string('x');", via="Schema::connection('other')"),
+    "raw SQL": "        DB::statement('ALTER TABLE posts ADD x INT');",
+    "another migration": "        (new CreatePosts())->up();",
+    "guard on a computed table": "        if (Schema::hasTable($name)) { return; }",
+    "rename to a computed name": "        Schema::rename('posts', $this->archive);",
+    "columns of a computed table": "        Schema::dropColumns($name, ['x']);",
+}
+
+
+@pytest.mark.parametrize("body", PLAIN)
+def test_a_file_whose_tables_are_all_spelled_out_is_plain(body):
+    assert prefilter.plain(anon(body).encode())
+
+
+@pytest.mark.parametrize("why", NOT_PLAIN)
+def test_a_file_that_may_name_a_table_at_run_time_is_not_plain(why):
+    assert not prefilter.plain(anon(NOT_PLAIN[why]).encode())
+
+
+def test_a_file_linted_alone_models_only_what_it_may_depend_on(tmp_path):
+    files = {"2024_01_01_000000_a.php": anon(create("posts", "x")),
+             "2024_01_02_000000_b.php": anon(create("tags", "y")),
+             "2024_01_03_000000_c.php": anon(alter("$this->name", "$table->dropColumn('x');")),
+             "2024_01_04_000000_d.php": anon(alter("'posts'", "$table->string('x');"))}
+    write(tmp_path, files)
+    last = os.path.normpath(str(tmp_path / "2024_01_04_000000_d.php"))
+    h = load_history([str(tmp_path)], given={last})
+    # b names no table d depends on and names none at run time: left unmodelled (no steps);
+    # c may touch any table: modelled.
+    assert [bool(s.steps) for s in h.summaries] == [True, False, True, True]
+    assert codes_at(lint(tmp_path / "2024_01_04_000000_d.php", select="ML101")) == []  # c
+    files["2024_01_03_000000_c.php"] = anon(alter("'tags'", "$table->dropColumn('y');"))
+    write(tmp_path, files)
+    h = load_history([str(tmp_path)], given={last})
+    assert [bool(s.steps) for s in h.summaries] == [True, False, False, True]
+    assert codes_at(lint(tmp_path / "2024_01_04_000000_d.php", select="ML101")) == [
+        ("2024_01_04_000000_d.php", 11, "ML101")]
+
+
+def test_an_unrelated_file_that_does_not_parse_still_stops_the_replay(tmp_path):
+    broken = anon(create("tags", "y")).replace("});", "})", 1)
+    write(tmp_path, {"2024_01_01_000000_a.php": anon(create("posts", "x")),
+                     "2024_01_02_000000_b.php": broken,
+                     "2024_01_03_000000_d.php": anon(alter("'posts'", "$table->string('x');"))})
+    whole = codes_at(lint(tmp_path, select="ML101"))
+    alone = codes_at(lint(tmp_path / "2024_01_03_000000_d.php", select="ML101"))
+    assert alone == [f for f in whole if f[0] == "2024_01_03_000000_d.php"] == []
+
+
+def test_an_unrelated_file_declaring_the_same_class_is_read(tmp_path):
+    write(tmp_path, {"2024_01_01_000000_a.php": named("AddTags", create("tags", "y")),
+                     "2024_01_02_000000_x.php": named("AddOther", create("other", "y")),
+                     "2024_01_03_000000_b.php": named("AddTags", create("posts", "x"))})
+    assert codes_at(lint(tmp_path / "2024_01_03_000000_b.php", select="ML104")) == [
+        ("2024_01_03_000000_b.php", 7, "ML104")]

@@ -401,3 +401,50 @@ def test_a_call_not_given_the_blueprint_changes_nothing(tmp_path):
                      "2024_01_15_000000_note.php": anon(other),
                      "2024_02_01_000000_add_priority.php": anon(ADD_PRIORITY)})
     assert codes_at(lint(tmp_path)) == [("2024_02_01_000000_add_priority.php", 11, "ML101")]
+
+
+LOOP_ADD = """        foreach (['notes', 'labels'] as $t) {
+            Schema::table($t, function (Blueprint $table) { $table->integer('rank'); });
+        }"""
+
+
+@pytest.mark.parametrize("loop", [
+    LOOP_ADD.replace("'rank'", "'priority'"),
+    """        $tables = ['notes', 'labels'];
+        foreach ($tables as $t) {
+            Schema::table($t, function (Blueprint $table) { $table->integer('priority'); });
+        }""",
+    """        collect(['notes', 'labels'])->each(function ($t) {
+            Schema::table($t, function (Blueprint $table) { $table->integer('priority'); });
+        });""",
+    """        array_map(fn ($t) => Schema::table($t, fn (Blueprint $table) => $table->integer('priority')),
+            ['notes', 'labels']);""",
+], ids=["foreach", "foreach_over_variable", "collect_each", "array_map"])
+def test_a_loop_over_literal_tables_leaves_other_tables_known(tmp_path, loop):
+    # A step on a computed table makes its column unknown on every table; a loop over a
+    # literal list is a step on each listed table, so the duplicate on 'tasks' is still found.
+    write(tmp_path, {"2024_01_01_000000_create.php": anon(CREATE_TASKS),
+                     "2024_01_02_000000_loop.php": anon(loop),
+                     "2024_02_01_000000_add.php": anon(ADD_PRIORITY)})
+    assert codes_at(lint(tmp_path)) == [("2024_02_01_000000_add.php", 11, "ML101")]
+
+
+def test_a_loop_over_literal_tables_is_unrolled_in_list_order(tmp_path):
+    create_notes = """        Schema::create('notes', function (Blueprint $table) {
+            $table->id();
+        });"""
+    guarded = """        foreach (['notes', 'tasks'] as $t) {
+            if (! Schema::hasColumn($t, 'rank')) {
+                Schema::table($t, function (Blueprint $table) { $table->integer('rank'); });
+            }
+        }"""
+    write(tmp_path, {"2024_01_01_000000_create.php": anon(CREATE_TASKS + "\n" + create_notes),
+                     "2024_01_02_000000_loop.php": anon(LOOP_ADD),
+                     "2024_01_03_000000_guarded.php": anon(guarded),
+                     "2024_01_04_000000_notes_rank.php": anon(
+                         LOOP_ADD.replace("'notes', 'labels'", "'tasks', 'notes'"))})
+    found = lint(tmp_path)
+    # 'notes' got 'rank' in the first loop; the guard in the second loop reads each table
+    # (the add runs for 'tasks' only), so the third loop adds a duplicate on both, 'tasks' first.
+    assert codes_at(found) == [("2024_01_04_000000_notes_rank.php", 11, "ML101")] * 2
+    assert ["tasks.rank" in found[0]["message"], "notes.rank" in found[1]["message"]] == [True] * 2

@@ -10,7 +10,7 @@ __all__ = ["build", "BlueprintCall", "Closure", "Comment", "Context", "Guard", "
            "Migration", "Name", "RawSql", "SchemaOp", "SqlStatement"]
 
 
-def _undecodable(data: bytes) -> str | None:
+def undecodable(data: bytes) -> str | None:
     # PHP reads source as bytes: a Latin-1 (any non-UTF-8) file runs, so it is linted.
     if b"\0" in data[:8192]:
         return "binary file (NUL bytes)"
@@ -25,7 +25,7 @@ def build(path: str, data: bytes, summary_only: bool = False) -> Migration:
 
     source = Source(path, data)
     migration = Migration(path=path, source=source)
-    problem = _undecodable(data)
+    problem = undecodable(data)
     if problem is not None:
         migration.error = source.span(0, 0)
         migration.error_message = f"cannot lint: {problem}"

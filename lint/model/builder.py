@@ -17,6 +17,7 @@ from migrate_lint.model.names import (PLACEHOLDER, arg_values, array_items, clos
                                       is_function, norm, string_parts, text)
 from migrate_lint.model.guards import GET_TABLE, WHEN_OPS, ConditionReader, basename, same_node
 from migrate_lint.model.instances import MAX_DEPTH, Instantiator, Site
+from migrate_lint.model.loops import LoopReader
 from migrate_lint.model.types import (BlueprintCall, Closure, Comment, Insert, Migration, Name,
                                       RawSql, SchemaOp, literal)
 
@@ -64,7 +65,7 @@ def _lower_name(call) -> bytes:
     return name.text.lower() if name is not None else b""
 
 
-class Builder(ConditionReader, Instantiator):
+class Builder(ConditionReader, Instantiator, LoopReader):
     def __init__(self, migration: Migration, tree):
         self.m = migration
         self.src = migration.source
@@ -272,6 +273,9 @@ class Builder(ConditionReader, Instantiator):
     def _resolve_variable(self, node, var, subst, depth) -> Name:
         if var == "$this":
             return Name(None, var)
+        looped = self.loop_variable(node, var)
+        if looped is not None:
+            return looped
         # A parameter of an enclosing closure is not one of the method's locals.
         fn = None
         for fn in self.enclosing_functions(node):

@@ -191,6 +191,8 @@ class ConditionReader:
         """How a closure's body comes to run: None (once, right away), "rescue", or the
         condition under which it runs. outer: its ancestors, root first (tree-sitter's
         `.parent` walks down from the root: climbing it level by level is quadratic)."""
+        if self.loop_values(fn):
+            return None  # once for each value of a literal list (lint/model/loops.py)
         arg = outer[-1] if outer else None
         if arg is None or arg.type != "argument" or len(outer) < 3:
             # Assigned, returned or stored: it runs when (and if) something calls it.
@@ -225,6 +227,8 @@ class ConditionReader:
     def _loop_cond(self, loop, subst):
         """A loop body may run any number of times. `foreach (array_diff([...],
         Schema::getColumnListing(t)) as $c)` still says something about `$c`: it is missing."""
+        if self.loop_values(loop):
+            return C.TRUE  # once for each value of a literal list (lint/model/loops.py)
         if loop.type != "foreach_statement" or len(loop.named_children) < 3:
             return C.unknown("a loop body")
         source, target = loop.named_children[0], loop.named_children[1]

@@ -14,6 +14,8 @@ class Name:
 
     value: str | None
     expr: str
+    # A loop variable over a literal list (lint/model/loops.py): each of these values in turn.
+    each: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def known(self) -> bool:
@@ -32,6 +34,18 @@ class Name:
         if self.value is None and other.value is None:
             return self.expr == other.expr
         return False
+
+    def covers(self, other: "Name | None") -> bool:
+        """What happens to self happens to other: the same name (case-insensitively), or self
+        a loop variable naming other on one of its turns. A loop variable as other is covered
+        when each of its values is (two loops may use the same variable name)."""
+        if other is None:
+            return False
+        if other.each:
+            return all(self.covers(literal(v)) for v in other.each)
+        if self.each:
+            return other.known and other.value.lower() in (v.lower() for v in self.each)
+        return self.same(other, case_insensitive=True)
 
 
 def literal(value: str) -> Name:

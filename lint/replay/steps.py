@@ -199,10 +199,19 @@ class _Steps:
                                cond=C.and_(scope, ctx.cond), **kw))
 
     def op(self, op, scope) -> None:
+        if not op.table.each:
+            self._op(op, _name(op.table), op.table.display(), scope)
+            return
+        # A loop over a literal list of tables: unrolled, one turn per table in list order,
+        # with the loop variable read as that table in the conditions too.
+        for table in op.table.each:
+            start = len(self.steps)
+            self._op(op, table, table, scope)
+            self.steps[start:] = [_bound(s, op.table.expr, table) for s in self.steps[start:]]
+
+    def _op(self, op, table, texpr, scope) -> None:
         conn = _conn(op.connection)
-        table = _name(op.table)
         line = op.span.line
-        texpr = op.table.display()
         kind = op.kind
         ctx = op.ctx
         if kind == "create":
@@ -260,6 +269,21 @@ class _Steps:
                      ctype=kind_, table_expr=texpr, group=group,
                      phase=FLUENT if fluent else COMMAND, references=refs[0] if refs else ())
         self.steps.extend(later)
+
+
+def _bound(step: Step, var: str, value: str) -> Step:
+    import dataclasses
+
+    return dataclasses.replace(step, cond=_bind(step.cond, C.expr(var), value))
+
+
+def _bind(cond, var: tuple, value: str):
+    """cond with the loop variable (("expr", "$t") wherever a name goes) read as value."""
+    if cond == var:
+        return value
+    if isinstance(cond, tuple):
+        return tuple(_bind(c, var, value) for c in cond)
+    return cond
 
 
 def _placed(step: Step, call, scope, group) -> Step:

@@ -1,0 +1,75 @@
+"""Which migrations of a history a run on a few files can leave unmodelled.
+
+Linting one file replays the whole folder before it, and without a cache that means modelling
+every earlier migration. Most of them cannot matter: the fold keeps one record per table
+(lint/replay/relevant.py), so a migration matters only if it names a table the reported ones
+depend on, or if it reaches past its own tables. This decides the second from the bytes alone,
+conservatively: a file is "plain" when nothing in it can name a table or connection at run time
+(no connection, raw SQL, string concatenation or interpolation, heredoc, schema call whose
+first argument is not a literal, call into another migration). Every table a plain file's
+steps name is then spelled out in it, so a plain file that contains none of the tables the
+reported files depend on (nor their class names: ML104) is left unmodelled, once parsed (a
+file the model cannot read stops the replay from claiming anything after it). Each file alone
+still finds exactly what the whole history finds in it (bench/slices.py --cold)."""
+
+from __future__ import annotations
+
+import re
+
+_NOT_PLAIN = re.compile(
+    rb"connection|statement\s*\(|unprepared\s*\(|<<<|artisan|->\s*call\s*\("
+    rb"|->\s*(?:up|down)\s*\("
+    rb"|['\"]\s*\.(?![.=])|(?<![.\d])\.\s*['\"]"  # concatenation next to a string
+    rb"|\"[^\"\n]*\$"  # interpolation
+    rb"|(?:::|->)\s*(?:create|table|drop|dropifexists|dropcolumns|rename|when\w+|has\w*"
+    rb"|get\w+)\s*\(\s*(?![\s'\")])"  # a schema call on a computed table
+    rb"|rename\s*\(\s*(['\"])[^'\"]*\1\s*,\s*(?!['\"])"  # ...or to a computed name
+    rb"|(?:::|->)\s*(?:create|table|drop|dropifexists|rename)\s*\(\s*\)",  # ...or on none
+    re.IGNORECASE)
+
+
+def plain(data: bytes) -> bool:
+    return _NOT_PLAIN.search(data) is None
+
+
+def readable(data: bytes) -> bool:
+    """Whether the model will read the file: one it cannot (not text, a syntax error) stops
+    the replay from claiming anything after it, so it is always modelled."""
+    from migrate_lint import model, parse
+
+    return model.undecodable(data) is None and not parse.parse(data).root_node.has_error
+
+
+def mentions(lowered: bytes, names) -> bool:
+    return any(n in lowered for n in names)
+
+
+def build_relevant(todo, given: set, by_path: dict, files: list, build) -> list[str]:
+    """Models (with `build`) the files of `todo` the given ones may depend on, and returns the
+    paths left unmodelled. todo: (path, bytes, digest) of the files no summary is known for;
+    by_path: the summaries known so far, which `build` adds to."""
+    import os
+
+    from migrate_lint.replay.relevant import footprint, needed
+
+    waiting, now = {}, []
+    for item in todo:
+        if os.path.normpath(item[0]) not in given and plain(item[1]) and readable(item[1]):
+            waiting[item[0]] = (item, item[1].lower())
+        else:
+            now.append(item)
+    build(now)
+    while waiting:
+        known = [by_path[p] for p in files if p in by_path]
+        reported = {i for i, s in enumerate(known) if os.path.normpath(s.path) in given}
+        names = {known[i].class_name.lower() for i in reported if known[i].class_name}
+        for i in needed(known, reported):
+            names |= footprint(known[i], downs=i in reported)[0]
+        encoded = [n.encode("utf-8", "surrogateescape") for n in names if n]
+        found = [item for item, lowered in waiting.values() if mentions(lowered, encoded)]
+        if not found:
+            break
+        for item in found:
+            del waiting[item[0]]
+        build(found)
+    return list(waiting)
