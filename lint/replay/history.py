@@ -247,8 +247,8 @@ def replay(h: History, state: SchemaState | None = None, engine: str | None = No
     if only is not None:
         from migrate_lint.replay.relevant import needed
 
-        keep = needed(h.summaries, {i for i, s in enumerate(h.summaries)
-                                    if os.path.normpath(s.path) in only})
+        keep, _ = needed(h.summaries, {i for i, s in enumerate(h.summaries)
+                                       if os.path.normpath(s.path) in only})
     for i, s in enumerate(h.summaries):
         if s.name in h.ran or (keep is not None and i not in keep):
             continue

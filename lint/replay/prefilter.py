@@ -5,8 +5,8 @@ every earlier migration. Most of them cannot matter: the fold keeps one record p
 (lint/replay/relevant.py), so a migration matters only if it names a table the reported ones
 depend on, or if it reaches past its own tables. This decides the second from the bytes alone,
 conservatively: a file is "plain" when nothing in it can name a table or connection at run time
-(no connection, raw SQL, string concatenation or interpolation, heredoc, schema call whose
-first argument is not a literal, call into another migration). Every table a plain file's
+(no connection, raw SQL, call into another migration, and every schema call names its table,
+and a rename its new name, with one plain string literal). Every table a plain file's
 steps name is then spelled out in it, so a plain file that contains none of the tables the
 reported files depend on (nor their class names: ML104) is left unmodelled, once parsed (a
 file the model cannot read stops the replay from claiming anything after it). Each file alone
@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import re
 
+# A string literal with nothing computed in it (no escape, no interpolation).
+_LIT = rb"""\s*(?:'[^'\\]*'|"[^"\\$]*")\s*"""
 _NOT_PLAIN = re.compile(
-    rb"connection|statement\s*\(|unprepared\s*\(|<<<|artisan|->\s*call\s*\("
-    rb"|->\s*(?:up|down)\s*\("
-    rb"|['\"]\s*\.(?![.=])|(?<![.\d])\.\s*['\"]"  # concatenation next to a string
-    rb"|\"[^\"\n]*\$"  # interpolation
-    rb"|(?:::|->)\s*(?:create|table|drop|dropifexists|dropcolumns|rename|when\w+|has\w*"
-    rb"|get\w+)\s*\(\s*(?![\s'\")])"  # a schema call on a computed table
-    rb"|rename\s*\(\s*(['\"])[^'\"]*\1\s*,\s*(?!['\"])"  # ...or to a computed name
-    rb"|(?:::|->)\s*(?:create|table|drop|dropifexists|rename)\s*\(\s*\)",  # ...or on none
+    rb"connection|statement\s*\(|unprepared\s*\(|artisan|->\s*call\s*\(|->\s*(?:up|down)\s*\("
+    # a schema call whose table is not one plain literal (computed, concatenated, none)
+    rb"|(?:::|->)\s*(?:create|table|drop|dropifexists|dropcolumns|rename|when\w+|has\w*|get\w+)"
+    rb"\s*\((?!" + _LIT + rb"[,)]|\s*\))"
+    rb"|(?:::|->)\s*(?:create|table|drop|dropifexists|rename)\s*\(\s*\)"
+    rb"|rename\s*\(" + _LIT + rb",(?!" + _LIT + rb"\))",  # a rename to a computed name
     re.IGNORECASE)
 
 
@@ -50,7 +50,7 @@ def build_relevant(todo, given: set, by_path: dict, files: list, build) -> list[
     by_path: the summaries known so far, which `build` adds to."""
     import os
 
-    from migrate_lint.replay.relevant import footprint, needed
+    from migrate_lint.replay.relevant import needed
 
     waiting, now = {}, []
     for item in todo:
@@ -63,8 +63,7 @@ def build_relevant(todo, given: set, by_path: dict, files: list, build) -> list[
         known = [by_path[p] for p in files if p in by_path]
         reported = {i for i, s in enumerate(known) if os.path.normpath(s.path) in given}
         names = {known[i].class_name.lower() for i in reported if known[i].class_name}
-        for i in needed(known, reported):
-            names |= footprint(known[i], downs=i in reported)[0]
+        names |= needed(known, reported)[1]
         encoded = [n.encode("utf-8", "surrogateescape") for n in names if n]
         found = [item for item, lowered in waiting.values() if mentions(lowered, encoded)]
         if not found:

@@ -32,53 +32,70 @@ def _cond_tables(cond, out: set) -> bool:
     return ok
 
 
-def _names(steps: list[Step], out: set) -> bool:
-    """Adds the tables the steps name; False when one of them reaches past its tables."""
-    ok = True
-    for s in steps:
-        if s.table is None or s.connection is not None or s.action.startswith("taint") or \
-                (s.action == "rename_table" and s.to is None):
-            ok = False
-        if s.table:
-            out.add(s.table.lower())
-        if s.to:
-            out.add(s.to.lower())
-        if s.references and isinstance(s.references[0], str):
-            out.add(s.references[0].lower())
-        if not _cond_tables(s.cond, out):
-            ok = False
-    return ok
+class Footprint:
+    """What a migration's steps name: `tables` (their own, a rename's target), `asks` (the
+    tables their guards ask about), `steps` ((tables, asks, try) of each step), `contained`
+    (no step reaches past its tables)."""
+
+    __slots__ = ("tables", "asks", "steps", "tries", "contained")
+
+    def __init__(self, summary: Summary, downs: bool = False):
+        self.tables: set = set()
+        self.asks: set = set()
+        self.steps: list = []
+        self.tries: dict = {}  # try/catch -> its tables: one step failing skips the rest
+        self.contained = summary.connection is None
+        for s in (*summary.steps, *(summary.down_steps if downs else ())):
+            if s.table is None or s.connection is not None or s.action.startswith("taint") or \
+                    (s.action == "rename_table" and s.to is None):
+                self.contained = False
+            named = {t.lower() for t in (s.table, s.to) if t}
+            asks: set = set()
+            if not _cond_tables(s.cond, asks):
+                self.contained = False
+            self.tables |= named
+            self.asks |= asks
+            self.steps.append((named, asks, s.try_id))
+            if s.try_id:
+                self.tries.setdefault(s.try_id, set()).update(named)
+
+    def shaping(self, followed: set) -> set:
+        """The tables whose state decides what this migration does to the `followed` ones:
+        those its steps on them ask about, a rename's other end, and every table of a
+        try/catch that holds one. (A foreign key's target is only recorded by the fold.)"""
+        hot = {t for t, names in self.tries.items() if not names.isdisjoint(followed)}
+        out: set = set()
+        for named, asks, try_id in self.steps:
+            if try_id in hot or not named.isdisjoint(followed):
+                out |= asks | named
+        return out
 
 
-def footprint(summary: Summary, downs: bool = False) -> tuple[frozenset, bool]:
-    """(the tables a migration's up(), and down() with `downs`, names, lower-cased; whether
-    it touches only those, on the default connection)."""
-    out: set = set()
-    ok = _names(summary.steps, out)
-    if downs and not _names(summary.down_steps, out):
-        ok = False
-    return frozenset(out), ok and summary.connection is None
-
-
-def needed(summaries: list[Summary], reported: set[int]) -> set[int]:
-    """Indexes of the summaries the fold must apply so that the reported ones (indexes) get
-    the problems a fold of every summary gives them."""
+def needed(summaries: list[Summary], reported: set[int]) -> tuple[set[int], set]:
+    """(indexes of the summaries the fold must apply so that the reported ones get the
+    problems a fold of every summary gives them, the tables those depend on)."""
     tables: set = set()
-    keep = set(reported)
+    keep: dict = {}
     prints = {}
     for i, s in enumerate(summaries):
-        names, contained = footprint(s, downs=i in reported)
-        if i in reported or not contained:
-            keep.add(i)
-            tables |= names
+        fp = Footprint(s, downs=i in reported)
+        if i in reported:
+            tables |= fp.tables | fp.asks
+            keep[i] = fp
+        elif not fp.contained:
+            keep[i] = fp
         else:
-            prints[i] = names
+            prints[i] = fp
     changed = True
-    while changed:  # a kept migration's other tables may be shaped by migrations not kept
+    while changed:  # until no kept migration's shaping tables lead anywhere new
         changed = False
-        for i, names in prints.items():
-            if i not in keep and not names.isdisjoint(tables):
-                keep.add(i)
-                tables |= names
+        for i, fp in prints.items():
+            if i not in keep and not fp.tables.isdisjoint(tables):
+                keep[i] = fp
                 changed = True
-    return keep
+        for fp in keep.values():
+            more = fp.shaping(tables) - tables
+            if more:
+                tables |= more
+                changed = True
+    return set(keep), tables
