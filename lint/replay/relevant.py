@@ -1,15 +1,16 @@
 """Which migrations of a history the reported ones depend on.
 
-The fold keeps one record per table, and a step reads and writes only the tables it names
-(its own, a rename's target, a foreign key's, the ones its guards ask about). So what a
-reported migration finds depends only on the earlier migrations that name one of its tables,
-closed over the tables those name in turn. A few steps reach past their tables and make a
-migration relevant wherever it stands: a table or connection computed at run time, a rename to
-a computed name, an unreadable file (taint), and any named connection (the fold creates a
-connection on first use, and a step on a computed connection touches every connection made so
-far). A pre-commit run on one file of a 400-migration app then folds tens of migrations, not
-hundreds; the findings are the same (tests/test_relevant_slice.py checks each file alone
-against the whole history)."""
+The fold keeps one record per table, and a step reads and writes only the table it names; it
+is shaped by the tables its guards ask about, a rename by its other end, and a step inside a
+try/catch by the others there (one failing skips the rest). So what a reported migration finds
+depends only on the earlier migrations with a step on one of its tables, closed over what
+shapes those steps. (A foreign key's target is only recorded.) A few steps reach past their
+tables and make a migration relevant wherever it stands: a table or connection computed at run
+time, a rename to a computed name, an unreadable file (taint), and any named connection (the
+fold creates a connection on first use, and a step on a computed connection touches every
+connection made so far). A pre-commit run on one file of a 400-migration app then folds tens
+of migrations, not hundreds, and finds the same (bench/slices.py checks each file alone
+against the whole history; tests/test_relevant_slice.py the shapes that need each rule)."""
 
 from __future__ import annotations
 
