@@ -195,7 +195,7 @@ def load_history(dirs: list[str], given: set[str] | None = None, use_squashed: b
             by_path[path] = summary
             cache.put(path, digest, summary)
 
-    if given and len(todo) > 1:
+    if given and todo:
         # Linting a few files: an earlier migration that cannot touch their tables is left
         # unmodelled (an empty summary, never cached; lint/replay/prefilter.py).
         from migrate_lint.replay.prefilter import build_relevant
