@@ -71,8 +71,8 @@ class Replay:
         # which ran on state nobody knows (`plan` wants both; the lint rules do not).
         self.probe = probe
         self._reported: set = set()
-        # Migrations whose up() fails in one of Laravel's Blueprint orders only (version not
-        # known): the state they leave is one of two, so their down() is not judged.
+        # Migrations whose up() leaves different columns in Laravel's two Blueprint orders
+        # (version not known): the state is one of two, so their down() is not judged.
         self.order_dependent: set[str] = set()
         self._origins: dict = {}
 

@@ -14,6 +14,7 @@ still finds exactly what the whole history finds in it (bench/slices.py --cold).
 
 from __future__ import annotations
 
+import os
 import re
 
 # A string literal with nothing computed in it (no escape, no interpolation).
@@ -48,8 +49,6 @@ def build_relevant(todo, given: set, by_path: dict, files: list, build) -> list[
     """Models (with `build`) the files of `todo` the given ones may depend on, and returns the
     paths left unmodelled. todo: (path, bytes, digest) of the files no summary is known for;
     by_path: the summaries known so far, which `build` adds to."""
-    import os
-
     from migrate_lint.replay.relevant import needed
 
     waiting, now = {}, []

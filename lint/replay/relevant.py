@@ -14,7 +14,7 @@ against the whole history; tests/test_relevant_slice.py the shapes that need eac
 
 from __future__ import annotations
 
-from migrate_lint.replay.steps import Step, Summary
+from migrate_lint.replay.steps import Summary
 
 
 def _cond_tables(cond, out: set) -> bool:

@@ -272,9 +272,7 @@ class _Steps:
 
 
 def _bound(step: Step, var: str, value: str) -> Step:
-    import dataclasses
-
-    return dataclasses.replace(step, cond=_bind(step.cond, C.expr(var), value))
+    return _evolve(step, cond=_bind(step.cond, C.expr(var), value))
 
 
 def _bind(cond, var: tuple, value: str):
