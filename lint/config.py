@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record
 from pathlib import Path
 
 KEYS = {"select", "ignore", "exclude", "per-file-ignores", "check-down", "laravel-version",
@@ -15,7 +15,7 @@ class ConfigError(Exception):
     """A configuration problem; the CLI prints it on one line and exits 2."""
 
 
-@dataclass
+@record
 class Config:
     path: Path | None = None
     root: Path = field(default_factory=Path.cwd)

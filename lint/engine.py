@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record
 from pathlib import Path
 
 from migrate_lint.findings import Finding
@@ -18,7 +18,7 @@ class SelectionError(Exception):
     pass
 
 
-@dataclass
+@record
 class Settings:
     enabled: set[str]
     rule_ctx: RuleContext = field(default_factory=RuleContext)
@@ -26,7 +26,7 @@ class Settings:
     root: Path = field(default_factory=Path.cwd)
 
 
-@dataclass
+@record
 class FileResult:
     path: str
     findings: list[Finding]

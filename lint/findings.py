@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Span:
     """Byte offsets plus 1-based line/column (columns count code points, not bytes)."""
 
@@ -17,7 +17,7 @@ class Span:
     end_column: int
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Edit:
     """Replace source bytes [start, end) with text."""
 
@@ -26,13 +26,13 @@ class Edit:
     text: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Fix:
     message: str
     edits: tuple[Edit, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     code: str
     rule: str

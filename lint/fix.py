@@ -16,14 +16,14 @@ import os
 import signal
 import stat
 import tempfile
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record
 
 from migrate_lint.engine import FileResult, lint_source
 
 MAX_PASSES = 8
 
 
-@dataclass
+@record
 class FixOutcome:
     fixed: int = 0
     diff: str = ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from migrate_lint.record import record
 
 from migrate_lint.engine import FileResult, Settings, lint_source
 from migrate_lint.heap import long_lived
@@ -13,7 +13,7 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SUMMARY_STARTS = ("All checks", "Found", "Fixed", "No findings", "No migration")
 
 
-@dataclass
+@record
 class Options:
     paths: list[str]
     fmt: str = "text"

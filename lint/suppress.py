@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from migrate_lint.record import record
 
 from migrate_lint.findings import Finding
 
@@ -12,7 +12,7 @@ _END = re.compile(r"--|//|#|\*/")  # a reason, or another comment, ends the list
 _SEPARATOR = re.compile(r"[\s,:]+")
 
 
-@dataclass
+@record
 class Directive:
     comment: object  # model Comment
     whole_file: bool

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record
 
 from migrate_lint.findings import Finding, Span
 
 _WS = re.compile(r"\s+")
 
 
-@dataclass
+@record
 class RuleContext:
     check_down: bool = True
     laravel_version: tuple[int, ...] | None = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import dataclass
+from migrate_lint.record import record
 from pathlib import Path
 
 _SKIP = ("ML000", "ML900")
@@ -22,7 +22,7 @@ _PREDICTS = {"up": "up 2", "down": "down 2"}
 CONFIRMED, NOT_REPRODUCED, NOT_RUNNABLE = "confirmed", "not reproduced on this engine", "not runnable"
 
 
-@dataclass
+@record
 class Row:
     path: str
     line: int
@@ -36,7 +36,7 @@ class Row:
                 "status": self.status, "dynamic": self.dynamic}
 
 
-@dataclass
+@record
 class Comparison:
     rows: list[Row]
     misses: list  # Outcomes with a finding no static finding names

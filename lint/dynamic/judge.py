@@ -4,7 +4,7 @@ migration that cannot run here (a note), and whether an earlier failure is to bl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from migrate_lint.record import record
 from pathlib import Path
 
 DATABASE = "database"      # the database refused a statement: a finding
@@ -53,7 +53,7 @@ _LOST = re.compile(r"\b(2002|2006|2013)\b.*(Connection refused|gone away|Lost co
                    r"server has gone away|Lost connection to", re.I)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Verdict:
     kind: str
     reason: str  # a short group name for the summary

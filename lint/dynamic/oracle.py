@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import time
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record
 from importlib import resources
 from pathlib import Path
 
@@ -18,7 +18,7 @@ class OracleError(Exception):
     """PHP is missing, the autoloader is missing, or the runner did not answer in JSON."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SqliteDb:
     path: str
     options: dict = field(default_factory=dict, compare=False, hash=False)  # prefix, ...
@@ -32,7 +32,7 @@ class SqliteDb:
         return "sqlite"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MariaDb:
     database: str
     host: str = "127.0.0.1"
@@ -56,7 +56,7 @@ class MariaDb:
         return "mariadb"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PgSqlDb:
     database: str
     host: str = "127.0.0.1"
@@ -77,7 +77,7 @@ class PgSqlDb:
         return "pgsql"
 
 
-@dataclass
+@record
 class StepResult:
     method: str
     ok: bool
@@ -89,7 +89,7 @@ class StepResult:
     fingerprint: dict | None = None  # {"hash", "tables"} of the schema after the step
 
 
-@dataclass
+@record
 class StepsResult:
     ok: bool
     steps: list[StepResult]
@@ -104,7 +104,7 @@ class StepsResult:
         return next((s for s in self.steps if not s.ok), None)
 
 
-@dataclass
+@record
 class MigrateResult:
     ok: bool
     error: str | None

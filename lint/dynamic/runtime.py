@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record
 from pathlib import Path
 
 CONNECTION_KEYS = ("strict", "charset", "collation", "prefix")
@@ -16,7 +16,7 @@ class RuntimeProblem(Exception):
     pass
 
 
-@dataclass
+@record
 class Runtime:
     autoload: list[str] | None  # None: Debian's packages
     laravel: str                # "Laravel 8.83.26 (Debian's packages)"

@@ -17,7 +17,7 @@ import re
 import secrets
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -30,7 +30,7 @@ class ScratchError(Exception):
     """A database verify must not or cannot use; the message is one line, password masked."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ServerUrl:
     scheme: str
     host: str

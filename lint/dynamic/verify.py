@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record
 from pathlib import Path
 
 STEPS = ("up", "up", "down", "down", "up")
@@ -38,7 +38,7 @@ class VerifyError(Exception):
     pass
 
 
-@dataclass
+@record
 class Outcome:
     path: str
     status: str = VERIFIED          # verified | finding | not-runnable | blocked
@@ -69,7 +69,7 @@ class Outcome:
         return ([self] if self.status != VERIFIED else []) + self.more
 
 
-@dataclass
+@record
 class VerifyResult:
     outcomes: list[Outcome]
     engine: str

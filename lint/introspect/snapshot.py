@@ -8,7 +8,7 @@ the user may not see, and column types written as sqlglot writes them for a dump
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record
 
 from migrate_lint import quiet_sqlglot
 from migrate_lint.replay.dump import ParsedDump
@@ -17,7 +17,7 @@ from migrate_lint.replay.steps import Step
 _CREATES = re.compile(r"^\d{4}_\d{2}_\d{2}_\d{6}_create_(\w+?)_table$")
 
 
-@dataclass
+@record
 class TableFacts:
     name: str
     columns: list = field(default_factory=list)  # (name, type as the catalog writes it)
@@ -26,7 +26,7 @@ class TableFacts:
     indexes: list = field(default_factory=list)
 
 
-@dataclass
+@record
 class Catalog:
     """One engine's raw answer: every base table of the database or schema read."""
 
@@ -44,7 +44,7 @@ class Catalog:
 ENGINES = {"MySQL": "mysql", "MariaDB": "mariadb", "SQLite": "sqlite", "PostgreSQL": "pgsql"}
 
 
-@dataclass
+@record
 class Snapshot(ParsedDump):
     """A ParsedDump read from a live database (source "database", engine mysql | mariadb |
     sqlite | pgsql, warnings), with what the reading found out."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 DRIVERS = {"mysql": "mysql", "mariadb": "mysql", "pgsql": "pgsql", "postgres": "pgsql",
@@ -29,7 +29,7 @@ def mask(text: str) -> str:
     return _QUERY_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", text))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DatabaseTarget:
     driver: str  # mysql | pgsql | sqlite
     database: str | None = None  # a database name, or the SQLite file's path

@@ -14,7 +14,7 @@ context, call_parts, enclosing_functions).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from migrate_lint.record import record
 
 from migrate_lint.model.guards import at_call_site, basename
 from migrate_lint.model.names import arg_values, array_items, closure_params, string_parts, text
@@ -23,7 +23,7 @@ MAX_DEPTH = 4
 ENTRY_METHODS = ("up", "down")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Site:
     """One call of a function body: the call node, the body's function node, and the names
     its parameters are bound to (variable text -> Name)."""

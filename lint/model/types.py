@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record
 from typing import Any
 
 from migrate_lint.findings import Span
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Name:
     """A table/column/index name: its literal value when known, else the expression's text."""
 
@@ -52,7 +52,7 @@ def literal(value: str) -> Name:
     return Name(value, repr(value))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Guard:
     """An existence check known to hold where an operation runs: one literal the operation's
     condition implies (lint/model/conditions.py).
@@ -107,7 +107,7 @@ def guards_of(cond: tuple) -> tuple[Guard, ...]:
     return tuple(sorted(out, key=repr))
 
 
-@dataclass
+@record
 class Context:
     """Where a statement runs: its method, the condition it runs under, what protects it."""
 
@@ -160,7 +160,7 @@ def _table_matches(guard_table: Name | None, table: Name | None) -> bool:
 # its own method name and is linted as written.
 
 
-@dataclass
+@record
 class Closure:
     param: str | None  # "$table"
     arrow: bool
@@ -172,7 +172,7 @@ class Closure:
     shared: bool = False
 
 
-@dataclass
+@record
 class SchemaOp:
     """One schema-builder call: Schema::create/table/drop/dropIfExists/rename/dropColumns/..."""
 
@@ -195,7 +195,7 @@ class SchemaOp:
     order: int = 0
 
 
-@dataclass
+@record
 class BlueprintCall:
     """One chained Blueprint call inside a schema closure: `$table->string('x')->nullable()`."""
 
@@ -223,7 +223,7 @@ class BlueprintCall:
     modifier_args: tuple = ()
 
 
-@dataclass
+@record
 class SqlStatement:
     # create_table | drop_table | create_index | drop_index | alter_add | alter_drop |
     # alter_add_index | alter_drop_index | alter_rename_column (CHANGE a b, RENAME COLUMN) |
@@ -236,7 +236,7 @@ class SqlStatement:
     to: str | None = None  # the new column name of alter_rename_column
 
 
-@dataclass
+@record
 class RawSql:
     via: str  # "statement" | "unprepared"
     sql: str
@@ -254,7 +254,7 @@ class RawSql:
     connection: str | None = None
 
 
-@dataclass
+@record
 class Insert:
     """A query builder call on a table's rows: insert/insertGetId (Migration.inserts),
     delete/truncate (Migration.row_deletes), get/each/chunk/cursor/... (Migration.reads),
@@ -273,7 +273,7 @@ class Insert:
     columns: tuple[str, ...] = ()
 
 
-@dataclass
+@record
 class Comment:
     line: int
     end_line: int
@@ -282,7 +282,7 @@ class Comment:
     trailing: bool  # code precedes it on its line
 
 
-@dataclass
+@record
 class Migration:
     path: str
     source: Any  # migrate_lint.source.Source

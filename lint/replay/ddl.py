@@ -141,9 +141,9 @@ def steps_of_statement(text: str, line: int, conditional: bool, connection: str 
 
 def _when(step: Step, cond) -> Step:
     """step, run only under cond (IF [NOT] EXISTS in a migration's SQL)."""
-    import dataclasses
+    from migrate_lint import record
 
-    return dataclasses.replace(step, cond=C.and_(step.cond, cond))
+    return record.replace(step, cond=C.and_(step.cond, cond))
 
 
 def _fallback(text, line, connection, strict) -> list[Step]:

@@ -5,7 +5,7 @@ pg_dump --schema-only and SQLite's .schema, with the `migrations` rows when pres
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record
 
 from migrate_lint import quiet_sqlglot
 from migrate_lint.replay.state import Connection
@@ -16,7 +16,7 @@ class DumpError(Exception):
     pass
 
 
-@dataclass
+@record
 class ParsedDump:
     """A database's schema and `migrations` rows: read from a dump, or live (lint/introspect)."""
 

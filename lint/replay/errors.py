@@ -7,13 +7,13 @@ Doctrine, whose own exception has no SQLSTATE: match those on the message or the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from migrate_lint.record import record
 
 MYSQL, MARIADB, SQLITE, PGSQL = "mysql", "mariadb", "sqlite", "pgsql"
 DOCTRINE_MISSING_COLUMN = "Doctrine\\DBAL\\Schema\\Exception\\ColumnDoesNotExist"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Error:
     sqlstate: str | None  # None: not a database error (a Doctrine or Laravel exception)
     message: str

@@ -13,7 +13,7 @@ indexes given as column modifiers; from 11.15 one command per column, in source 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from migrate_lint.record import field, record, replace
 
 from migrate_lint.model import conditions as C
 from migrate_lint.replay import errors as E
@@ -25,7 +25,7 @@ DUMP = "<dump>"  # the migration name of a dump's (or a live database's) own sta
 _PHASE_ORDER = {OPEN: -1, CHANGE: 0, ADD: 1, COMMAND: 2, FLUENT: 3, "": 2}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Problem:
     """A step that definitely fails at this point of the history."""
 
@@ -40,7 +40,7 @@ class Problem:
     exception: str = ""
 
 
-@dataclass
+@record
 class Run:
     """What one migration's up() did in the fold."""
 

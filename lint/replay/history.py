@@ -11,10 +11,9 @@ recurse and such folders (tenant/, legacy/) usually run on another database.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record, replace
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
@@ -30,7 +29,7 @@ _DEFAULT_CONN = re.compile(r"""['"]default['"]\s*=>\s*(?:env\(\s*['"]DB_CONNECTI
                            r"""['"]([\w-]+)['"]""")
 
 
-@dataclass
+@record
 class History:
     dirs: list[str]
     files: list[str]  # Laravel's order
@@ -166,7 +165,7 @@ def load_history(dirs: list[str], given: set[str] | None = None, use_squashed: b
             done = (parsed or {}).get(key)
             if done is not None:
                 # Built by the per-file pass from the same bytes: no second parse.
-                summary = dataclasses.replace(done, path=path)
+                summary = replace(done, path=path)
                 cache.put(path, digest, summary)
             else:
                 summary = cache.get(path, digest)
@@ -181,7 +180,7 @@ def load_history(dirs: list[str], given: set[str] | None = None, use_squashed: b
                 h.comments[key] = m.comments
             else:
                 done = (parsed or {}).get(key)
-                summary = dataclasses.replace(done, path=path) if done is not None \
+                summary = replace(done, path=path) if done is not None \
                     else cache.get(path, digest)
             if summary is not None:
                 cache.put(path, digest, summary)

@@ -12,7 +12,7 @@ changes are missing), and would `--fix` let the whole run complete?
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record
 
 from migrate_lint.replay import dump as dumpmod
 from migrate_lint.replay import errors
@@ -23,7 +23,7 @@ from migrate_lint.replay.state import DEFAULT, NO, YES, SchemaState
 RUNS, FAILS, NEVER, RAN = "runs", "fails", "never reached", "already ran"
 
 
-@dataclass
+@record
 class Outcome:
     migration: str
     path: str
@@ -43,7 +43,7 @@ class Outcome:
         return not self.may_fail and not self.unchecked
 
 
-@dataclass
+@record
 class FixNote:
     path: str
     line: int
@@ -52,7 +52,7 @@ class FixNote:
     diff: str | None = None  # the change --fix makes for it (a unified diff), for reports
 
 
-@dataclass
+@record
 class Plan:
     dump: str  # the dump's path, or the database URL with its password masked
     dialect: str

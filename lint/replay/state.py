@@ -7,13 +7,13 @@ YES and NO facts may ever back a finding.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record
 
 YES, NO, MAYBE = "yes", "no", "maybe"
 DEFAULT = "default"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Origin:
     path: str
     line: int
@@ -23,7 +23,7 @@ class Origin:
         return f"{self.path}:{self.line}"
 
 
-@dataclass
+@record
 class Column:
     name: str
     ctype: str | None
@@ -31,7 +31,7 @@ class Column:
     origin: Origin | None = None  # the step that made this fact
 
 
-@dataclass
+@record
 class Index:
     name: str
     kind: str
@@ -41,7 +41,7 @@ class Index:
     references: tuple = ()  # a foreign key: (table, (columns, ...)) it points at
 
 
-@dataclass
+@record
 class Table:
     name: str
     status: str
@@ -92,7 +92,7 @@ class Table:
             self.notes.append(reason)
 
 
-@dataclass
+@record
 class Connection:
     name: str
     tables: dict[str, Table] = field(default_factory=dict)
@@ -118,7 +118,7 @@ class Connection:
         return [t for t in self.tables.values() if t.status != NO]
 
 
-@dataclass
+@record
 class SchemaState:
     connections: dict[str, Connection] = field(default_factory=dict)
 

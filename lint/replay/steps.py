@@ -12,7 +12,7 @@ guards in it) before it sends any SQL, and orders the Blueprint's commands itsel
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record
 
 from migrate_lint.model import blueprint as bp
 from migrate_lint.model.blueprint import index_name
@@ -51,7 +51,7 @@ CHANGE, ADD, COMMAND, FLUENT = "change", "add", "command", "fluent"
 OPEN = "open"  # the Blueprint's table itself: it must exist before anything else happens
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Step:
     """One schema change, in the order up() makes it."""
 
@@ -78,7 +78,7 @@ class Step:
     references: tuple = ()  # add_index of a foreign key: (table, (columns, ...)) it points at
 
 
-@dataclass
+@record
 class Summary:
     path: str
     name: str  # base name without .php: Laravel's key in the migrations table
@@ -290,7 +290,7 @@ def _placed(step: Step, call, scope, group) -> Step:
 
 
 def _evolve(step: Step, **changes) -> Step:
-    """dataclasses.replace for the loops over every Blueprint call: it reads the class's
+    """replace() for the loops over every Blueprint call: it reads the class's
     fields and runs the frozen __init__ each time; Step has no __post_init__, so a copy of
     its fields with the changes is the same Step at a sixth of the cost."""
     new = object.__new__(Step)

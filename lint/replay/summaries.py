@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import marshal
 import os
-from dataclasses import fields
+from migrate_lint.record import fields
 
 from migrate_lint.replay.steps import Step, Summary, summarise
 
 POOL_THRESHOLD = 300
 CHUNK = 64
-# Serialised generically over the dataclasses' fields: a new field is cached without code here
+# Serialised generically over the records' fields: a new field is cached without code here
 # (any value marshal holds: str, int, bool, None, and tuples of them).
 _SUMMARY_FIELDS = tuple(f.name for f in fields(Summary))
 _STEP_FIELDS = tuple(f.name for f in fields(Step))

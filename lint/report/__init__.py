@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record
 
 FORMATS = {
     "text": "text",
@@ -17,7 +17,7 @@ FORMATS = {
 }
 
 
-@dataclass
+@record
 class ReportContext:
     files: list[str] = field(default_factory=list)  # every file linted, findings or not
     color: bool = False

@@ -4,7 +4,7 @@ that reference them; tables without foreign keys follow in a grid."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record
 
 from markupsafe import Markup, escape
 
@@ -17,7 +17,7 @@ CHAR, HEAD_CHAR = 6.9, 7.8  # average glyph widths at the drawing's font sizes
 MAX_BOX = 340
 
 
-@dataclass
+@record
 class Box:
     table: dict
     id: str

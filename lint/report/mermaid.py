@@ -11,7 +11,7 @@ columns where a relationship needs it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record
 
 MAX_TEXT = 50_000
 MAX_EDGES = 500
@@ -89,7 +89,7 @@ def _edge(child: str, parent: str, label: str, unknown: bool) -> str:
     return f"    {entity(child)} {line} {entity(parent)} : {_comment(label)}"
 
 
-@dataclass
+@record
 class Part:
     tables: list[dict] = field(default_factory=list)
     edges: list[tuple] = field(default_factory=list)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from migrate_lint.record import record
 
 from migrate_lint.replay.state import MAYBE, NO, YES
 
@@ -30,7 +30,7 @@ def rule_docs(findings, offset: int) -> str | None:
     return "\n\n".join(parts)
 
 
-@dataclass
+@record
 class Target:
     """A table (and maybe a column) named by a string literal under the cursor."""
 

@@ -9,7 +9,7 @@ the server re-lint open files sooner.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record
 from pathlib import Path
 
 from migrate_lint.engine import (HISTORY_CODES, FileResult, Settings, in_migrations_folder,
@@ -17,7 +17,7 @@ from migrate_lint.engine import (HISTORY_CODES, FileResult, Settings, in_migrati
 from migrate_lint.server import replayed
 
 
-@dataclass
+@record
 class ClientOptions:
     """Overrides from the editor (initializationOptions or workspace settings), as the CLI's
     flags override the config file."""
@@ -75,7 +75,7 @@ class ConfigProblem(Exception):
     """The configuration for a file cannot be used; the message is the CLI's one line."""
 
 
-@dataclass
+@record
 class Resolved:
     settings: Settings
     cfg: object  # migrate_lint.config.Config
@@ -83,7 +83,7 @@ class Resolved:
     cache_dir: str | None
 
 
-@dataclass
+@record
 class Linted:
     """One buffer through the CLI's per-file pass."""
 
@@ -99,7 +99,7 @@ class Linted:
         return self.result is not None and self.result.migration.error is not None
 
 
-@dataclass
+@record
 class _OnDisk:
     stamp: tuple
     data: bytes

@@ -9,9 +9,8 @@ can stop at the last open file instead of folding the rest of the history.
 
 from __future__ import annotations
 
-import dataclasses
 import os
-from dataclasses import dataclass
+from migrate_lint.record import record, replace
 
 from migrate_lint.replay import history as hist
 from migrate_lint.replay.state import DEFAULT, SchemaState, Table
@@ -62,10 +61,10 @@ def _short_paths(finding, dirs):
     message = finding.message
     for d in dirs:
         message = message.replace(os.path.join(d, ""), "")
-    return dataclasses.replace(finding, message=message)
+    return replace(finding, message=message)
 
 
-@dataclass
+@record
 class TableAt:
     """A table as the replay knows it just before and just after one migration."""
 

@@ -4,7 +4,7 @@ open migrations of its folder, whose replay findings it can change), code action
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from migrate_lint.record import field, record
 
 from lsprotocol import types
 from pygls.uris import to_fs_path
@@ -17,7 +17,7 @@ from migrate_lint.server.project import ClientOptions, Linted, Project
 Docs = dict  # uri -> (version, text): the open buffers, as the event loop saw them
 
 
-@dataclass
+@record
 class DocState:
     version: int | None
     linted: Linted

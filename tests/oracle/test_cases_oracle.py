@@ -8,14 +8,13 @@ and the rule flags it, the rule has a false positive.
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from casefiles import load_cases, settings_for
 from migrate_lint.dynamic import oracle
 from migrate_lint.engine import lint_source
 from migrate_lint.fix import fix_source
+from migrate_lint.record import replace
 
 ENGINES = ("sqlite", "mariadb")
 CASES = [c for c in load_cases() if c.oracle and not c.oracle.get("skip")]
@@ -52,7 +51,7 @@ def _db(case, engine, make_db):
     """A fresh database, with the case's `connection` options (a table `prefix`, ...)."""
     db = make_db(engine)
     options = case.oracle.get("connection")
-    return dataclasses.replace(db, options={**db.options, **options}) if options else db
+    return replace(db, options={**db.options, **options}) if options else db
 
 
 def _write(tmp_path, name, source):
