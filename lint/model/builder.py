@@ -18,8 +18,8 @@ from migrate_lint.model.names import (PLACEHOLDER, arg_values, array_items, clos
 from migrate_lint.model.guards import GET_TABLE, WHEN_OPS, ConditionReader, basename, same_node
 from migrate_lint.model.instances import MAX_DEPTH, Instantiator, Site
 from migrate_lint.model.loops import LoopReader
-from migrate_lint.model.types import (BlueprintCall, Closure, Comment, Insert, Migration, Name,
-                                      RawSql, SchemaOp, literal)
+from migrate_lint.model.types import (BlueprintCall, Closure, Comment, Context, Insert,
+                                      Migration, Name, RawSql, SchemaOp, literal)
 
 QUERY = """
 (scoped_call_expression) @scall
@@ -496,10 +496,22 @@ class Builder(ConditionReader, Instantiator, LoopReader):
                 columns=self._call_columns(method, category, args, values, subst),
                 modifiers=mods, span=self.src.node_span(outer),
                 statement=self.statement_span(outer, above[-1] if above else None),
-                ctx=self.context_in(outer, chain, extra, above[:] if above else None),
+                ctx=self._command_ctx(op, self.context_in(outer, chain, extra,
+                                                          above[:] if above else None)),
                 args=values, expands=bp.expands(method),
                 node=outer, order=self.order_of(outer, chain), shared=bool(chain),
                 var=var, modifier_args=tuple(mod_args)))
+
+    @staticmethod
+    def _command_ctx(op, ctx):
+        """A Blueprint call only records a command: its SQL is sent when op's closure has
+        returned (LARAVEL_FACTS.md), so a failure surfaces at op. A `try`/`rescue()` inside the
+        closure (or in a helper given the Blueprint) never sees it: only op's own protection
+        counts. Its conditions stay: a guard inside the closure is valid."""
+        if ctx.try_id == op.ctx.try_id and ctx.protection == op.ctx.protection:
+            return ctx
+        return Context(method=ctx.method, cond=ctx.cond, protection=op.ctx.protection,
+                       function_id=ctx.function_id, try_id=op.ctx.try_id)
 
     def _other_calls_in(self, fn) -> list:
         """Static and function calls inside fn, by position."""
@@ -533,7 +545,8 @@ class Builder(ConditionReader, Instantiator, LoopReader):
         calls.append(BlueprintCall(
             op=op, method=callee, category="opaque", columns=(), modifiers=(),
             span=self.src.node_span(call), statement=self.statement_span(call),
-            ctx=self.context_in(call, chain, extra), args=literals, node=call,
+            ctx=self._command_ctx(op, self.context_in(call, chain, extra)), args=literals,
+            node=call,
             order=self.order_of(call, chain), shared=bool(chain)))
 
     def _named_args(self, call, subst) -> tuple:
