@@ -145,9 +145,11 @@ class ConditionReader:
                     walk.tail = self._closure_tail(cur, subst, stop, skey)
                     return
                 use = self._closure_use(cur, chain, subst)
-                if use == "rescue":
+                if use is not None and use[0] == "rescue":
                     if not walk.try_id:
                         walk.protection, walk.try_id = "rescue()", cur.id
+                    if len(use) > 1:
+                        conds.append(use[1])
                 elif use is not None:
                     conds.append(use)
             elif t in ("method_declaration", "function_definition"):
@@ -188,7 +190,8 @@ class ConditionReader:
         return C.and_(*parts)
 
     def _closure_use(self, fn, outer, subst):
-        """How a closure's body comes to run: None (once, right away), "rescue", or the
+        """How a closure's body comes to run: None (once, right away), ("rescue",) or
+        ("rescue", condition) for rescue_if/rescue_unless, or the
         condition under which it runs. outer: its ancestors, root first (tree-sitter's
         `.parent` walks down from the root: climbing it level by level is quadratic)."""
         if self.loop_values(fn):
@@ -200,8 +203,15 @@ class ConditionReader:
         call = outer[-3]
         if call.type == "function_call_expression":
             fname = basename(text(call.child_by_field_name("function"))).lower()
+            if fname in ("rescue_if", "rescue_unless"):
+                # App helpers (koel): `rescue_if($condition, $callback)` runs the callback, under
+                # rescue(), only when the condition holds; rescue_unless when it does not.
+                args = arg_values(call.child_by_field_name("arguments"))
+                if len(args) >= 2 and same_node(args[1], fn):
+                    cond = self.cond_of(args[0], subst)
+                    return ("rescue", cond if fname == "rescue_if" else C.not_(cond))
             if "rescue" in fname:
-                return "rescue"
+                return ("rescue",)
             if fname in RUNS_ONCE:
                 return None
             return C.unknown(f"a callback of {fname}()")
