@@ -18,6 +18,7 @@ from migrate_lint.model.names import (PLACEHOLDER, arg_values, array_items, clos
 from migrate_lint.model.guards import GET_TABLE, WHEN_OPS, ConditionReader, basename, same_node
 from migrate_lint.model.instances import MAX_DEPTH, Instantiator, Site
 from migrate_lint.model.loops import LoopReader
+from migrate_lint.model.lookups import LookupReader
 from migrate_lint.model.types import (BlueprintCall, Closure, Comment, Context, Insert,
                                       Migration, Name, RawSql, SchemaOp, literal)
 
@@ -65,7 +66,7 @@ def _lower_name(call) -> bytes:
     return name.text.lower() if name is not None else b""
 
 
-class Builder(ConditionReader, Instantiator, LoopReader):
+class Builder(ConditionReader, Instantiator, LoopReader, LookupReader):
     def __init__(self, migration: Migration, tree):
         self.m = migration
         self.src = migration.source
