@@ -49,6 +49,8 @@ READ_METHODS = {"get", "each", "chunk", "chunkbyid", "cursor", "lazy", "lazybyid
 _SCHEMA_OPS_B = {m.encode() for m in _SCHEMA_OPS}
 UPDATE_METHODS = {"update", "increment", "decrement"}
 _GET_TABLE_CALL = re.compile(rb"gettable", re.IGNORECASE)  # lowering the whole file costs more
+# A printf conversion (`%s`, `%1$d`, `%05.2f`) or `%%`.
+_FORMAT_SPEC = re.compile(r"%%|%(?:\d+\$)?[-+ 0'#]*\d*(?:\.\d+)?[bcdeEfFgGosuxX]")
 # Query builder calls whose first argument (or, with an array, its keys) names a column.
 _COLUMN_ARG_METHODS = {"where", "orwhere", "wherenull", "wherenotnull", "orwherenull",
                        "orwherenotnull", "wherein", "wherenotin", "orwherein", "wherebetween",
@@ -829,6 +831,15 @@ class Builder(ConditionReader, Instantiator, LoopReader):
             rhss = self.assignments.get(text(node), ())
             if len(rhss) == 1:
                 return self._sql_text(rhss[0], depth + 1)
+        if node.type == "function_call_expression":
+            fn = node.child_by_field_name("function")
+            if fn is not None and basename(text(fn)).lower() in ("sprintf", "vsprintf"):
+                # The format is the statement; each conversion an unknown part.
+                args = arg_values(node.child_by_field_name("arguments"))
+                fmt, _ = self._sql_text(args[0], depth + 1) if args else (None, False)
+                if fmt is not None:
+                    return _FORMAT_SPEC.sub(lambda m: "%" if m[0] == "%%" else PLACEHOLDER,
+                                            fmt), False
         value = self.resolve(node)
         if value.known:
             return value.value, True
