@@ -31,6 +31,10 @@ QUERY = """
 (comment) @comment
 (class_declaration) @class
 (anonymous_class) @class
+(method_declaration) @fn
+(function_definition) @fn
+(anonymous_function) @fn
+(arrow_function) @fn
 """
 
 SCHEMA_OPS = {"create", "table", "drop", "dropIfExists", "rename", "dropColumns",
@@ -82,6 +86,9 @@ class Builder(ConditionReader, Instantiator, LoopReader):
         self.mcall_names = [_lower_name(n) for n in self.mcalls]
         self.fcalls = caps.get("fcall", [])
         self.comments = caps.get("comment", [])
+        # The functions' ranges, for ConditionReader._function_span: taken from this one query
+        # (compiling a second costs a one-file run some milliseconds).
+        self._function_spans = sorted((n.start_byte, n.end_byte) for n in caps.get("fn", ()))
         self.assignments: dict[str, list] = {}
         for assign in caps.get("assign", []):
             lhs = assign.child_by_field_name("left")
