@@ -179,7 +179,9 @@ class LookupReader:
         method = text(name).lower()
         args = arg_values(arguments)
         if method in ("select", "selectone") and args and owner is not None \
-                and "db" in text(owner).lower():
+                and node.type == "scoped_call_expression" \
+                and text(owner).lstrip("\\").rsplit("\\", 1)[-1].lower() == "db":
+            # DB::select only: a query on another connection checks another database.
             return self._information_schema(method, args, subst)
         info = self.builder_info(owner)
         if info is not None:
