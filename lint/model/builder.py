@@ -517,7 +517,8 @@ class Builder(ConditionReader, Instantiator, LoopReader, LookupReader):
         if ctx.try_id == op.ctx.try_id and ctx.protection == op.ctx.protection:
             return ctx
         return Context(method=ctx.method, cond=ctx.cond, protection=op.ctx.protection,
-                       function_id=ctx.function_id, try_id=op.ctx.try_id)
+                       function_id=ctx.function_id, try_id=op.ctx.try_id,
+                       inert_try=ctx.protection)
 
     def _other_calls_in(self, fn) -> list:
         """Static and function calls inside fn, by position."""
