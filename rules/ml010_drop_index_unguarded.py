@@ -59,10 +59,14 @@ def _column_guarded(call, op) -> bool:
     names = [a.value.lower() for a in call.args if a.known]
     names += [c.value.lower() for c in call.columns if c.known]
     for g in call.ctx.guards_on(op.table):
-        if g.kind == "column" and g.exists and g.column is not None and g.column.known:
+        if g.kind != "column" or not g.exists or g.column is None:
+            continue
+        if g.column.known:
             col = g.column.value.lower()
             if any(col == n or col in n for n in names):
                 return True
+        elif any(g.column.same(n) for n in (*call.columns, *call.args)):
+            return True  # `hasColumn($t, $column)` and `dropForeign([$column])`, as ML003 reads it
     return False
 
 
