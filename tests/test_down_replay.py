@@ -241,3 +241,27 @@ def test_a_primary_key_made_by_id_exists_and_sqlite_never_fails_on_one(tmp_path,
                      ".migrate-lint.toml": f'database = "{database}"\n'})
     found = codes_at(lint(tmp_path, select="ML105"))
     assert (found != []) == fails, found
+
+
+# A foreign key keeps its name when its column is renamed: down() renaming the column back
+# and adding the key again under Laravel's name for the old column finds that name taken.
+RENAME_FK_UP = table("$table->renameColumn('user_id', 'owner_id');")
+RENAME_FK_DOWN = table("$table->renameColumn('owner_id', 'user_id');\n"
+                       "            $table->foreign('user_id')->references('id')->on('users');")
+
+
+@pytest.mark.parametrize("database, fails", [("mariadb", True), ("sqlite", False)])
+def test_a_foreign_key_added_again_after_a_rename(tmp_path, database, fails):
+    create = """        Schema::create('links', function (Blueprint $table) {
+            $table->id();
+            $table->unsignedBigInteger('user_id');
+            $table->foreign('user_id')->references('id')->on('users');
+        });"""
+    text = migration(RENAME_FK_UP, RENAME_FK_DOWN)
+    write(tmp_path, {"2024_01_01_000000_create_links.php":
+                     migration(create, "        Schema::dropIfExists('links');"),
+                     "2024_01_02_000000_change.php": text,
+                     ".migrate-lint.toml": f'database = "{database}"\n'})
+    found = codes_at(lint(tmp_path, select="ML105"))
+    where = text[:text.index("$table->foreign('user_id')")].count("\n") + 1
+    assert found == ([("2024_01_02_000000_change.php", where, "ML105")] if fails else [])
