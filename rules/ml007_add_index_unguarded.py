@@ -64,12 +64,15 @@ INDEX_MODIFIERS = {"index", "unique", "primary", "fullText", "fulltext", "spatia
 def _index_calls(migration, ctx):
     yield from non_create_calls(migration, ctx, "index")
     # `$table->string('x')->unique()->change()` adds an index to a column that exists already.
+    # Read as Laravel's addFluentIndexes reads it (blueprint.fluent_index, as the replay does):
+    # `->index(null)` adds none, `->unique(false)->change()` drops one.
+    from migrate_lint.model.blueprint import fluent_index
+
     for op, call in non_create_calls(migration, ctx, "change"):
         if INDEX_MODIFIERS & set(call.modifiers):
-            yield op, call
-
-
-_FLUENT_ORDER = ("primary", "unique", "index", "fulltext", "fullText", "spatialIndex")
+            found = fluent_index(call)
+            if found is not None and not found[2]:
+                yield op, call
 
 
 def _guarded(op, call) -> bool:
@@ -107,8 +110,10 @@ def _names_this_index(key, op, call) -> bool:
     if isinstance(key, tuple):  # Laravel compares the column list with ===: order counts
         return [c.lower() for c in key[1]] == cols
     if call.category == "change":
-        kind = next((bp.INDEX_KIND[m] for m in _FLUENT_ORDER if m in call.modifiers), "index")
-        explicit = None
+        # `->index('n')->change()` names its index `n` (Blueprint::addFluentIndexes)
+        kind, explicit, _ = bp.fluent_index(call) or ("index", None, False)
+        if explicit == "?":
+            return True
     else:
         kind = bp.INDEX_KIND.get(call.method, "index")
         if named is not None and not named.known and named.expr != "null":

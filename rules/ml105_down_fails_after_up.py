@@ -6,12 +6,14 @@ What it does:
     runs it for the last batch. Flags a step of `down()` that definitely fails there: it drops,
     alters or renames a table or column that `up()` did not leave (a column `up()` never added,
     an extra argument read as a column name, a table already dropped), re-creates a table or
-    column that is still there, or drops an index or foreign key `up()` did not leave (index
+    column that is still there, drops an index or foreign key `up()` did not leave (index
     names passed in an array, which Laravel reads as columns: `dropUnique(['posts_slug_unique'])`
-    drops `posts_posts_slug_unique_unique`). The message says where the object came from.
+    drops `posts_posts_slug_unique_unique`), or adds again an index or foreign key `up()` left
+    in place (by Laravel's name for it). The message says where the object came from.
 
 Why is this bad?
     The rollback stops at that statement with 1091 "Can't DROP ...; check that it exists",
+    1061 "Duplicate key name",
     1146 "Table ... doesn't exist", 1054 "Unknown column" or SQLite's "no such column", leaving
     the schema half rolled back and the migration still recorded as run. Nobody notices until
     a deploy has to be undone in a hurry.
@@ -41,7 +43,9 @@ Fix safety:
     Only definite failures are reported: a `down()` that calls helper methods or other
     migrations, or names computed tables, is not judged. Index names follow the engine: MySQL
     and MariaDB keep the index InnoDB made under a dropped foreign key's name, and a foreign
-    key on SQLite is judged only when Laravel is known to be older than 11. Off with
+    key on SQLite is judged only when Laravel is known to be older than 11. A table has one
+    primary key: `dropPrimary` drops it whatever name it is given (MySQL `drop primary key`),
+    `id()`/`increments()` make one, and on SQLite adding or dropping one never fails. Off with
     `check-down = false`.
 """
 

@@ -53,6 +53,27 @@ SCENARIOS = [
      table("$table->dropIndex(['link']);"), None),
     ("drops_the_named_unique_up_added", table("$table->unique('link', 'uniq_link');"),
      table("$table->dropUnique('uniq_link');"), None),
+    # Blueprint::addFluentIndexes: `->index('n')` on a changed column adds an index named n.
+    ("fluent_named_index_on_a_changed_column",
+     table("$table->string('link', 200)->index('links_link_idx')->change();"),
+     table("$table->dropIndex('links_link_idx');"), None),
+    # dropPrimary([...]) drops the table's one primary key whatever name Laravel computes.
+    ("drops_the_primary_key_by_its_columns",
+     "        Schema::create('labels', function (Blueprint $table) {\n"
+     "            $table->integer('link_id');\n            $table->integer('tag_id');\n"
+     "        });\n" + table("$table->primary(['link_id', 'tag_id']);", "labels"),
+     table("$table->dropPrimary(['link_id', 'tag_id']);", "labels") +
+     "\n        Schema::drop('labels');", None),
+    # The early return's condition is evaluated once: the Blueprints after it all run, though
+    # the first adds the column the condition asks about.
+    ("an_early_return_is_evaluated_where_it_stands",
+     "        if (Schema::hasColumn('links', 'title')) {\n            return;\n        }\n" +
+     table("$table->string('title')->nullable();") + "\n" + table("$table->index('title');"),
+     table("$table->dropIndex(['title']);") + "\n" + table("$table->dropColumn('title');"),
+     None),
+    # An index up() left in place, added again: 1061 Duplicate key name / already exists.
+    ("re_adds_the_unique_up_added", table("$table->unique('link');"),
+     table("$table->unique('link');"), "unique('link')"),
 ]
 
 
@@ -193,3 +214,54 @@ def test_an_up_that_fails_has_no_down_to_judge(tmp_path):
                      migration(table("$table->string('link');"),
                                table("$table->dropColumn('nope');"))})
     assert [f["code"] for f in lint(tmp_path, select="ML101,ML105")] == ["ML101"]
+
+
+def test_an_up_that_may_return_early_leaves_down_unjudged(tmp_path):
+    # config() is not known: up() may have added the column or not, so down() dropping it
+    # (or its index) is not a definite failure.
+    up = "        if (config('x')) {\n            return;\n        }\n" + \
+        table("$table->string('title')->index('title_idx');")
+    down = table("$table->dropIndex('title_idx');") + "\n" + table("$table->dropColumn('title');")
+    write(tmp_path, {"2024_01_01_000000_create_links.php":
+                     migration(CREATE_LINKS, "        Schema::dropIfExists('links');"),
+                     "2024_01_02_000000_change.php": migration(up, down)})
+    assert lint(tmp_path, select="ML105") == []
+
+
+@pytest.mark.parametrize("database, fails", [("mysql", True), ("sqlite", False)])
+def test_a_primary_key_made_by_id_exists_and_sqlite_never_fails_on_one(tmp_path, database,
+                                                                         fails):
+    # id() makes the primary key; on MySQL dropPrimary() right after up() dropped it fails, on
+    # SQLite Laravel skips (8-10) or rebuilds the table (11+): never a failure.
+    up = table("$table->dropPrimary();")
+    down = table("$table->dropPrimary('links_pkey');")
+    write(tmp_path, {"2024_01_01_000000_create_links.php":
+                     migration(CREATE_LINKS, "        Schema::dropIfExists('links');"),
+                     "2024_01_02_000000_change.php": migration(up, down),
+                     ".migrate-lint.toml": f'database = "{database}"\n'})
+    found = codes_at(lint(tmp_path, select="ML105"))
+    assert (found != []) == fails, found
+
+
+# A foreign key keeps its name when its column is renamed: down() renaming the column back
+# and adding the key again under Laravel's name for the old column finds that name taken.
+RENAME_FK_UP = table("$table->renameColumn('user_id', 'owner_id');")
+RENAME_FK_DOWN = table("$table->renameColumn('owner_id', 'user_id');\n"
+                       "            $table->foreign('user_id')->references('id')->on('users');")
+
+
+@pytest.mark.parametrize("database, fails", [("mariadb", True), ("sqlite", False)])
+def test_a_foreign_key_added_again_after_a_rename(tmp_path, database, fails):
+    create = """        Schema::create('links', function (Blueprint $table) {
+            $table->id();
+            $table->unsignedBigInteger('user_id');
+            $table->foreign('user_id')->references('id')->on('users');
+        });"""
+    text = migration(RENAME_FK_UP, RENAME_FK_DOWN)
+    write(tmp_path, {"2024_01_01_000000_create_links.php":
+                     migration(create, "        Schema::dropIfExists('links');"),
+                     "2024_01_02_000000_change.php": text,
+                     ".migrate-lint.toml": f'database = "{database}"\n'})
+    found = codes_at(lint(tmp_path, select="ML105"))
+    where = text[:text.index("$table->foreign('user_id')")].count("\n") + 1
+    assert found == ([("2024_01_02_000000_change.php", where, "ML105")] if fails else [])

@@ -54,8 +54,9 @@ def test_json_lists_tables_columns_indexes_foreign_keys_and_unknowns(tmp_path):
     assert comments_cols == {"id": "bigIncrements", "task_id": "unsignedBigInteger",
                              "owner_type": "string", "owner_id": "unsignedBigInteger",
                              "body": "string"}
+    # id() makes the primary key, named as MySQL/MariaDB and SQLite report it (lint/introspect)
     assert {i["name"] for i in tables["comments"]["indexes"]} == {
-        "comments_owner_type_owner_id_index", "comments_body_unique"}
+        "primary", "comments_owner_type_owner_id_index", "comments_body_unique"}
     assert [fk["name"] for fk in tables["comments"]["foreign_keys"]] == [
         "comments_task_id_foreign"]
     status = {c["name"]: c["status"] for c in tables["tasks"]["columns"]}

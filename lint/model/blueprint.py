@@ -138,6 +138,43 @@ def model_foreign_key(class_expr: str) -> str | None:
 # Fluent calls that say which table and columns a foreign key references.
 FOREIGN_MODIFIERS = frozenset({"references", "on", "constrained"})
 
+# Blueprint::addFluentIndexes (every version from 5.x to 13.x) turns the first of these
+# attributes a column definition sets, in this order, into an index command on that column,
+# `->change()` or not; the others on the same column are ignored. The attribute is set by
+# Fluent::__call under the name as written (case-sensitive): `->Index()` adds nothing.
+FLUENT_INDEX_ORDER = ("primary", "unique", "index", "fulltext", "fullText", "spatialIndex")
+# Auto-increment columns: Laravel's grammars make them the primary key.
+AUTO_INCREMENT = frozenset({"id", "increments", "bigIncrements", "mediumIncrements",
+                            "smallIncrements", "tinyIncrements", "integerIncrements"})
+
+
+def fluent_index(call):
+    """(kind, name, drop) of the index a column definition's modifier makes, or None.
+    name: None for Laravel's default name, the given string (`->index('n')` names it `n`),
+    or "?" when the code computes it. drop: `->index(false)->change()`, which Laravel 9+
+    reads as dropIndex([column]) (8 as an index under the default name)."""
+    if not call.modifiers:
+        return None
+    args = dict(call.modifier_args)
+    for mod in FLUENT_INDEX_ORDER:
+        if mod not in call.modifiers:
+            continue
+        given = args.get(mod, ())
+        if not given:
+            return INDEX_KIND[mod], None, False
+        value = given[0][1]
+        code = (value.expr or "").strip().lower()
+        if code == "null":
+            continue  # the attribute is null: isset() is false, Laravel tries the next kind
+        if code == "true":
+            return INDEX_KIND[mod], None, False
+        if code == "false":
+            return INDEX_KIND[mod], None, "change" in call.modifiers
+        if value.known and isinstance(value.value, str):
+            return INDEX_KIND[mod], value.value, False
+        return INDEX_KIND[mod], "?", False
+    return None
+
 
 def model_table(class_expr: str) -> str | None:
     """`BlogPost::class` -> `blog_posts`, Eloquent's default table for a model."""

@@ -489,7 +489,8 @@ class Builder(ConditionReader, Instantiator, LoopReader, LookupReader):
                 outer = above.pop()
                 mod = outer.child_by_field_name("name")
                 modifiers.append(text(mod) if mod is not None else "")
-                if bp.canonical_modifier(modifiers[-1]) in bp.FOREIGN_MODIFIERS:
+                if bp.canonical_modifier(modifiers[-1]) in bp.FOREIGN_MODIFIERS or \
+                        modifiers[-1] in bp.FLUENT_INDEX_ORDER:
                     mod_args.append((bp.canonical_modifier(modifiers[-1]),
                                      self._named_args(outer, subst)))
             method = bp.canonical(text(call.child_by_field_name("name")))

@@ -222,7 +222,8 @@ class BlueprintCall:
     # their code, never by the values of one instantiation.
     shared: bool = False
     var: str = "$table"
-    # Arguments of the foreign-key modifiers (references, on, constrained), by modifier:
+    # Arguments of the foreign-key modifiers (references, on, constrained) and of the fluent
+    # index modifiers (`->index('name')`, blueprint.FLUENT_INDEX_ORDER), by modifier:
     # ((modifier, ((argument name or None, value), ...)), ...)
     modifier_args: tuple = ()
 

@@ -286,10 +286,14 @@ def _alter_action(action, table, dialect, line, cond, connection, strict) -> lis
                      for t in action.expressions]
             return [_when(s, C.has("column", table, s.column)) for s in steps] if exists \
                 else steps
+        # sqlglot reads the name of `DROP INDEX n` / `DROP FOREIGN KEY n` into `tables`
+        named = action.expressions or action.args.get("tables") or ()
+        ctype = "foreign" if kind.startswith("FOREIGN") else \
+            "primary" if kind.startswith("PRIMARY") else "index"
         step = Step("drop_index", table, line, cond, connection,
-                    index=_ident(action.expressions[0]) if action.expressions else None,
-                    ctype=kind.lower())
-        kind_atom = "foreign" if kind == "FOREIGN" else "index"
+                    index="primary" if ctype == "primary" else
+                    _ident(named[0]) if named else None, ctype=ctype)
+        kind_atom = "foreign" if ctype == "foreign" else "index"
         return [_when(step, C.has(kind_atom, table, step.index))] if exists else [step]
     if isinstance(action, exp.RenameColumn):
         step = Step("rename_column", table, line, cond, connection, column=action.this.name,

@@ -92,6 +92,7 @@ class Replay:
         run = Run()
         tries: dict[int, str] = {}  # try_id -> "failed" | "maybe"
         steps = summary.steps
+        held: dict = {}  # conditions around the Schema calls, as PHP evaluated them
         i = 0
         while i < len(steps):
             j = i + 1
@@ -100,8 +101,9 @@ class Replay:
                     j += 1
             block = steps[i:j]
             i = j
+            _release(held, block)
             # The Blueprint's closure (and its guards) runs before any of its SQL is sent.
-            values = [self._value(s, summary, tries) for s in block]
+            values = [self._value(s, summary, tries, held) for s in block]
             order = self._ordered(block, values)
             doubt, other_order = self._order_doubt(block, values, order, summary, tries)
             backups: dict = {}
@@ -160,11 +162,14 @@ class Replay:
                 if p.code or self._index_down_problem(p)]
 
     def _index_down_problem(self, p: Problem) -> bool:
-        """An index or foreign key down() drops that its up() left missing. Kept for ML105
+        """An index or foreign key down() drops that its up() left missing, or adds again
+        while its up() left it in place (1061 Duplicate key name). Kept for ML105
         (elsewhere index failures are plan's only): right after up() the table's indexes are
         the ones its history made. Not a foreign key on SQLite unless Laravel is known to be
         older than 11 (11 rebuilds the table and drops what it finds)."""
         step = p.step
+        if step is not None and step.action == "add_index":
+            return True  # an index or foreign key up() left in place, added again
         if step is None or step.action != "drop_index":
             return False
         if step.ctype == "foreign" and E.engine_of(self.engine) == E.SQLITE:
@@ -271,11 +276,35 @@ class Replay:
         return False
 
     # ------------------------------------------------------------------ conditions
-    def _value(self, step: Step, summary: Summary, tries) -> bool | None:
+    def _value(self, step: Step, summary: Summary, tries, held=None) -> bool | None:
         if step.try_id in tries:
             if tries[step.try_id] == "failed":
                 return False
-        value = C.evaluate(step.cond, lambda atom: self._atom(atom, step, summary))
+
+        def atom(a):
+            return self._atom(a, step, summary)
+
+        if held is None or step.outer == C.TRUE:
+            value = C.evaluate(step.cond, atom)
+        else:
+            # `if (! Schema::hasColumn('t', 'c')) { return; }` and the `if` around several
+            # Schema calls are evaluated once, before the first of them: their value is held
+            # while the steps under them run (else the column the first call adds would make
+            # the rest of the method look skipped).
+            outer = _conjuncts(step.outer)
+            value = True
+            for part in _conjuncts(step.cond):
+                if part in outer:
+                    if part not in held:
+                        held[part] = C.evaluate(part, atom)
+                    v = held[part]
+                else:
+                    v = C.evaluate(part, atom)
+                if v is False:
+                    value = False
+                    break
+                if v is None:
+                    value = None
         if step.conditional and value is True:
             value = None
         if value is True and tries.get(step.try_id) == "maybe":
@@ -328,6 +357,8 @@ class Replay:
             if isinstance(key, tuple):
                 matches = tuple(c.lower() for c in idx.columns) == tuple(c.lower()
                                                                          for c in key[1])
+            elif idx.kind == "primary" and engine == E.PGSQL:
+                matches = f"{t.name.lower()}_pkey" == key  # PostgreSQL's name for it
             else:
                 # Laravel lower-cases the names it reads back and compares with `===`.
                 matches = idx.name.lower() == key
@@ -359,6 +390,21 @@ class Replay:
         if self.default_name is not None and name == self.default_name:
             return DEFAULT
         return name
+
+
+def _conjuncts(cond: tuple) -> tuple:
+    return cond[1:] if cond[0] == "and" else (cond,)
+
+
+def _release(held: dict, block) -> None:
+    """Forget the held conditions the block is no longer under (their `if` has ended)."""
+    if not held:
+        return
+    live = set()
+    for s in block:
+        live.update(_conjuncts(s.outer))
+    for key in [k for k in held if k not in live]:
+        del held[key]
 
 
 def _shape(t: Table | None):
@@ -726,6 +772,12 @@ class _Apply:
         if s.ctype == "foreign" and E.engine_of(self.engine) == E.SQLITE and t.origin != \
                 self.origin:
             return  # SQLite adds foreign keys only with the table (Laravel ignores the rest)
+        if s.ctype == "primary" and E.engine_of(self.engine) == E.SQLITE and t.origin != \
+                self.origin:
+            # Laravel 8-10's SQLite grammar has no compilePrimary (the command is skipped on an
+            # existing table), 11+ rebuild the table with it: there or not, never a failure.
+            t.indexes[key] = Index(s.index, "primary", tuple(s.columns), MAYBE, self.origin)
+            return
         if not self.cond and idx is not None and idx.status == YES and t.status == YES:
             kind = "duplicate_foreign" if s.ctype == "foreign" else "duplicate_index"
             self.fail(None, f"{'foreign key' if s.ctype == 'foreign' else 'index'} "
@@ -752,6 +804,12 @@ class _Apply:
             return
         idx = t.indexes.get(s.index.lower())
         if self.cond:
+            if idx is not None:
+                idx.status = MAYBE
+            return
+        if s.ctype == "primary" and E.engine_of(self.engine) == E.SQLITE:
+            # No compileDropPrimary for SQLite before 11 (skipped), 11+ rebuild the table
+            # without it: never a failure, and the key may still be there.
             if idx is not None:
                 idx.status = MAYBE
             return

@@ -35,7 +35,11 @@ MORPH_ID_TYPES = {"uuidMorphs": "uuid", "nullableUuidMorphs": "uuid", "ulidMorph
 INDEX_KIND = {"index": "index", "unique": "unique", "primary": "primary", "fullText": "fulltext",
               "fulltext": "fulltext", "spatialIndex": "spatial", "rawIndex": "index",
               "foreign": "foreign"}
-FLUENT_INDEXES = ("primary", "unique", "index", "fullText", "fulltext", "spatialIndex")
+# The key the replay files a table's primary key under, whatever name the code gives it:
+# MySQL/MariaDB and SQLite call every primary key `primary` (PostgreSQL `<table>_pkey`),
+# MySQL's grammar drops the name Laravel passes, and dropPrimary('x') / dropPrimary([...])
+# drop the table's one primary key (MySQL `drop primary key`, PostgreSQL `<table>_pkey`).
+PRIMARY = "primary"
 _NAMESPACE = re.compile(r"^\s*namespace\s+([\w\\\\]+)\s*;", re.MULTILINE)
 _CONN_PROP = re.compile(r"\$connection\s*=")
 _CONN_CALL = re.compile(r"""connection\(\s*(?:(['"])([\w.-]+)\1)?""")
@@ -76,6 +80,11 @@ class Step:
     phase: str = ""  # CHANGE / ADD / COMMAND / FLUENT inside its Blueprint
     try_id: int = 0  # the try/catch or rescue() that catches its failure (0: none)
     references: tuple = ()  # add_index of a foreign key: (table, (columns, ...)) it points at
+    # The part of `cond` evaluated before the step's Blueprint runs (the ifs and early exits
+    # around the Schema call, not the guards inside its closure): PHP evaluates it once, where
+    # the `if` or `return` stands, so the fold holds its value over the consecutive steps
+    # that share it (a later step of the same `if` does not see what an earlier one changed).
+    outer: tuple = C.TRUE
 
 
 @record
@@ -116,7 +125,10 @@ def summarise(migration) -> Summary:
         summary.connection = UNSEEN
     whole = C.unknown("shouldRun()") if "function shouldRun" in src_text else C.TRUE
     items = [(_order(op), "op", op) for op in migration.ops]
-    items += [(_order(rs), "sql", rs) for rs in migration.raw_sql]
+    # A DB::statement inside a Blueprint's closure runs while the closure is read, before
+    # any of the Blueprint's SQL is sent: it goes before the Schema call.
+    closures = [(op.span.start, op.span.end, _order(op)) for op in migration.ops]
+    items += [(_sql_order(rs, closures), "sql", rs) for rs in migration.raw_sql]
     items.sort(key=lambda t: t[0])
     builder = _Steps(summary.steps)
     down = _Steps(summary.down_steps)
@@ -158,6 +170,14 @@ def _order(item) -> tuple:
     return (getattr(item, "order", None) or item.span.start, item.span.start)
 
 
+def _sql_order(rs, closures) -> tuple:
+    here = _order(rs)
+    for start, end, order in closures:
+        if start < rs.span.start < end and order[0] < here[0]:
+            return (order[0] - 0.5, order[1])
+    return here
+
+
 def _method_text(src_text: str, method: str = "up") -> str:
     """The source from `function <method>(` on (for up(): to the end, as before)."""
     m = re.search(r"function\s+" + method + r"\s*\(", src_text)
@@ -195,8 +215,9 @@ class _Steps:
         self.groups = 0
 
     def add(self, action, table, line, conn, ctx, scope, **kw):
+        cond = C.and_(scope, ctx.cond)
         self.steps.append(Step(action, table, line, connection=conn, try_id=ctx.try_id,
-                               cond=C.and_(scope, ctx.cond), **kw))
+                               cond=cond, outer=cond, **kw))
 
     def op(self, op, scope) -> None:
         if not op.table.each:
@@ -272,7 +293,8 @@ class _Steps:
 
 
 def _bound(step: Step, var: str, value: str) -> Step:
-    return _evolve(step, cond=_bind(step.cond, C.expr(var), value))
+    return _evolve(step, cond=_bind(step.cond, C.expr(var), value),
+                   outer=_bind(step.outer, C.expr(var), value))
 
 
 def _bind(cond, var: tuple, value: str):
@@ -286,7 +308,7 @@ def _bind(cond, var: tuple, value: str):
 
 def _placed(step: Step, call, scope, group) -> Step:
     return _evolve(step, cond=C.and_(scope, call.ctx.cond, step.cond), try_id=call.ctx.try_id,
-                   group=group)
+                   group=group, outer=C.and_(scope, call.op.ctx.cond))
 
 
 def _evolve(step: Step, **changes) -> Step:
@@ -338,12 +360,19 @@ def _implied_indexes(call, table):
         return out
     if call.method in bp.MORPHS:
         out.append((index_name(table, cols, "index"), "index", cols, False))
+    if call.category == "add" and (call.method in bp.AUTO_INCREMENT or
+                                   "autoIncrement" in call.modifiers):
+        # Every grammar makes an auto-increment column the primary key, with the column.
+        out.append(("primary", "primary", cols, False))
+    fluent = bp.fluent_index(call)
+    if fluent is not None and not fluent[2]:
+        kind, name = fluent[0], fluent[1]
+        # Blueprint::addFluentIndexes: `->index('n')` names it `n` (on a changed column too);
+        # a computed name is None (the table's indexes are no longer known exactly).
+        out.append((PRIMARY if kind == "primary" else index_name(table, cols, kind)
+                    if name is None else None if name == "?" else name, kind, cols, True))
     for mod in call.modifiers:
-        if mod in FLUENT_INDEXES:
-            kind = INDEX_KIND[mod]
-            out.append((index_name(table, cols, kind) if kind != "primary" else "primary", kind,
-                        cols, True))
-        elif mod in ("constrained", "references"):
+        if mod in ("constrained", "references"):
             out.append((index_name(table, cols[:1], "foreign"), "foreign", cols[:1], False,
                         references(call, cols[0])))
     return out
@@ -390,8 +419,10 @@ def _explicit_index(call, table):
     name = None
     if len(call.args) > 1 and call.args[1].known:
         name = call.args[1].value
-    if name is None:
-        name = "primary" if kind == "primary" else index_name(table, cols, kind)
+    if kind == "primary":
+        name = PRIMARY
+    elif name is None:
+        name = index_name(table, cols, kind)
     return [(name, kind, cols, references(call, cols[0]) if kind == "foreign" else ())]
 
 
@@ -434,6 +465,17 @@ def _alter_steps(call, table, conn, texpr) -> list[Step]:
             if fluent:
                 out.append(Step("add_index", table, line, connection=conn, columns=cols,
                                 index=name, ctype=kind, table_expr=texpr, phase=FLUENT))
+        fluent = bp.fluent_index(call)
+        if fluent is not None and fluent[2] and len(call.columns) == 1 and call.columns[0].known:
+            # `->unique(false)->change()`: Laravel 9+ drops the index by its default name,
+            # Laravel 8 adds one under it; either way not known here.
+            kind = fluent[0]
+            out.append(Step("drop_index", table, line, connection=conn,
+                            index=PRIMARY if kind == "primary" else
+                            index_name(table, [call.columns[0].value], kind), ctype=kind,
+                            table_expr=texpr, phase=FLUENT, if_exists=True,
+                            cond=C.unknown(f"->{kind}(false)->change(): Laravel 9+ drops "
+                                           f"the index, 8 adds it")))
         return out
     if cat == "index":
         return [Step("add_index", table, line, connection=conn, columns=cols, index=name,
@@ -467,14 +509,14 @@ def _drop_index_steps(call, table, line, conn, texpr) -> list[Step]:
                          to=call.args[1].value, table_expr=texpr, phase=COMMAND)]
         return []
     name = None
-    if call.columns:  # dropIndex(['a', 'b']) names the index by its columns
+    if kind == "primary":
+        name = PRIMARY  # the table has one: every grammar drops it whatever name is given
+    elif call.columns:  # dropIndex(['a', 'b']) names the index by its columns
         cols = [c.value for c in call.columns]
         if all(cols):
             name = index_name(table, cols, kind)
     elif call.args and call.args[0].known:
         name = call.args[0].value
-    elif kind == "primary":
-        name = "primary"
     return [Step("drop_index", table, line, connection=conn, index=name, ctype=kind,
                  table_expr=texpr, phase=COMMAND)]
 
@@ -495,5 +537,5 @@ def _sql_steps(rs, scope, source) -> list[Step]:
         return []
     from migrate_lint.replay import ddl
 
-    return [_evolve(s, cond=C.and_(cond, s.cond), try_id=rs.ctx.try_id)
+    return [_evolve(s, cond=C.and_(cond, s.cond), try_id=rs.ctx.try_id, outer=cond)
             for s in ddl.statements_of_raw(rs.sql, line, False, conn)]

@@ -63,3 +63,28 @@ def test_the_index_innodb_leaves_behind_a_dropped_foreign_key(make_db, tmp_path,
         where = text[:text.index("dropIndex('fk_user')")].count("\n") + 1
         assert result.failure is not None and result.failure.method == "down"
         assert result.failure.line in (where, where - 2), result.failure
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("engine", ["sqlite", "mariadb"])
+def test_a_foreign_key_added_again_after_a_rename(make_db, tmp_path, engine):
+    # What ML105 assumes (tests/test_down_replay.py): MariaDB keeps the key's name through the
+    # column's rename, so down() adding it again fails (errno 121); SQLite (Laravel 8) ignores
+    # a foreign key added to an existing table.
+    from test_down_replay import RENAME_FK_DOWN, RENAME_FK_UP
+
+    text = migration(RENAME_FK_UP, RENAME_FK_DOWN)
+    path = tmp_path / "2024_01_02_000000_change.php"
+    path.write_text(text)
+    auto = " auto_increment" if engine == "mariadb" else ""
+    setup = [f"create table users (id bigint unsigned primary key{auto})",
+             f"create table links (id integer primary key{auto}, user_id bigint unsigned not "
+             f"null, constraint links_user_id_foreign foreign key (user_id) references users (id))"]
+    result = oracle.run_steps(path, ["up", "down"], make_db(engine), setup=setup)
+    assert result.error is None, result.error
+    if engine == "sqlite":
+        assert result.ok, result.failure
+    else:
+        assert result.failure is not None and result.failure.method == "down", result.steps
+        assert "121" in (result.failure.error or "") or result.failure.driver_code == 1005, \
+            result.failure
