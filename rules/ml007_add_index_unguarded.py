@@ -51,7 +51,8 @@ from __future__ import annotations
 
 import sys
 
-from migrate_lint.rules._common import finding, index_dropped_before, non_create_calls, q
+from migrate_lint.rules._common import (finding, fresh_table_before, index_dropped_before,
+                                         non_create_calls, q)
 
 CODE, NAME = "ML007", "add-index-unguarded"
 FIXABLE = True
@@ -132,7 +133,8 @@ def check(migration, ctx):
         if any(call.ctx.has("column", op.table, c, exists=False, connection=op.conn)
                for c in call.columns if c.known):
             continue
-        if index_dropped_before(migration, op, call):
+        if index_dropped_before(migration, op, call) or fresh_table_before(migration, call,
+                                                                            op.table):
             continue
         what = "a foreign key" if call.method == "foreign" else "an index"
         if call.category == "index":

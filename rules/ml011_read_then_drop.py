@@ -49,7 +49,7 @@ from __future__ import annotations
 import sys
 
 from migrate_lint.model.types import Name
-from migrate_lint.rules._common import before, finding, in_scope, q
+from migrate_lint.rules._common import before, finding, in_scope, made_before, q
 
 CODE, NAME = "ML011", "read-then-drop"
 FIXABLE = True
@@ -122,7 +122,8 @@ def _column_reads(migration, ctx, seen: set):
         if where in seen:
             continue
         for column in item.columns:
-            if item.ctx.has("column", item.table, Name(column, column), exists=True):
+            if item.ctx.has("column", item.table, Name(column, column), exists=True) \
+                    or made_before(migration, item, item.table, column):
                 continue
             drop = _column_dropped_after(migration, item, column)
             if drop is None:
@@ -155,7 +156,7 @@ def _table_reads(migration, ctx):
                 or read.ctx.has("table", read.table, exists=True):
             continue
         drop = dropped_after(migration, read)
-        if drop is None:
+        if drop is None or made_before(migration, read, read.table):
             continue
         yield finding(rule, migration, read.span,
                       f"reads {q(read.table)} (`{read.method}`), which this method then "
