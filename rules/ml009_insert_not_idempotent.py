@@ -3,8 +3,10 @@
 What it does:
     Flags `DB::table(...)->insert(...)` (and `insertGetId`) in a migration that is not guarded
     by a check on that table (`! Schema::hasTable` around the create that precedes it, or a
-    query such as `DB::table(...)->where(...)->exists()`, also of a parent table before an early
-    return). An insert into a table that the same method dropped (`dropIfExists`) and re-created
+    query that runs the insert only when rows are absent, such as `if (! DB::table(...)
+    ->where(...)->exists())`, also of a parent table before an early return). A check that
+    rows exist (`if (! DB::table('users')->where(...)->exists()) continue;`) holds again on a
+    re-run and does not count. An insert into a table that the same method dropped (`dropIfExists`) and re-created
     first, or emptied first (`truncate()`, `delete()`), is fine. `insertOrIgnore`, `upsert` and
     `updateOrInsert` are never flagged.
 
@@ -70,11 +72,12 @@ def check(migration, ctx):
         if not in_scope(ins.ctx, ctx) or ins.ctx.protection or _table_rebuilt_before(migration, ins) \
                 or _emptied_before(migration, ins) or _copied_from_dropped_table(migration, ins):
             continue
-        # Any check of rows (`where(...)->exists()`, `doesntExist()`, `first()`), of this table
-        # or of the one the data hangs on (an early return when a parent row exists), is the
-        # author deciding when to insert.
+        # A check that rows are absent (`where(...)->doesntExist()`, `! ...->first()`, an early
+        # return when they exist), of this table or of the one the data hangs on, is the author
+        # inserting only once. A check that rows exist (`if (! users->exists()) continue;`)
+        # holds again on a re-run: it does not stop the insert repeating.
         if ins.ctx.has("table", ins.table, exists=False) or any(
-                g.kind == "query" for g in ins.ctx.guards):
+                g.kind == "query" and not g.exists for g in ins.ctx.guards):
             continue
         yield finding(sys.modules[__name__], migration, ins.span,
                       f"`DB::table({q(ins.table)})->insert()` inserts again on every re-run: use "

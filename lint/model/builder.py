@@ -31,6 +31,10 @@ QUERY = """
 (comment) @comment
 (class_declaration) @class
 (anonymous_class) @class
+(method_declaration) @fn
+(function_definition) @fn
+(anonymous_function) @fn
+(arrow_function) @fn
 """
 
 SCHEMA_OPS = {"create", "table", "drop", "dropIfExists", "rename", "dropColumns",
@@ -49,6 +53,8 @@ READ_METHODS = {"get", "each", "chunk", "chunkbyid", "cursor", "lazy", "lazybyid
 _SCHEMA_OPS_B = {m.encode() for m in _SCHEMA_OPS}
 UPDATE_METHODS = {"update", "increment", "decrement"}
 _GET_TABLE_CALL = re.compile(rb"gettable", re.IGNORECASE)  # lowering the whole file costs more
+# A printf conversion (`%s`, `%1$d`, `%05.2f`) or `%%`.
+_FORMAT_SPEC = re.compile(r"%%|%(?:\d+\$)?[-+ 0'#]*\d*(?:\.\d+)?[bcdeEfFgGosuxX]")
 # Query builder calls whose first argument (or, with an array, its keys) names a column.
 _COLUMN_ARG_METHODS = {"where", "orwhere", "wherenull", "wherenotnull", "orwherenull",
                        "orwherenotnull", "wherein", "wherenotin", "orwherein", "wherebetween",
@@ -80,6 +86,9 @@ class Builder(ConditionReader, Instantiator, LoopReader):
         self.mcall_names = [_lower_name(n) for n in self.mcalls]
         self.fcalls = caps.get("fcall", [])
         self.comments = caps.get("comment", [])
+        # The functions' ranges, for ConditionReader._function_span: taken from this one query
+        # (compiling a second costs a one-file run some milliseconds).
+        self._function_spans = sorted((n.start_byte, n.end_byte) for n in caps.get("fn", ()))
         self.assignments: dict[str, list] = {}
         for assign in caps.get("assign", []):
             lhs = assign.child_by_field_name("left")
@@ -829,6 +838,15 @@ class Builder(ConditionReader, Instantiator, LoopReader):
             rhss = self.assignments.get(text(node), ())
             if len(rhss) == 1:
                 return self._sql_text(rhss[0], depth + 1)
+        if node.type == "function_call_expression":
+            fn = node.child_by_field_name("function")
+            if fn is not None and basename(text(fn)).lower() in ("sprintf", "vsprintf"):
+                # The format is the statement; each conversion an unknown part.
+                args = arg_values(node.child_by_field_name("arguments"))
+                fmt, _ = self._sql_text(args[0], depth + 1) if args else (None, False)
+                if fmt is not None:
+                    return _FORMAT_SPEC.sub(lambda m: "%" if m[0] == "%%" else PLACEHOLDER,
+                                            fmt), False
         value = self.resolve(node)
         if value.known:
             return value.value, True
