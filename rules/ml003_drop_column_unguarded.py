@@ -3,7 +3,13 @@
 What it does:
     Flags `dropColumn`/`dropColumns`/`dropTimestamps`/`dropSoftDeletes`/`dropMorphs`/
     `dropRememberToken`/`dropConstrainedForeignId` and `Schema::dropColumns(...)` without a
-    positive `Schema::hasColumn` guard on a column it drops.
+    positive `Schema::hasColumn` guard on a column it drops. A column that an earlier
+    statement of the same method always adds (a temporary column: add, copy, drop) is not
+    flagged: on a re-run that add fails first (ML002) or adds it again, and under ML002's guard
+    it is there either way. A column renamed to counts only when the method adds the old name
+    again before the drop (`category` -> `category_v3`, add `category`, drop `category_v3`):
+    a rename guarded by --fix is skipped when neither name exists. An add in a branch, loop or
+    try of its own, on another table or connection, or dropped in between does not count.
 
 Why is this bad?
     A re-run (or a run on a database where someone already removed the column) fails with

@@ -3,7 +3,10 @@
 What it does:
     Flags `Schema::rename('a', 'b')` (and `$table->rename('b')` in a Blueprint) unless a guard
     checks that the target `b` does not exist (`! Schema::hasTable('b')`), whether or not it
-    also checks that `a` exists. The message says which side is unguarded.
+    also checks that `a` exists. The message says which side is unguarded. A rebuild-and-swap
+    is not flagged: earlier in the same method, always, `a` was made by `Schema::create` (or
+    is guarded to exist) and `b` dropped (`Schema::create('x_new')`, copy, `Schema::drop('x')`,
+    `Schema::rename('x_new', 'x')`); the create and the drop have their own findings.
 
 Why is this bad?
     After the first run `a` is gone, so a re-run fails with SQLSTATE[42S02] 1146 "Table 'a'

@@ -16,6 +16,10 @@ What it does:
     columns; the same Blueprint counts, its commands run in order) is not flagged: the drop is
     ML010's. A drop in a loop over a literal list of tables (`foreach (['a', 'b'] as $t)`,
     `collect([...])->each(...)`, `array_map(..., [...])`) drops it on each listed table.
+    An index on a table the same method just made new is not flagged: a `Schema::create` after
+    an always-run drop of that table, or a rename of such a table onto a dropped name (the
+    rebuild-and-swap pattern). A create under `! Schema::hasTable` (or one --fix will guard)
+    may keep the old table with its indexes: that one does not count.
 
 Why is this bad?
     Adding an index that exists fails with SQLSTATE[42000] 1061 "Duplicate key name" on

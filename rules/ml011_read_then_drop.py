@@ -12,6 +12,10 @@ What it does:
     `pluck`, `orderBy`, the keys it writes) before the method drops that column
     (`$table->dropColumn('action')`) fails a re-run with "Unknown column", unless it is
     guarded by `Schema::hasColumn` or the method adds the column again after the drop.
+    A table or column that an earlier statement of the same method always makes
+    (`Schema::create`, an add, a rename to it) is not flagged either: on a re-run that statement
+    fails first (ML001, ML002) or makes it again (the scratch-table and temporary-column
+    patterns); see ML003 for when a rename counts.
 
 Why is this bad?
     A data migration copies rows out of an old table and then drops it. When anything after
