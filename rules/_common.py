@@ -249,54 +249,70 @@ def _query_conn_named(migration, item) -> bool:
     return b"connection(" in migration.source.data[span.start:span.end].lower()
 
 
-def lifecycle(migration) -> list:
-    """Every statement that makes or removes a table or a column, once per file, in run order:
-    (verb, item, table Name, column lower-cased | None | "*", extra) with verb "make" or
-    "remove"; column None for the table itself, "*" for a column whose name is not known
-    (a possible removal of any). extra: the rename (op or call) that makes by renaming."""
+def lifecycle(migration) -> dict:
+    """Every statement that makes or removes a table or a column, once per file, in run order,
+    indexed by (verb, name): name is the lower-cased column, None for the table itself, "*"
+    for a column whose name is not known (a possible removal of any). Each entry is
+    (item, table Name, rename): rename is the op or call that makes its target by renaming.
+    Indexed so that a file of 5,000 temporary columns is not quadratic."""
     found = migration.__dict__.get("_lifecycle")
     if found is not None:
         return found
-    found = migration.__dict__["_lifecycle"] = []
+    found = migration.__dict__["_lifecycle"] = {}
+    from migrate_lint.model.types import Name
+
+    unknown = (Name(None, "?"),)
+
+    def add(verb, item, table, column, rename=None):
+        found.setdefault((verb, column), []).append((item, table, rename))
+
+    def name(c):
+        return c.value.lower() if c.known else "*"
+
     for op in migration.ops:
         if op.kind == "create":
-            found.append(("make", op, op.table, None, None))
+            add("make", op, op.table, None)
         elif op.kind in ("drop", "dropIfExists"):
-            found.append(("remove", op, op.table, None, None))
+            add("remove", op, op.table, None)
         elif op.kind == "rename":
-            found.append(("remove", op, op.table, None, None))
+            add("remove", op, op.table, None)
             if op.to_table is not None:
-                found.append(("make", op, op.to_table, None, op))
+                add("make", op, op.to_table, None, op)
         elif op.kind == "dropColumns":
-            for c in op.columns or (Name_unknown(),):
-                found.append(("remove", op, op.table, c.value.lower() if c.known else "*", None))
+            for c in op.columns or unknown:
+                add("remove", op, op.table, name(c))
         for call in op.calls:
             if call.category == "add":
                 for c in call.columns:
                     if c.known:
-                        found.append(("make", call, op.table, c.value.lower(), None))
+                        add("make", call, op.table, name(c))
             elif call.category == "drop":
-                for c in call.columns or (Name_unknown(),):
-                    found.append(("remove", call, op.table,
-                                  c.value.lower() if c.known else "*", None))
+                for c in call.columns or unknown:
+                    add("remove", call, op.table, name(c))
             elif call.category == "rename" and call.columns:
-                old = call.columns[0]
-                found.append(("remove", call, op.table, old.value.lower() if old.known else "*",
-                              None))
+                add("remove", call, op.table, name(call.columns[0]))
                 if len(call.columns) > 1 and call.columns[1].known:
-                    found.append(("make", call, op.table, call.columns[1].value.lower(), call))
+                    add("make", call, op.table, name(call.columns[1]), call)
             elif call.category == "rename_table":
-                found.append(("remove", call, op.table, None, None))
+                add("remove", call, op.table, None)
                 if call.columns and call.columns[0].known:
-                    found.append(("make", call, call.columns[0], None, call))
-    found.sort(key=lambda e: (e[1].order, e[1].span.start))
+                    add("make", call, call.columns[0], None, call)
+    for events in found.values():
+        events.sort(key=lambda e: (e[0].order, e[0].span.start))
     return found
 
 
-def Name_unknown():
-    from migrate_lint.model.types import Name
+def _events(migration, verb, column):
+    return lifecycle(migration).get((verb, column), ())
 
-    return Name(None, "?")
+
+def _removals(migration, column):
+    """The removals that may take a column (or, column None, the table) away: the table's,
+    and for a column its own and those of unknown columns."""
+    yield from _events(migration, "remove", None)
+    if column is not None:
+        yield from _events(migration, "remove", column)
+        yield from _events(migration, "remove", "*")
 
 
 def _may_be(name, table) -> bool:
@@ -308,14 +324,8 @@ def _removed_between(migration, first, later, table, column) -> bool:
     """Something between first and later (in the method's run order) may remove the object:
     the table, or (for a column) the column, any column of that name unknown, or its table.
     Any such statement counts, whatever its condition."""
-    for verb, item, t, c, _ in lifecycle(migration):
-        if verb != "remove" or not (before(first, item) and before(item, later)):
-            continue
-        if not _may_be(t, table):
-            continue
-        if c is None or (column is not None and c in ("*", column)):
-            return True
-    return False
+    return any(before(first, item) and before(item, later) and _may_be(t, table)
+               for item, t, _ in _removals(migration, column))
 
 
 def made_before(migration, later, table, column=None, depth=0) -> bool:
@@ -329,10 +339,8 @@ def made_before(migration, later, table, column=None, depth=0) -> bool:
     if not hasattr(later, "kind") and not hasattr(later, "op") \
             and _query_conn_named(migration, later):
         return False
-    for verb, item, t, c, rename in lifecycle(migration):
-        if verb != "make" or c != column or not before(item, later):
-            continue
-        if _conn(item) != conn or not t.covers(table):
+    for item, t, rename in _events(migration, "make", column):
+        if not before(item, later) or _conn(item) != conn or not t.covers(table):
             continue
         if not _made_whenever(item, later, table, column):
             continue
@@ -361,13 +369,11 @@ def _rename_makes(migration, rename, later, table, column, depth) -> bool:
     if not old.known:
         return False
     name = old.value.lower()
-    for verb, item, t, c, _ in lifecycle(migration):
-        if verb == "make" and c == name and t.covers(table) and before(rename, item) \
-                and before(item, later) and _conn(item) == _conn(rename) \
-                and _made_whenever(item, later, table, name) \
-                and not any(v == "remove" and before(item, i) and _may_be(tt, table)
-                            and (cc is None or cc in ("*", name))
-                            for v, i, tt, cc, _ in lifecycle(migration)):
+    for item, t, _ in _events(migration, "make", name):
+        if t.covers(table) and before(rename, item) and before(item, later) \
+                and _conn(item) == _conn(rename) and _made_whenever(item, later, table, name) \
+                and not any(before(item, i) and _may_be(tt, table)
+                            for i, tt, _ in _removals(migration, name)):
             return True
     return False
 
@@ -376,16 +382,15 @@ def table_removed_before(migration, later, table) -> bool:
     """An earlier `Schema::drop(t)`/`dropIfExists(t)` of the same method always runs where
     `later` runs (a positive `hasTable(t)` around it leaves the table absent either way), and
     nothing in between may make the table again."""
-    for verb, item, t, c, _ in lifecycle(migration):
-        if verb != "remove" or c is not None or getattr(item, "kind", None) not in (
-                "drop", "dropIfExists"):
+    for item, t, _ in _events(migration, "remove", None):
+        if getattr(item, "kind", None) not in ("drop", "dropIfExists"):
             continue
         if not before(item, later) or _conn(item) != _conn(later) or not t.covers(table):
             continue
         if not runs_whenever(item, later, lambda a: _has_atom(a, ("table",), table)):
             continue
-        if any(v == "make" and cc is None and _may_be(tt, table) and before(item, i)
-               and before(i, later) for v, i, tt, cc, _ in lifecycle(migration)):
+        if any(_may_be(tt, table) and before(item, i) and before(i, later)
+               for i, tt, _ in _events(migration, "make", None)):
             continue
         return True
     return False
@@ -415,8 +420,8 @@ def fresh_table_before(migration, later, table, depth=0) -> bool:
     if depth > 4 or not table.known:
         return False
     last = None
-    for verb, item, t, c, rename in lifecycle(migration):
-        if c is None and verb == "make" and before(item, later) and _may_be(t, table):
+    for item, t, rename in _events(migration, "make", None):  # in run order: keep the last
+        if before(item, later) and _may_be(t, table):
             last = (item, t, rename)
     if last is None:
         return False
