@@ -238,10 +238,12 @@ class Store:
                 sections.remove(dropped)
         table = "".join(f"{n}\t{len(d)}\t{m.hex()}\n" for n, d, m in sections).encode("ascii")
         size = len(table).to_bytes(8, "big")
-        import tempfile  # lazy: most runs write nothing
-
         try:
-            fd, tmp = tempfile.mkstemp(dir=self.dir, suffix=".tmp")
+            # As tempfile.mkstemp (0600, never an existing name) without importing tempfile,
+            # which costs a pre-commit run more than writing the file.
+            tmp = os.path.join(self.dir, f".cache-{os.getpid()}-{os.urandom(6).hex()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL
+                         | getattr(os, "O_NOFOLLOW", 0), 0o600)
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(MAGIC + size + self._mac(MAGIC + size, table) + table)

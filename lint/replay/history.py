@@ -265,22 +265,23 @@ def not_yet_created(r: Replay, h: History) -> None:
     package's migrations may create them.)"""
     from migrate_lint.replay.state import NO, Origin, Table
     from migrate_lint.replay.steps import UNSEEN
+    from migrate_lint.replay.summaries import step_keys
 
     for s in h.summaries:
         if s.name in h.ran:
             continue
-        for step in s.steps:
-            name = step.table if step.action == "create_table" else \
-                step.to if step.action == "rename_table" else None
+        for action, table, connection, to, _, _, line in step_keys(s):
+            name = table if action == "create_table" else \
+                to if action == "rename_table" else None
             if not name:
                 continue
-            conn_name = r._conn_name(step.connection, s)
+            conn_name = r._conn_name(connection, s)
             if conn_name == UNSEEN:
                 continue
             conn = r.state.connection(conn_name)
             if conn.get(name) is None:
                 conn.put(Table(name, NO, None, True,
-                               created_later=Origin(s.path, step.line, s.name)))
+                               created_later=Origin(s.path, line, s.name)))
 
 
 def duplicate_classes(h: History):

@@ -19,18 +19,31 @@ import re
 
 # A string literal with nothing computed in it (no escape, no interpolation).
 _LIT = rb"""\s*(?:'[^'\\]*'|"[^"\\$]*")\s*"""
-_NOT_PLAIN = re.compile(
-    rb"connection|statement\s*\(|unprepared\s*\(|artisan|->\s*call\s*\(|->\s*(?:up|down)\s*\("
-    # a schema call whose table is not one plain literal (computed, concatenated, none)
-    rb"|(?:::|->)\s*(?:create|table|drop|dropifexists|dropcolumns|rename|when\w+|has\w*|get\w+)"
-    rb"\s*\((?!" + _LIT + rb"[,)]|\s*\))"
-    rb"|(?:::|->)\s*(?:create|table|drop|dropifexists|rename)\s*\(\s*\)"
-    rb"|rename\s*\(" + _LIT + rb",(?!" + _LIT + rb"\))",  # a rename to a computed name
-    re.IGNORECASE)
+# Matched on the lowered bytes, without IGNORECASE, and in parts: a third of the time of one
+# case-insensitive alternation (which tried every branch at every byte).
+_REACHING = re.compile(  # a connection, raw SQL, a call into another migration
+    rb"connection|statement\s*\(|unprepared\s*\(|artisan|->\s*call\s*\(|->\s*(?:up|down)\s*\(")
+_SCHEMA_CALL = re.compile(
+    rb"(?:::|->)\s*(?:create|table|drop|dropifexists|dropcolumns|rename|when\w+|has\w*|get\w+)"
+    rb"\s*\(")
+_PLAIN_ARGS = re.compile(_LIT + rb"[,)]|\s*\)")  # one plain literal first, or no argument
+_NEEDS_TABLE = re.compile(rb"(?:::|->)\s*(?:create|table|drop|dropifexists|rename)\s*\(")
+_RENAME_COMPUTED = re.compile(rb"rename\s*\(" + _LIT + rb",(?!" + _LIT + rb"\))")
 
 
 def plain(data: bytes) -> bool:
-    return _NOT_PLAIN.search(data) is None
+    """No connection, raw SQL or call into another migration; every schema call names its
+    table with one plain literal (those that must name one do), and a rename its new name."""
+    low = data.lower()
+    if _REACHING.search(low) or _RENAME_COMPUTED.search(low):
+        return False
+    for call in _SCHEMA_CALL.finditer(low):
+        args = _PLAIN_ARGS.match(low, call.end())
+        if args is None:
+            return False  # computed, concatenated
+        if args.group().strip() == b")" and _NEEDS_TABLE.match(low, call.start()):
+            return False  # `Schema::create()` with no table
+    return True
 
 
 def readable(data: bytes) -> bool:

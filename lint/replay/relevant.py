@@ -15,6 +15,7 @@ against the whole history; tests/test_relevant_slice.py the shapes that need eac
 from __future__ import annotations
 
 from migrate_lint.replay.steps import Summary
+from migrate_lint.replay.summaries import step_keys
 
 
 def _cond_tables(cond, out: set) -> bool:
@@ -46,19 +47,19 @@ class Footprint:
         self.steps: list = []
         self.tries: dict = {}  # try/catch -> its tables: one step failing skips the rest
         self.contained = summary.connection is None
-        for s in (*summary.steps, *(summary.down_steps if downs else ())):
-            if s.table is None or s.connection is not None or s.action.startswith("taint") or \
-                    (s.action == "rename_table" and s.to is None):
+        for action, table, connection, to, cond, try_id, _ in step_keys(summary, downs):
+            if table is None or connection is not None or action.startswith("taint") or \
+                    (action == "rename_table" and to is None):
                 self.contained = False
-            named = {t.lower() for t in (s.table, s.to) if t}
+            named = {t.lower() for t in (table, to) if t}
             asks: set = set()
-            if not _cond_tables(s.cond, asks):
+            if not _cond_tables(cond, asks):
                 self.contained = False
             self.tables |= named
             self.asks |= asks
-            self.steps.append((named, asks, s.try_id))
-            if s.try_id:
-                self.tries.setdefault(s.try_id, set()).update(named)
+            self.steps.append((named, asks, try_id))
+            if try_id:
+                self.tries.setdefault(try_id, set()).update(named)
 
     def shaping(self, followed: set) -> set:
         """The tables whose state decides what this migration does to the `followed` ones:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import marshal
 import os
-from migrate_lint.record import fields
 
+from migrate_lint.record import fields
 from migrate_lint.replay.steps import Step, Summary, summarise
 
 POOL_THRESHOLD = 300
@@ -48,6 +48,52 @@ def from_row(row: tuple, path: str | None = None) -> Summary:
     return Summary(**values)
 
 
+class CachedSummary(Summary):
+    """A Summary read from the cache whose steps stay rows until first used: a pre-commit run
+    loads every migration of the history and folds tens of them (lint/replay/relevant.py).
+    Once decoded it is a plain Summary."""
+
+    def __getattr__(self, name):  # only called for what the instance lacks: its step lists
+        if name in _STEP_LISTS and "_rows" in self.__dict__:
+            self._decode()
+            return self.__dict__[name]
+        raise AttributeError(name)
+
+    def _decode(self) -> None:
+        rows = self.__dict__.pop("_rows", None)
+        for name, part in zip(_STEP_LISTS, rows or ()):
+            self.__dict__.setdefault(name, [Step(*r) for r in part])  # a list set meanwhile wins
+        self.__class__ = Summary
+
+    def __eq__(self, other):
+        self._decode()
+        return self == other
+
+
+def _cached(row: tuple, path: str) -> Summary:
+    values = dict(zip(_SUMMARY_FIELDS, row))
+    rows = tuple(values.pop(name) for name in _STEP_LISTS)
+    s = object.__new__(CachedSummary)
+    s.__dict__.update(values, path=path, _rows=rows)
+    return s
+
+
+_STEP_KEYS = tuple(_STEP_FIELDS.index(n)
+                   for n in ("action", "table", "connection", "to", "cond", "try_id", "line"))
+
+
+def step_keys(s: Summary, downs: bool = False) -> list[tuple]:
+    """(action, table, connection, to, cond, try_id, line) of each step (then each down step
+    with `downs`), read from the cached rows when the steps are not decoded."""
+    rows = s.__dict__.get("_rows")
+    if rows is not None:
+        a, t, c, to, cond, try_id, line = _STEP_KEYS
+        return [(r[a], r[t], r[c], r[to], r[cond], r[try_id], r[line])
+                for r in (rows[0] + rows[1] if downs else rows[0])]
+    return [(st.action, st.table, st.connection, st.to, st.cond, st.try_id, st.line)
+            for st in (*s.steps, *(s.down_steps if downs else ()))]
+
+
 class SummaryCache:
     """Summaries by (content digest, base name) in the cache's "summaries" section."""
 
@@ -65,7 +111,7 @@ class SummaryCache:
         blob = self.entries.get((digest, os.path.basename(path))) if digest else None
         if blob is None:
             return None
-        return from_row(marshal.loads(blob), path)
+        return _cached(marshal.loads(blob), path)
 
     def put(self, path: str, digest: bytes | None, summary: Summary) -> None:
         if self.store is None or digest is None:
