@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from migrate_lint.record import field, record
 
 from migrate_lint.findings import Finding, Span
+from migrate_lint.model import conditions as C
+from migrate_lint.model.types import BlueprintCall
+from migrate_lint.record import field, record
 
 _WS = re.compile(r"\s+")
 
@@ -32,11 +34,61 @@ def snippet(migration, span: Span | None) -> str:
 
 def finding(rule, migration, span: Span, message: str, target=None, statement: Span | None = None,
             fixable: bool | None = None, severity: str | None = None) -> Finding:
+    fixable = rule.FIXABLE if fixable is None else fixable
+    if fixable and isinstance(target, BlueprintCall):
+        first = entangled(target)
+        if first is not None:
+            fixable = False
+            message += (f"; not fixed: `{first.method}()` on line {first.span.line} changes it in "
+                        f"the same Blueprint and may run before it, but a guard in the closure "
+                        f"is checked before either runs")
     return Finding(code=rule.CODE, rule=rule.NAME, path=migration.path, span=span,
                    message=message, severity=severity or getattr(rule, "SEVERITY", "error"),
-                   fixable=rule.FIXABLE if fixable is None else fixable,
+                   fixable=fixable,
                    snippet=snippet(migration, statement or span),
                    extra={"target": target} if target is not None else {})
+
+
+_COLUMN_MOVES = {"add", "drop", "rename"}
+_INDEX_MOVES = {"index", "drop_index"}
+
+
+def _names(call, with_args: bool) -> set:
+    """The columns a call names (and, for index calls, its other arguments: an index name)."""
+    return {n.value.lower() if n.known else n.expr
+            for n in (*call.columns, *(call.args if with_args else ()))}
+
+
+def _exclusive(a, b) -> bool:
+    """a and b never run together: one runs under a condition the other runs under the
+    negation of (an if/else)."""
+    ca, cb = _conjuncts(a.ctx.cond), _conjuncts(b.ctx.cond)
+    return any(C.not_(c) in cb for c in ca)
+
+
+def entangled(call):
+    """Another command of the same Blueprint, run before this one, makes or removes what it
+    works on: a guard written in the closure runs while the Blueprint is built, before any of
+    its SQL, so it would see the table as it was before that command and skip a statement it
+    makes necessary (`dropColumn('a'); $table->string('a');` on Laravel 11.15+, which runs the
+    commands in order). Before 11.15 the column adds run first, wherever they are written.
+    Such a finding is reported, not fixed. Returns that command, or None."""
+    if call.category in _COLUMN_MOVES:
+        moves, index = _COLUMN_MOVES, False
+    elif call.category in _INDEX_MOVES:
+        moves, index = _INDEX_MOVES | {"drop", "rename"}, True  # a dropped column's indexes go
+    else:
+        return None
+    mine = _names(call, index)
+    for other in call.op.calls:
+        if other is call or _exclusive(call, other) or not (
+                other.category == "rename_table" or (other.category in moves and not mine.isdisjoint(
+                    _names(other, index and other.category in _INDEX_MOVES)))):
+            continue
+        if other.span.start < call.span.start or (other.category == "add"
+                                                   and call.category != "add"):
+            return other
+    return None
 
 
 def q(name) -> str:
