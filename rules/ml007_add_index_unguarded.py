@@ -95,6 +95,11 @@ def _names_this_index(key, op, call) -> bool:
     from migrate_lint.model import blueprint as bp
 
     named = call.args[1] if call.category == "index" and len(call.args) > 1 else None
+    if isinstance(key, tuple) and key[0] == "colsexpr":
+        # A lookup compared an index's columns with this code (lint/model/lookups.py): it
+        # names the index added on the columns the same code holds, and no other.
+        return call.category == "index" and len(call.columns) == 1 \
+            and not call.columns[0].known and call.columns[0].expr == key[1]
     if isinstance(key, tuple) and key[0] == "expr":
         # `hasIndex($t, $field)` guarding `index($field)`: the column is the key, not the name
         return not (len(call.columns) == 1 and call.columns[0].expr == key[1]

@@ -4,7 +4,10 @@ What it does:
     Flags `dropIndex`/`dropUnique`/`dropPrimary`/`dropForeign`/`dropFullText`/
     `dropSpatialIndex`/`renameIndex` in `Schema::table` without an existence guard: a positive
     index/foreign-key check, or a positive `Schema::hasColumn` on a column the index covers
-    (the usual `if (Schema::hasColumn(...)) { dropForeign; dropColumn; }` pattern).
+    (the usual `if (Schema::hasColumn(...)) { dropForeign; dropColumn; }` pattern), unless
+    the drop sits in a `try`/`rescue()` inside the Blueprint closure: that says the key may be
+    gone while the column is not, and such a try catches nothing (the closure only records
+    the drop; it runs after the closure returned).
 
 Why is this bad?
     Dropping an index that is gone fails with SQLSTATE[42000] 1091 "Can't DROP 'x'; check that
@@ -47,13 +50,23 @@ SUMMARY = "index or foreign key dropped without an existence guard"
 
 
 def _column_guarded(call, op) -> bool:
+    if call.ctx.inert_try:
+        # `try { $table->dropForeign([...]); } catch ...` inside the closure: the author expects
+        # the key may be gone while the column is still there (a half-applied first run); the
+        # try catches nothing there (the SQL runs after the closure), and neither does the
+        # column guard.
+        return False
     names = [a.value.lower() for a in call.args if a.known]
     names += [c.value.lower() for c in call.columns if c.known]
     for g in call.ctx.guards_on(op.table):
-        if g.kind == "column" and g.exists and g.column is not None and g.column.known:
+        if g.kind != "column" or not g.exists or g.column is None:
+            continue
+        if g.column.known:
             col = g.column.value.lower()
             if any(col == n or col in n for n in names):
                 return True
+        elif any(g.column.same(n) for n in (*call.columns, *call.args)):
+            return True  # `hasColumn($t, $column)` and `dropForeign([$column])`, as ML003 reads it
     return False
 
 

@@ -18,8 +18,9 @@ from migrate_lint.model.names import (PLACEHOLDER, arg_values, array_items, clos
 from migrate_lint.model.guards import GET_TABLE, WHEN_OPS, ConditionReader, basename, same_node
 from migrate_lint.model.instances import MAX_DEPTH, Instantiator, Site
 from migrate_lint.model.loops import LoopReader
-from migrate_lint.model.types import (BlueprintCall, Closure, Comment, Insert, Migration, Name,
-                                      RawSql, SchemaOp, literal)
+from migrate_lint.model.lookups import LookupReader
+from migrate_lint.model.types import (BlueprintCall, Closure, Comment, Context, Insert,
+                                      Migration, Name, RawSql, SchemaOp, literal)
 
 # No field constraints (`left: (variable_name)`): they quadruple the query's compile time,
 # ~9 ms of every one-file run; the assignments are told apart by their left side below.
@@ -67,7 +68,7 @@ def _lower_name(call) -> bytes:
     return name.text.lower() if name is not None else b""
 
 
-class Builder(ConditionReader, Instantiator, LoopReader):
+class Builder(ConditionReader, Instantiator, LoopReader, LookupReader):
     def __init__(self, migration: Migration, tree):
         self.m = migration
         self.src = migration.source
@@ -501,10 +502,23 @@ class Builder(ConditionReader, Instantiator, LoopReader):
                 columns=self._call_columns(method, category, args, values, subst),
                 modifiers=mods, span=self.src.node_span(outer),
                 statement=self.statement_span(outer, above[-1] if above else None),
-                ctx=self.context_in(outer, chain, extra, above[:] if above else None),
+                ctx=self._command_ctx(op, self.context_in(outer, chain, extra,
+                                                          above[:] if above else None)),
                 args=values, expands=bp.expands(method),
                 node=outer, order=self.order_of(outer, chain), shared=bool(chain),
                 var=var, modifier_args=tuple(mod_args)))
+
+    @staticmethod
+    def _command_ctx(op, ctx):
+        """A Blueprint call only records a command: its SQL is sent when op's closure has
+        returned (LARAVEL_FACTS.md), so a failure surfaces at op. A `try`/`rescue()` inside the
+        closure (or in a helper given the Blueprint) never sees it: only op's own protection
+        counts. Its conditions stay: a guard inside the closure is valid."""
+        if ctx.try_id == op.ctx.try_id and ctx.protection == op.ctx.protection:
+            return ctx
+        return Context(method=ctx.method, cond=ctx.cond, protection=op.ctx.protection,
+                       function_id=ctx.function_id, try_id=op.ctx.try_id,
+                       inert_try=ctx.protection)
 
     def _other_calls_in(self, fn) -> list:
         """Static and function calls inside fn, by position."""
@@ -538,7 +552,8 @@ class Builder(ConditionReader, Instantiator, LoopReader):
         calls.append(BlueprintCall(
             op=op, method=callee, category="opaque", columns=(), modifiers=(),
             span=self.src.node_span(call), statement=self.statement_span(call),
-            ctx=self.context_in(call, chain, extra), args=literals, node=call,
+            ctx=self._command_ctx(op, self.context_in(call, chain, extra)), args=literals,
+            node=call,
             order=self.order_of(call, chain), shared=bool(chain)))
 
     def _named_args(self, call, subst) -> tuple:

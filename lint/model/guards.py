@@ -145,9 +145,11 @@ class ConditionReader:
                     walk.tail = self._closure_tail(cur, subst, stop, skey)
                     return
                 use = self._closure_use(cur, chain, subst)
-                if use == "rescue":
+                if use is not None and use[0] == "rescue":
                     if not walk.try_id:
                         walk.protection, walk.try_id = "rescue()", cur.id
+                    if len(use) > 1:
+                        conds.append(use[1])
                 elif use is not None:
                     conds.append(use)
             elif t in ("method_declaration", "function_definition"):
@@ -188,7 +190,8 @@ class ConditionReader:
         return C.and_(*parts)
 
     def _closure_use(self, fn, outer, subst):
-        """How a closure's body comes to run: None (once, right away), "rescue", or the
+        """How a closure's body comes to run: None (once, right away), ("rescue",) or
+        ("rescue", condition) for rescue_if/rescue_unless, or the
         condition under which it runs. outer: its ancestors, root first (tree-sitter's
         `.parent` walks down from the root: climbing it level by level is quadratic)."""
         if self.loop_values(fn):
@@ -200,8 +203,15 @@ class ConditionReader:
         call = outer[-3]
         if call.type == "function_call_expression":
             fname = basename(text(call.child_by_field_name("function"))).lower()
+            if fname in ("rescue_if", "rescue_unless"):
+                # App helpers (koel): `rescue_if($condition, $callback)` runs the callback, under
+                # rescue(), only when the condition holds; rescue_unless when it does not.
+                args = arg_values(call.child_by_field_name("arguments"))
+                if len(args) >= 2 and same_node(args[1], fn):
+                    cond = self.cond_of(args[0], subst)
+                    return ("rescue", cond if fname == "rescue_if" else C.not_(cond))
             if "rescue" in fname:
-                return "rescue"
+                return ("rescue",)
             if fname in RUNS_ONCE:
                 return None
             return C.unknown(f"a callback of {fname}()")
@@ -374,7 +384,8 @@ class ConditionReader:
             rhs = self._single_assignment(expr)
             if rhs is not None:
                 return self.cond_of(rhs, subst, depth + 1)
-            return C.unknown(text(expr))
+            found = self.lookup_truth(expr, subst)  # reassigned: the value that reaches here
+            return found if found is not None else C.unknown(text(expr))
         if t in ("scoped_call_expression", "member_call_expression",
                  "nullsafe_member_call_expression", "function_call_expression"):
             return self._call_cond(expr, subst, depth)
@@ -390,6 +401,15 @@ class ConditionReader:
             return C.or_(self.cond_of(left, subst, depth + 1), self.cond_of(right, subst, depth + 1))
         if op in ("===", "==", "!==", "!=", "<>"):
             equal = op in ("===", "==")
+            for a, b in ((left, right), (right, left)):
+                if b is not None and b.type == "null":
+                    found = self.lookup_null_test(a, equal, subst)  # lint/model/lookups.py
+                    if found is not None:
+                        return found
+                if b is not None and text(b).strip() == "1":
+                    found = self.lookup_one_row(a, subst)  # count($rows) === 1
+                    if found is not None:
+                        return found if equal else C.not_(found)
             for a, b in ((left, right), (right, left)):
                 lit = _literal_bool(b)
                 if lit is not None:
@@ -431,7 +451,22 @@ class ConditionReader:
         if call.type == "function_call_expression":
             fname = basename(text(call.child_by_field_name("function"))).lower()
             args = arg_values(call.child_by_field_name("arguments"))
+            if fname == "is_null" and args:
+                found = self.lookup_null_test(args[0], True, subst)
+                if found is not None:
+                    return found
+            if fname == "count" and args:
+                found = self.lookup_truth(args[0], subst)  # count($rows) > 0
+                if found is not None:
+                    return found
+            if fname == "empty" and args:
+                found = self.lookup_truth(args[0], subst)
+                if found is not None:
+                    return C.not_(found)
             if fname == "in_array" and len(args) >= 2:
+                found = self.lookup_in_list(args[0], args[1], subst)
+                if found is not None:
+                    return found
                 listing = self._column_listing(args[1], subst)
                 if listing is not None:
                     return C.has("column", listing[0], encode_name(self.resolve(args[0], subst)),
@@ -452,7 +487,15 @@ class ConditionReader:
         if owner_text in _SELF and method in self.predicates:
             params, body = self.predicates[method]
             mapping = {p: self.resolve(a, subst) for p, a in zip(params, args)}
-            return self.cond_of(body, mapping, depth + 1)
+            found = self.cond_of(body, mapping, depth + 1)
+            if found[0] == "unknown" or found == C.has("index", None):
+                # `return collect(Schema::getIndexes($t))->...`: read as a lookup if it is one
+                return self.lookup_truth(call, subst) or found
+            return found
+        if owner_text in _SELF:
+            found = self.lookup_truth(call, subst)  # a helper returning a lookup's result
+            if found is not None:
+                return found
         info = self.builder_info(owner)
         if info is not None:
             conn = self.conn_key(info[1])

@@ -116,6 +116,10 @@ class Context:
     protection: str | None = None  # "try/catch" | "rescue()" | None
     function_id: int = 0  # innermost method/function node id (for "earlier in the same method")
     try_id: int = 0  # the try statement or rescue() call that catches a failure here (0: none)
+    # A try/catch or rescue() around a Blueprint call inside its closure: it catches nothing
+    # (the SQL runs after the closure returned), but it says the author expects the object
+    # may already be gone.
+    inert_try: str | None = None
     _guards: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
