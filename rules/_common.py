@@ -252,3 +252,238 @@ def _not_on_sqlite(atom) -> bool:
     an existing table is never a duplicate (Laravel before 11 ignores it, later ones rebuild the
     table with it), so the drop only has to run elsewhere (koel's cascade_delete_user)."""
     return atom[0] == "not" and atom[1][0] == "driver" and atom[1][2] == "sqlite"
+
+
+# ---------------------------------------------------------------- made earlier in the method
+# A schema operation on a table or column that an earlier statement of the same method always
+# makes cannot be the first failure of a re-run: that statement either fails first (its own
+# finding: ML001, ML002) or makes the object again; after --fix guards it with
+# `if (! Schema::hasColumn(...))` the object exists afterwards either way. The mirror of
+# column_dropped_before / index_dropped_before (an add after an always-run drop).
+
+def _unknown_generic(cond) -> bool:
+    """A loop body, a callback, a catch block, a switch branch: their conditions read the same
+    text wherever they are, so equal atoms do not mean the same loop or closure."""
+    from migrate_lint.model.conditions import atoms
+
+    return any(a[0] == "unknown" and (a[1].startswith("a ") or a[1] == "else")
+               for a in atoms(cond))
+
+
+def _made_whenever(maker, later, table, column=None) -> bool:
+    """maker runs whenever later runs, except for its own negative existence check
+    (`if (! Schema::hasColumn(t, c))` around an add leaves the column there either way), and
+    not under a loop, callback or catch block that equal conditions cannot tell apart."""
+    def own(c):
+        if c[0] != "not":
+            return False
+        if column is None:
+            return _has_atom(c[1], ("table",), table)
+        return _has_atom(c[1], ("column",), table, {column})
+
+    if not runs_whenever(maker, later, own):
+        return False
+    return not any(_unknown_generic(c) for c in _conjuncts(maker.ctx.cond) if not own(c))
+
+
+def _conn(item):
+    """The connection an op, Blueprint call or query runs on, as guards name it. A query's
+    connection is not modelled: one that names a connection is on an unknown one."""
+    if hasattr(item, "conn") and hasattr(item, "kind"):
+        return item.conn
+    if hasattr(item, "op"):
+        return item.op.conn
+    return None
+
+
+def _query_conn_named(migration, item) -> bool:
+    span = item.statement or item.span
+    return b"connection(" in migration.source.data[span.start:span.end].lower()
+
+
+def lifecycle(migration) -> dict:
+    """Every statement that makes or removes a table or a column, once per file, in run order,
+    indexed by (verb, name): name is the lower-cased column, None for the table itself, "*"
+    for a column whose name is not known (a possible removal of any). Each entry is
+    (item, table Name, rename): rename is the op or call that makes its target by renaming.
+    Indexed so that a file of 5,000 temporary columns is not quadratic."""
+    found = migration.__dict__.get("_lifecycle")
+    if found is not None:
+        return found
+    found = migration.__dict__["_lifecycle"] = {}
+    from migrate_lint.model.types import Name
+
+    unknown = (Name(None, "?"),)
+
+    def add(verb, item, table, column, rename=None):
+        found.setdefault((verb, column), []).append((item, table, rename))
+
+    def name(c):
+        return c.value.lower() if c.known else "*"
+
+    for op in migration.ops:
+        if op.kind == "create":
+            add("make", op, op.table, None)
+        elif op.kind in ("drop", "dropIfExists"):
+            add("remove", op, op.table, None)
+        elif op.kind == "rename":
+            add("remove", op, op.table, None)
+            if op.to_table is not None:
+                add("make", op, op.to_table, None, op)
+        elif op.kind == "dropColumns":
+            for c in op.columns or unknown:
+                add("remove", op, op.table, name(c))
+        for call in op.calls:
+            if call.category == "add":
+                for c in call.columns:
+                    if c.known:
+                        add("make", call, op.table, name(c))
+            elif call.category == "drop":
+                for c in call.columns or unknown:
+                    add("remove", call, op.table, name(c))
+            elif call.category == "rename" and call.columns:
+                add("remove", call, op.table, name(call.columns[0]))
+                if len(call.columns) > 1 and call.columns[1].known:
+                    add("make", call, op.table, name(call.columns[1]), call)
+            elif call.category == "rename_table":
+                add("remove", call, op.table, None)
+                if call.columns and call.columns[0].known:
+                    add("make", call, call.columns[0], None, call)
+    for events in found.values():
+        events.sort(key=lambda e: (e[0].order, e[0].span.start))
+    return found
+
+
+def _events(migration, verb, column):
+    return lifecycle(migration).get((verb, column), ())
+
+
+def _removals(migration, column):
+    """The removals that may take a column (or, column None, the table) away: the table's,
+    and for a column its own and those of unknown columns."""
+    yield from _events(migration, "remove", None)
+    if column is not None:
+        yield from _events(migration, "remove", column)
+        yield from _events(migration, "remove", "*")
+
+
+def _may_be(name, table) -> bool:
+    """name (a remover's table) may be table: the same, a loop over it, or not known."""
+    return not name.known and not name.each or name.covers(table) or table.covers(name)
+
+
+def _removed_between(migration, first, later, table, column) -> bool:
+    """Something between first and later (in the method's run order) may remove the object:
+    the table, or (for a column) the column, any column of that name unknown, or its table.
+    Any such statement counts, whatever its condition."""
+    return any(before(first, item) and before(item, later) and _may_be(t, table)
+               for item, t, _ in _removals(migration, column))
+
+
+def made_before(migration, later, table, column=None, depth=0) -> bool:
+    """An earlier statement of the same method that runs whenever `later` runs (see
+    _made_whenever) makes this table (column None) or this column of the table, on the same
+    connection, and nothing in between may remove it. A rename makes its target only when its
+    source is sure to be there on a re-run too (_rename_makes)."""
+    if depth > 4 or not table.known:
+        return False
+    conn = _conn(later)
+    if not hasattr(later, "kind") and not hasattr(later, "op") \
+            and _query_conn_named(migration, later):
+        return False
+    for item, t, rename in _events(migration, "make", column):
+        if not before(item, later) or _conn(item) != conn or not t.covers(table):
+            continue
+        if not _made_whenever(item, later, table, column):
+            continue
+        if _removed_between(migration, item, later, table, column):
+            continue
+        if rename is not None and not _rename_makes(migration, rename, later, table, column,
+                                                    depth):
+            continue
+        return True
+    return False
+
+
+def _rename_makes(migration, rename, later, table, column, depth) -> bool:
+    """A guarded rename (what --fix writes: `hasColumn(t, a) && ! hasColumn(t, b)`) is skipped
+    when neither name exists, so it makes its target on a re-run only when its source is sure
+    to exist there. A table: the source was made earlier in the method and the target removed
+    before it (a rebuild: create x_new, drop x, rename x_new to x). A column: the method adds
+    the source again after the rename, before `later`, and never removes it afterwards (the
+    `category` -> `category_v3`, add `category`, copy, drop `category_v3` pattern), so every
+    prefix of a first run leaves the source or the target."""
+    if column is None:
+        old = rename.table if hasattr(rename, "kind") else rename.op.table
+        return made_before(migration, rename, old, None, depth + 1) \
+            and table_removed_before(migration, rename, table)
+    old = rename.columns[0]
+    if not old.known:
+        return False
+    name = old.value.lower()
+    for item, t, _ in _events(migration, "make", name):
+        if t.covers(table) and before(rename, item) and before(item, later) \
+                and _conn(item) == _conn(rename) and _made_whenever(item, later, table, name) \
+                and not any(before(item, i) and _may_be(tt, table)
+                            for i, tt, _ in _removals(migration, name)):
+            return True
+    return False
+
+
+def table_removed_before(migration, later, table) -> bool:
+    """An earlier `Schema::drop(t)`/`dropIfExists(t)` of the same method always runs where
+    `later` runs (a positive `hasTable(t)` around it leaves the table absent either way), and
+    nothing in between may make the table again."""
+    for item, t, _ in _events(migration, "remove", None):
+        if getattr(item, "kind", None) not in ("drop", "dropIfExists"):
+            continue
+        if not before(item, later) or _conn(item) != _conn(later) or not t.covers(table):
+            continue
+        if not runs_whenever(item, later, lambda a: _has_atom(a, ("table",), table)):
+            continue
+        if any(_may_be(tt, table) and before(item, i) and before(i, later)
+               for i, tt, _ in _events(migration, "make", None)):
+            continue
+        return True
+    return False
+
+
+def table_dropped_before(migration, op) -> bool:
+    """A `Schema::drop(t)`/`dropIfExists(t)` earlier in the function always runs where op
+    (a Schema::create) runs, so the create meets no table (ML001)."""
+    for other in migration.ops:  # in the order they run (see lint/model/types.py ORDER)
+        if (other.order, other.span.start) >= (op.order, op.span.start):
+            break
+        # The drop must run whenever the create runs: a reset under its own condition
+        # (`if (env('CI')) { Schema::dropIfExists('t'); }`) does not make the create safe.
+        if other.kind in ("dropIfExists", "drop") and other.ctx.function_id == op.ctx.function_id \
+                and other.table.covers(op.table) and runs_whenever(
+                    other, op, lambda atom: _has_atom(atom, ("table",), op.table)):
+            return True
+    return False
+
+
+def fresh_table_before(migration, later, table, depth=0) -> bool:
+    """The table `later` works on is new: the last statement before it that makes the table
+    is a `Schema::create` after an always-run drop of it (table_dropped_before: a guarded
+    create would keep an old table), or a rename of such a new table onto a removed name;
+    it runs whenever later runs, and nothing in between may remove it. A new table has none
+    of the indexes a later `Schema::table` adds (the rebuild-and-swap pattern)."""
+    if depth > 4 or not table.known:
+        return False
+    last = None
+    for item, t, rename in _events(migration, "make", None):  # in run order: keep the last
+        if before(item, later) and _may_be(t, table):
+            last = (item, t, rename)
+    if last is None:
+        return False
+    item, t, rename = last
+    if not t.covers(table) or _conn(item) != _conn(later) \
+            or not _made_whenever(item, later, table) \
+            or _removed_between(migration, item, later, table, None):
+        return False
+    if rename is None:
+        return getattr(item, "kind", None) == "create" and table_dropped_before(migration, item)
+    old = rename.table if hasattr(rename, "kind") else rename.op.table
+    return fresh_table_before(migration, rename, old, depth + 1) \
+        and table_removed_before(migration, rename, table)

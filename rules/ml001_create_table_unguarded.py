@@ -34,24 +34,11 @@ from __future__ import annotations
 
 import sys
 
-from migrate_lint.rules._common import _has_atom, finding, in_scope, q, runs_whenever
+from migrate_lint.rules._common import finding, in_scope, q, table_dropped_before
 
 CODE, NAME = "ML001", "create-table-unguarded"
 FIXABLE = True
 SUMMARY = "Schema::create without a Schema::hasTable guard"
-
-
-def _dropped_before(migration, op) -> bool:
-    for other in migration.ops:  # in the order they run (see lint/model/types.py ORDER)
-        if (other.order, other.span.start) >= (op.order, op.span.start):
-            break
-        # The drop must run whenever the create runs: a reset under its own condition
-        # (`if (env('CI')) { Schema::dropIfExists('t'); }`) does not make the create safe.
-        if other.kind in ("dropIfExists", "drop") and other.ctx.function_id == op.ctx.function_id \
-                and other.table.covers(op.table) and runs_whenever(
-                    other, op, lambda atom: _has_atom(atom, ("table",), op.table)):
-            return True
-    return False
 
 
 def check(migration, ctx):
@@ -59,7 +46,7 @@ def check(migration, ctx):
         if op.kind != "create" or not in_scope(op.ctx, ctx) or op.ctx.protection:
             continue
         if op.ctx.has("table", op.table, exists=False, connection=op.conn) \
-                or _dropped_before(migration, op):
+                or table_dropped_before(migration, op):
             continue
         yield finding(sys.modules[__name__], migration, op.span,
                       f"`Schema::create({q(op.table)})` is not guarded by "

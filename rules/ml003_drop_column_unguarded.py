@@ -3,7 +3,13 @@
 What it does:
     Flags `dropColumn`/`dropColumns`/`dropTimestamps`/`dropSoftDeletes`/`dropMorphs`/
     `dropRememberToken`/`dropConstrainedForeignId` and `Schema::dropColumns(...)` without a
-    positive `Schema::hasColumn` guard on a column it drops.
+    positive `Schema::hasColumn` guard on a column it drops. A column that an earlier
+    statement of the same method always adds (a temporary column: add, copy, drop) is not
+    flagged: on a re-run that add fails first (ML002) or adds it again, and under ML002's guard
+    it is there either way. A column renamed to counts only when the method adds the old name
+    again before the drop (`category` -> `category_v3`, add `category`, drop `category_v3`):
+    a rename guarded by --fix is skipped when neither name exists. An add in a branch, loop or
+    try of its own, on another table or connection, or dropped in between does not count.
 
 Why is this bad?
     A re-run (or a run on a database where someone already removed the column) fails with
@@ -35,7 +41,7 @@ from __future__ import annotations
 
 import sys
 
-from migrate_lint.rules._common import finding, in_scope, non_create_calls, q
+from migrate_lint.rules._common import finding, in_scope, made_before, non_create_calls, q
 
 CODE, NAME = "ML003", "drop-column-unguarded"
 FIXABLE = True
@@ -54,19 +60,29 @@ def _filtered_variable(call) -> bool:
     return bool(call.columns) and all("hasColumn(" in c.expr for c in call.columns)
 
 
+def _made_before(migration, item, table, columns) -> bool:
+    """Every column dropped was added (or renamed to) earlier in the same method by a
+    statement that always runs first: a temporary column (`bigIncrements('id')`, copy, drop).
+    That add fails first on a re-run (ML002) or makes the column again."""
+    return bool(columns) and all(c.known for c in columns) and all(
+        made_before(migration, item, table, c.value.lower()) for c in columns)
+
+
 def check(migration, ctx):
     rule = sys.modules[__name__]
     for op in migration.ops:
         if op.kind == "dropColumns" and in_scope(op.ctx, ctx) and not op.ctx.protection \
                 and not _guarded(op.ctx, op.table, op.columns, op.conn) \
-                and not (op.columns and all("hasColumn(" in c.expr for c in op.columns)):
+                and not (op.columns and all("hasColumn(" in c.expr for c in op.columns)) \
+                and not _made_before(migration, op, op.table, op.columns):
             cols = ", ".join(q(c) for c in op.columns) or "columns"
             yield finding(rule, migration, op.span,
                           f"`Schema::dropColumns({q(op.table)})` drops {cols} without a "
                           f"`Schema::hasColumn` guard: a re-run fails with \"Can't DROP\"",
                           target=op, statement=op.statement)
     for op, call in non_create_calls(migration, ctx, "drop"):
-        if _guarded(call.ctx, op.table, call.columns, op.conn) or _filtered_variable(call):
+        if _guarded(call.ctx, op.table, call.columns, op.conn) or _filtered_variable(call) \
+                or _made_before(migration, call, op.table, call.columns):
             continue
         cols = ", ".join(q(c) for c in call.columns) or "columns"
         yield finding(rule, migration, call.span,

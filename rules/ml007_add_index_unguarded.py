@@ -16,6 +16,10 @@ What it does:
     columns; the same Blueprint counts, its commands run in order) is not flagged: the drop is
     ML010's. A drop in a loop over a literal list of tables (`foreach (['a', 'b'] as $t)`,
     `collect([...])->each(...)`, `array_map(..., [...])`) drops it on each listed table.
+    An index on a table the same method just made new is not flagged: a `Schema::create` after
+    an always-run drop of that table, or a rename of such a table onto a dropped name (the
+    rebuild-and-swap pattern). A create under `! Schema::hasTable` (or one --fix will guard)
+    may keep the old table with its indexes: that one does not count.
 
 Why is this bad?
     Adding an index that exists fails with SQLSTATE[42000] 1061 "Duplicate key name" on
@@ -51,7 +55,8 @@ from __future__ import annotations
 
 import sys
 
-from migrate_lint.rules._common import finding, index_dropped_before, non_create_calls, q
+from migrate_lint.rules._common import (finding, fresh_table_before, index_dropped_before,
+                                         non_create_calls, q)
 
 CODE, NAME = "ML007", "add-index-unguarded"
 FIXABLE = True
@@ -142,7 +147,8 @@ def check(migration, ctx):
         if any(call.ctx.has("column", op.table, c, exists=False, connection=op.conn)
                for c in call.columns if c.known):
             continue
-        if index_dropped_before(migration, op, call):
+        if index_dropped_before(migration, op, call) or fresh_table_before(migration, call,
+                                                                            op.table):
             continue
         what = "a foreign key" if call.method == "foreign" else "an index"
         if call.category == "index":

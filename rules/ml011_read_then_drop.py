@@ -12,6 +12,10 @@ What it does:
     `pluck`, `orderBy`, the keys it writes) before the method drops that column
     (`$table->dropColumn('action')`) fails a re-run with "Unknown column", unless it is
     guarded by `Schema::hasColumn` or the method adds the column again after the drop.
+    A table or column that an earlier statement of the same method always makes
+    (`Schema::create`, an add, a rename to it) is not flagged either: on a re-run that statement
+    fails first (ML001, ML002) or makes it again (the scratch-table and temporary-column
+    patterns); see ML003 for when a rename counts.
 
 Why is this bad?
     A data migration copies rows out of an old table and then drops it. When anything after
@@ -49,7 +53,7 @@ from __future__ import annotations
 import sys
 
 from migrate_lint.model.types import Name
-from migrate_lint.rules._common import before, finding, in_scope, q
+from migrate_lint.rules._common import before, finding, in_scope, made_before, q
 
 CODE, NAME = "ML011", "read-then-drop"
 FIXABLE = True
@@ -122,7 +126,8 @@ def _column_reads(migration, ctx, seen: set):
         if where in seen:
             continue
         for column in item.columns:
-            if item.ctx.has("column", item.table, Name(column, column), exists=True):
+            if item.ctx.has("column", item.table, Name(column, column), exists=True) \
+                    or made_before(migration, item, item.table, column):
                 continue
             drop = _column_dropped_after(migration, item, column)
             if drop is None:
@@ -155,7 +160,7 @@ def _table_reads(migration, ctx):
                 or read.ctx.has("table", read.table, exists=True):
             continue
         drop = dropped_after(migration, read)
-        if drop is None:
+        if drop is None or made_before(migration, read, read.table):
             continue
         yield finding(rule, migration, read.span,
                       f"reads {q(read.table)} (`{read.method}`), which this method then "
