@@ -244,6 +244,15 @@ def _index_dropped_before(migration, op, call, on) -> bool:
                     a, ("index", "foreign", "column"), on) or (
                     kind == "foreign" and _not_on_sqlite(a))):
                 return True
+    # Raw SQL: `ALTER TABLE t DROP FOREIGN KEY IF EXISTS name` (Ctrlpanel), `DROP INDEX IF
+    # EXISTS name` in an ALTER TABLE of this table.
+    for raw in migration.raw_sql:
+        if raw.conn != op.conn or not before(raw, call) or not runs_whenever(raw, call):
+            continue
+        if any(s.kind == "alter_drop_index" and s.guarded and s.column
+               and s.column.lower() == name and s.table and table is not None
+               and s.table.lower() == table.lower() for s in raw.statements):
+            return True
     return False
 
 

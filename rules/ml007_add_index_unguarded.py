@@ -13,8 +13,8 @@ What it does:
     `! Schema::hasColumn(...)`) is fine: the column, and so its index, is new. Index modifiers on
     an added column (`$table->string('x')->unique()`) belong to ML002. An index that an earlier
     call of the same method always drops first (by name, by its columns, or by dropping its
-    columns; the same Blueprint counts, its commands run in order) is not flagged: the drop is
-    ML010's. A drop in a loop over a literal list of tables (`foreach (['a', 'b'] as $t)`,
+    columns; the same Blueprint counts, its commands run in order; or by raw SQL, `ALTER TABLE
+    t DROP FOREIGN KEY|INDEX IF EXISTS name`) is not flagged: the drop is ML010's. A drop in a loop over a literal list of tables (`foreach (['a', 'b'] as $t)`,
     `collect([...])->each(...)`, `array_map(..., [...])`) drops it on each listed table.
     An index on a table the same method just made new is not flagged: a `Schema::create` after
     an always-run drop of that table, or a rename of such a table onto a dropped name (the

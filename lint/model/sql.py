@@ -126,6 +126,17 @@ def _renamed_column(action_raw, act):
     return None
 
 
+def _dropped_key_name(action_raw, act, j):
+    """The name in `DROP INDEX|KEY|CONSTRAINT|FOREIGN KEY [IF EXISTS] name` (kept in the
+    statement's `column`); None for PRIMARY KEY and what names nothing."""
+    k = j + 2 if act[j:j + 2] == ["FOREIGN", "KEY"] else j + 1
+    if act[j] in ("PRIMARY", "PARTITION"):
+        return None
+    if act[k:k + 2] == ["IF", "EXISTS"]:
+        k += 2
+    return _ident(action_raw[k]) if k < len(action_raw) else None
+
+
 def classify(sql: str) -> list[SqlStatement]:
     if not _DDL_HINT.search(sql):
         return []
@@ -242,7 +253,8 @@ def _classify_one(raw, up, text) -> list[SqlStatement]:
                     j += 1
                 elif j < len(act) and act[j] in _DROP_INDEXY:
                     guarded = "IF" in act[j:j + 4] and "EXISTS" in act[j:j + 5]
-                    out.append(SqlStatement("alter_drop_index", table, None, guarded, text))
+                    out.append(SqlStatement("alter_drop_index", table,
+                                            _dropped_key_name(action_raw, act, j), guarded, text))
                     continue
                 elif j < len(act) and act[j] == "DEFAULT":
                     continue
