@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from migrate_lint.record import field, record
 from pathlib import Path
+
+from migrate_lint.record import field, record
 
 KEYS = {"select", "ignore", "exclude", "per-file-ignores", "check-down", "laravel-version",
         "database", "database-version", "template-dir", "cache-dir", "jobs", "extend-exclude"}

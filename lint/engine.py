@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from migrate_lint.record import field, record
 from pathlib import Path
 
 from migrate_lint.findings import Finding
+from migrate_lint.record import field, record
 from migrate_lint.rules._common import RuleContext
 
 

@@ -16,9 +16,9 @@ import os
 import signal
 import stat
 import tempfile
-from migrate_lint.record import field, record
 
 from migrate_lint.engine import FileResult, lint_source
+from migrate_lint.record import field, record
 
 MAX_PASSES = 8
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from migrate_lint.record import record
 
 from migrate_lint.engine import FileResult, Settings, lint_source
 from migrate_lint.heap import long_lived
+from migrate_lint.record import record
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SUMMARY_STARTS = ("All checks", "Found", "Fixed", "No findings", "No migration")

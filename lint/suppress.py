@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from migrate_lint.record import record
 
 from migrate_lint.findings import Finding
+from migrate_lint.record import record
 
 _DIRECTIVE = re.compile(r"migrate-lint-ignore(?P<file>-file)?(?![\w-])(?P<rest>[^\n]*)")
 _END = re.compile(r"--|//|#|\*/")  # a reason, or another comment, ends the list of codes

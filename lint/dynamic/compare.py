@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from migrate_lint.record import record
 from pathlib import Path
+
+from migrate_lint.record import record
 
 _SKIP = ("ML000", "ML900")
 # The step a static finding predicts to fail: a replay finding the first run, the others a re-run.

@@ -4,8 +4,9 @@ migration that cannot run here (a note), and whether an earlier failure is to bl
 from __future__ import annotations
 
 import re
-from migrate_lint.record import record
 from pathlib import Path
+
+from migrate_lint.record import record
 
 DATABASE = "database"      # the database refused a statement: a finding
 LIMIT = "sqlite-limit"     # Laravel 8 on SQLite cannot do this at all: a note naming the limit

@@ -7,9 +7,10 @@ import os
 import shutil
 import subprocess
 import time
-from migrate_lint.record import field, record
 from importlib import resources
 from pathlib import Path
+
+from migrate_lint.record import field, record
 
 DEBIAN_AUTOLOAD = "Illuminate/Database/autoload.php"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from migrate_lint.record import field, record
 from pathlib import Path
+
+from migrate_lint.record import field, record
 
 CONNECTION_KEYS = ("strict", "charset", "collation", "prefix")
 _CONFIGS = ("config/database.php", "app/Config/database.php")

@@ -17,9 +17,10 @@ import re
 import secrets
 import tempfile
 from contextlib import contextmanager
-from migrate_lint.record import field, record
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
+
+from migrate_lint.record import field, record
 
 PREFIX = "migrate_lint_verify_"
 PASSWORD_ENV = "MIGRATE_LINT_SERVER_PASSWORD"

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from migrate_lint.record import field, record
 from pathlib import Path
+
+from migrate_lint.record import field, record
 
 STEPS = ("up", "up", "down", "down", "up")
 STEP_NAMES = ("up 1", "up 2", "down 1", "down 2", "up 3")

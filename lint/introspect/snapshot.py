@@ -8,9 +8,9 @@ the user may not see, and column types written as sqlglot writes them for a dump
 from __future__ import annotations
 
 import re
-from migrate_lint.record import field, record
 
 from migrate_lint import quiet_sqlglot
+from migrate_lint.record import field, record
 from migrate_lint.replay.dump import ParsedDump
 from migrate_lint.replay.steps import Step
 

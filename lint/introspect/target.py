@@ -9,8 +9,9 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from migrate_lint.record import field, record
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
+
+from migrate_lint.record import field, record
 
 DRIVERS = {"mysql": "mysql", "mariadb": "mysql", "pgsql": "pgsql", "postgres": "pgsql",
            "postgresql": "pgsql", "sqlite": "sqlite"}

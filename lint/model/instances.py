@@ -14,10 +14,9 @@ context, call_parts, enclosing_functions).
 
 from __future__ import annotations
 
-from migrate_lint.record import record
-
 from migrate_lint.model.guards import at_call_site, basename
 from migrate_lint.model.names import arg_values, array_items, closure_params, string_parts, text
+from migrate_lint.record import record
 
 MAX_DEPTH = 4
 ENTRY_METHODS = ("up", "down")

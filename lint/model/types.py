@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from migrate_lint.record import field, record
 from typing import Any
 
 from migrate_lint.findings import Span
+from migrate_lint.record import field, record
 
 
 @record(frozen=True)

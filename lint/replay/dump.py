@@ -5,9 +5,9 @@ pg_dump --schema-only and SQLite's .schema, with the `migrations` rows when pres
 from __future__ import annotations
 
 import re
-from migrate_lint.record import field, record
 
 from migrate_lint import quiet_sqlglot
+from migrate_lint.record import field, record
 from migrate_lint.replay.state import Connection
 from migrate_lint.replay.steps import Step
 

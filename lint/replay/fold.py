@@ -13,9 +13,8 @@ indexes given as column modifiers; from 11.15 one command per column, in source 
 
 from __future__ import annotations
 
-from migrate_lint.record import field, record, replace
-
 from migrate_lint.model import conditions as C
+from migrate_lint.record import field, record, replace
 from migrate_lint.replay import errors as E
 from migrate_lint.replay.state import (DEFAULT, MAYBE, NO, YES, Column, Connection, Index,
                                        Origin, SchemaState, Table)

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import os
 import re
-from migrate_lint.record import field, record, replace
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from migrate_lint.engine import HISTORY_CODES
 from migrate_lint.findings import Finding
+from migrate_lint.record import field, record, replace
 
 if TYPE_CHECKING:  # the fold is imported when a history is replayed, not to find one
     from migrate_lint.replay.fold import Problem, Replay

@@ -12,8 +12,8 @@ changes are missing), and would `--fix` let the whole run complete?
 from __future__ import annotations
 
 import os
-from migrate_lint.record import field, record
 
+from migrate_lint.record import field, record
 from migrate_lint.replay import dump as dumpmod
 from migrate_lint.replay import errors
 from migrate_lint.replay.fold import Replay, Run

@@ -12,11 +12,11 @@ guards in it) before it sends any SQL, and orders the Blueprint's commands itsel
 from __future__ import annotations
 
 import re
-from migrate_lint.record import field, record
 
 from migrate_lint.model import blueprint as bp
 from migrate_lint.model.blueprint import index_name
 from migrate_lint.model import conditions as C
+from migrate_lint.record import field, record
 
 # Blueprint calls that change nothing the replay tracks.
 HARMLESS = {"engine", "charset", "collation", "comment", "temporary", "getTable", "getColumns",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+
 from migrate_lint.record import field, record
 
 FORMATS = {

@@ -11,6 +11,7 @@ columns where a relationship needs it.
 from __future__ import annotations
 
 import re
+
 from migrate_lint.record import field, record
 
 MAX_TEXT = 50_000

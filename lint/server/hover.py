@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import os
 import re
-from migrate_lint.record import record
 
+from migrate_lint.record import record
 from migrate_lint.replay.state import MAYBE, NO, YES
 
 _QUOTED = re.compile(rb"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*\"""")

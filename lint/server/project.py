@@ -9,11 +9,11 @@ the server re-lint open files sooner.
 from __future__ import annotations
 
 import os
-from migrate_lint.record import field, record
 from pathlib import Path
 
 from migrate_lint.engine import (HISTORY_CODES, FileResult, Settings, in_migrations_folder,
                                  is_migration, lint_source)
+from migrate_lint.record import field, record
 from migrate_lint.server import replayed
 
 

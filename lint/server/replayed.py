@@ -10,8 +10,8 @@ can stop at the last open file instead of folding the rest of the history.
 from __future__ import annotations
 
 import os
-from migrate_lint.record import record, replace
 
+from migrate_lint.record import record, replace
 from migrate_lint.replay import history as hist
 from migrate_lint.replay.state import DEFAULT, SchemaState, Table
 

@@ -4,11 +4,11 @@ open migrations of its folder, whose replay findings it can change), code action
 from __future__ import annotations
 
 import os
-from migrate_lint.record import field, record
 
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
+from migrate_lint.record import field, record
 from migrate_lint.server import actions, hover
 from migrate_lint.server.diagnostics import diagnostic, diagnostics
 from migrate_lint.server.positions import offset, span_range
