@@ -448,3 +448,22 @@ def test_a_loop_over_literal_tables_is_unrolled_in_list_order(tmp_path):
     # (the add runs for 'tasks' only), so the third loop adds a duplicate on both, 'tasks' first.
     assert codes_at(found) == [("2024_01_04_000000_notes_rank.php", 11, "ML101")] * 2
     assert ["tasks.rank" in found[0]["message"], "notes.rank" in found[1]["message"]] == [True] * 2
+
+
+@pytest.mark.parametrize("closure, known", [
+    ("function (Blueprint $t) {\n                $t->integer('priority');\n            }", True),
+    ("fn ($t) => $t->integer('priority')", True),
+    ("$this->columns(...)", False),  # not read: the table's columns become unknown
+])
+def test_columns_placed_by_after_are_added_there(tmp_path, closure, known):
+    """`$table->after('id', fn)` (Convoy) only places the columns its closure adds: the
+    replay follows them instead of losing the table."""
+    after = f"""        Schema::table('tasks', function (Blueprint $table) {{
+            $table->after('id', {closure});
+        }});"""
+    write(tmp_path, {"2024_01_01_000000_create_tasks.php": anon(CREATE_TASKS.replace(
+        "            $table->integer('priority');\n", "")),
+                     "2024_01_15_000000_place_priority.php": anon(after),
+                     "2024_02_01_000000_add_priority.php": anon(ADD_PRIORITY)})
+    found = codes_at(lint(tmp_path))
+    assert found == ([("2024_02_01_000000_add_priority.php", 11, "ML101")] if known else [])

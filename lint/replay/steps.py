@@ -19,6 +19,7 @@ from migrate_lint.model import conditions as C
 from migrate_lint.record import field, record
 
 # Blueprint calls that change nothing the replay tracks.
+_CLOSURE = re.compile(r"(?:static)?(?:function|fn)\b", re.IGNORECASE)  # a closure literal
 HARMLESS = {"engine", "charset", "collation", "comment", "temporary", "getTable", "getColumns",
             "getCommands", "build", "toSql", "create", "drop", "dropIfExists", "increments"}
 UNSEEN = "?"  # a connection or table name the code computes at run time
@@ -491,9 +492,12 @@ def _alter_steps(call, table, conn, texpr) -> list[Step]:
         return [Step("taint_table", table, line, connection=conn, table_expr=texpr,
                      cond=C.unknown("?"),
                      reason=f"`{call.method}()` is given the Blueprint and is not read")]
-    if call.method in HARMLESS:
+    if call.method in HARMLESS or (call.method == "after" and len(call.args) > 1
+                                   and _CLOSURE.match(call.args[1].expr)):
+        # `after('col', function ($table) {...})` only places the columns its closure adds;
+        # those calls are the op's own (the model reads nested closures).
         return []
-    # A macro or a call we do not know (`after()` nests its own closure): the table's columns
+    # A macro or a call we do not know (`after('col', $this->cols(...))`): the table's columns
     # are no longer known for sure.
     return [Step("taint_table", table, line, connection=conn, table_expr=texpr,
                  cond=C.unknown("?"), reason=f"$table->{call.method}() is not understood")]
