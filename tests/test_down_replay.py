@@ -41,6 +41,17 @@ SCENARIOS = [
     ("guarded_drop", table("$table->string('title')->nullable();"),
      "        if (Schema::hasColumn('links', 'subtitle')) {\n" +
      table("$table->dropColumn('subtitle');") + "\n        }", None),
+    # aureuserp: every command of the Blueprint is skipped (hasColumn on a table already
+    # dropped is false), so Schema::table sends no SQL and does not fail.
+    ("guarded_commands_on_a_dropped_table", "        Schema::create('tags', function "
+     "(Blueprint $table) { $table->id(); $table->string('name'); });",
+     "        Schema::dropIfExists('tags');\n        Schema::table('tags', function (Blueprint "
+     "$table) {\n            if (Schema::hasColumn('tags', 'name')) {\n                "
+     "$table->dropColumn('name');\n            }\n        });", None),
+    ("unguarded_command_on_a_dropped_table", "        Schema::create('tags', function "
+     "(Blueprint $table) { $table->id(); $table->string('name'); });",
+     "        Schema::dropIfExists('tags');\n        Schema::table('tags', function (Blueprint "
+     "$table) { // gone\n            $table->dropColumn('name');\n        });", "// gone"),
     ("drop_if_exists", "        Schema::create('tags', function (Blueprint $table) "
      "{ $table->id(); });", "        Schema::dropIfExists('tags');\n"
      "        Schema::dropIfExists('tags');", None),
