@@ -42,6 +42,20 @@ def test_down_right_after_up_under_laravel(make_db, tmp_path, engine, name, up, 
     assert "Schema::" in lines[failure.line - 1] or failure.line == where
 
 
+def _up_then_down(up, down, links, make_db, tmp_path, engine):
+    """(migration text, result) of up() then down() beside a `users` table and `links` (its
+    SQL with `{auto}` where MariaDB needs auto_increment)."""
+    text = migration(up, down)
+    path = tmp_path / "2024_01_02_000000_change.php"
+    path.write_text(text)
+    auto = " auto_increment" if engine == "mariadb" else ""
+    setup = [f"create table users (id bigint unsigned primary key{auto})",
+             links.format(auto=auto)]
+    result = oracle.run_steps(path, ["up", "down"], make_db(engine), setup=setup)
+    assert result.error is None, result.error
+    return text, result
+
+
 @pytest.mark.oracle
 @pytest.mark.parametrize("engine", ["sqlite", "mariadb"])
 def test_the_index_innodb_leaves_behind_a_dropped_foreign_key(make_db, tmp_path, engine):
@@ -49,14 +63,8 @@ def test_the_index_innodb_leaves_behind_a_dropped_foreign_key(make_db, tmp_path,
     # index under the key's name; SQLite (Laravel 8) never added the key nor an index.
     from test_down_replay import FK_DOWN, FK_UP
 
-    text = migration(FK_UP, FK_DOWN)
-    path = tmp_path / "2024_01_02_000000_change.php"
-    path.write_text(text)
-    auto = " auto_increment" if engine == "mariadb" else ""
-    setup = [f"create table users (id bigint unsigned primary key{auto})",
-             LINKS.replace("id integer primary key", f"id integer primary key{auto}")]
-    result = oracle.run_steps(path, ["up", "down"], make_db(engine), setup=setup)
-    assert result.error is None, result.error
+    links = LINKS.replace("id integer primary key", "id integer primary key{auto}")
+    text, result = _up_then_down(FK_UP, FK_DOWN, links, make_db, tmp_path, engine)
     if engine == "mariadb":
         assert result.ok, result.failure
     else:
@@ -73,15 +81,9 @@ def test_a_foreign_key_added_again_after_a_rename(make_db, tmp_path, engine):
     # a foreign key added to an existing table.
     from test_down_replay import RENAME_FK_DOWN, RENAME_FK_UP
 
-    text = migration(RENAME_FK_UP, RENAME_FK_DOWN)
-    path = tmp_path / "2024_01_02_000000_change.php"
-    path.write_text(text)
-    auto = " auto_increment" if engine == "mariadb" else ""
-    setup = [f"create table users (id bigint unsigned primary key{auto})",
-             f"create table links (id integer primary key{auto}, user_id bigint unsigned not "
-             f"null, constraint links_user_id_foreign foreign key (user_id) references users (id))"]
-    result = oracle.run_steps(path, ["up", "down"], make_db(engine), setup=setup)
-    assert result.error is None, result.error
+    links = ("create table links (id integer primary key{auto}, user_id bigint unsigned not "
+             "null, constraint links_user_id_foreign foreign key (user_id) references users (id))")
+    _, result = _up_then_down(RENAME_FK_UP, RENAME_FK_DOWN, links, make_db, tmp_path, engine)
     if engine == "sqlite":
         assert result.ok, result.failure
     else:
