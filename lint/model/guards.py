@@ -40,12 +40,6 @@ _EXIT_WORD = re.compile(rb"\b(return|throw|exit|die)\b")
 _MAY_EXIT = re.compile(rb"\b(return|throw|exit|die|continue|break|if)\b", re.IGNORECASE)
 _SELF = ("$this", "self", "static")
 GET_TABLE = "->getTable()"  # the binding of `$table->getTable()` inside a Blueprint closure
-_FUNCTIONS = """
-(method_declaration) @fn
-(function_definition) @fn
-(anonymous_function) @fn
-(arrow_function) @fn
-"""
 
 
 def basename(name: str) -> str:
@@ -63,7 +57,8 @@ def _literal_bool(node):
 
 class ConditionReader:
     """Needs from the host: root, m, assignments, predicates, resolve(), builder_info(),
-    call_parts(), ancestors(), getTable_read (the file has a `getTable` call, in any case)."""
+    call_parts(), ancestors(), getTable_read (the file has a `getTable` call, in any case),
+    _function_spans (the sorted (start, end) of every function, from the model's query)."""
 
     # ------------------------------------------------------------------ contexts
     def context(self, node, subst=None, stop=None, above=None) -> Context:
@@ -567,14 +562,9 @@ class ConditionReader:
     def _function_span(self, offset: int) -> tuple[int, int]:
         """(start, end) of the innermost function around a byte offset, found by ranges (no
         parent walks: they are linear in the depth)."""
-        spans = self.__dict__.get("_function_spans")
-        if spans is None:
-            from migrate_lint import parse as parsing
-
-            found = parsing.captures(_FUNCTIONS, self.root).get("fn", [])
-            spans = self._function_spans = sorted((n.start_byte, n.end_byte) for n in found)
         from bisect import bisect_right
 
+        spans = self._function_spans
         i = bisect_right(spans, (offset, float("inf"))) - 1
         while i >= 0:
             start, end = spans[i]

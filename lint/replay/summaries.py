@@ -39,15 +39,6 @@ def to_row(s: Summary) -> tuple:
                  if n in _STEP_LISTS else getattr(s, n) for n in _SUMMARY_FIELDS)
 
 
-def from_row(row: tuple, path: str | None = None) -> Summary:
-    values = dict(zip(_SUMMARY_FIELDS, row))
-    for name in _STEP_LISTS:
-        values[name] = [Step(*r) for r in values[name]]
-    if path is not None:
-        values["path"] = path
-    return Summary(**values)
-
-
 class CachedSummary(Summary):
     """A Summary read from the cache whose steps stay rows until first used: a pre-commit run
     loads every migration of the history and folds tens of them (lint/replay/relevant.py).
