@@ -80,15 +80,20 @@ def entangled(call):
     else:
         return None
     mine = _names(call, index)
-    for other in call.op.calls:
-        if other is call or _exclusive(call, other) or not (
-                other.category == "rename_table" or (other.category in moves and not mine.isdisjoint(
-                    _names(other, index and other.category in _INDEX_MOVES)))):
-            continue
-        if other.span.start < call.span.start or (other.category == "add"
-                                                   and call.category != "add"):
-            return other
-    return None
+
+    def touches(other) -> bool:  # renames the table, or makes or removes what call names
+        if other.category == "rename_table":
+            return True
+        return other.category in moves and not mine.isdisjoint(
+            _names(other, index and other.category in _INDEX_MOVES))
+
+    def runs_first(other) -> bool:  # in order (11.15+), or as a column add (before 11.15)
+        return other.span.start < call.span.start or (other.category == "add"
+                                                       and call.category != "add")
+
+    return next((other for other in call.op.calls if other is not call
+                 and not _exclusive(call, other) and touches(other) and runs_first(other)),
+                None)
 
 
 def q(name) -> str:
