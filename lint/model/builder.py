@@ -49,7 +49,6 @@ READ_METHODS = {"get", "each", "chunk", "chunkbyid", "cursor", "lazy", "lazybyid
 # Byte forms for the hot loops over every call in a file (decoding each name costs more).
 _SCHEMA_OPS_B = {m.encode() for m in _SCHEMA_OPS}
 UPDATE_METHODS = {"update", "increment", "decrement"}
-_GET_TABLE_CALL = re.compile(rb"gettable", re.IGNORECASE)  # lowering the whole file costs more
 # A printf conversion (`%s`, `%1$d`, `%05.2f`) or `%%`.
 _FORMAT_SPEC = re.compile(r"%%|%(?:\d+\$)?[-+ 0'#]*\d*(?:\.\d+)?[bcdeEfFgGosuxX]")
 # Query builder calls whose first argument (or, with an array, its keys) names a column.
@@ -109,7 +108,9 @@ class Builder(ConditionReader, Instantiator, LoopReader, LookupReader):
         self.closure_tables: dict[int, Name] = {}  # closure node id -> the op's table
         self.exit_cache: dict[int, list] = {}
         self._bindings = None  # see _with_bindings
-        self.getTable_read = _GET_TABLE_CALL.search(migration.source.data) is not None
+        # The file lowered once (PHP names ignore case): getTable here, the loop reader's check.
+        self.lowered = migration.source.data.lower()
+        self.getTable_read = b"gettable" in self.lowered
         self._read_class(caps.get("class", []))
 
     # ------------------------------------------------------------------ tree walking

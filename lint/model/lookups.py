@@ -29,7 +29,11 @@ from __future__ import annotations
 import re
 
 from migrate_lint.model import conditions as C
-from migrate_lint.model.names import arg_values, array_items, closure_params, norm, text
+from migrate_lint.model.blocks import BLOCKS
+from migrate_lint.model.guards import LOOPS
+from migrate_lint.model.loops import foreach_var
+from migrate_lint.model.names import (FUNCTION_TYPES, arg_values, array_items, closure_params,
+                                      norm, text)
 from migrate_lint.model.types import encode_name
 
 # An index key given as the code of a list of columns (`$definition['columns']`).
@@ -51,8 +55,6 @@ QUERY_ABSENT = {"first": "null", "value": "null", "find": "null", "exists": "fal
 # Calls that pass a list through unchanged (collect(), ->values(), ->all(), ...).
 _SAME_LIST = {"collect", "array_values", "array_unique", "values", "all", "toarray",
               "unique", "flatten"}
-_SCOPES = ("anonymous_function", "arrow_function", "method_declaration", "function_definition")
-_BLOCKS = ("compound_statement", "colon_block")
 
 
 def _falsy_literal(node) -> str | None:
@@ -71,16 +73,6 @@ def _falsy_literal(node) -> str | None:
     if t == "string" and text(node) in ("''", '""'):
         return "empty"
     return None
-
-
-def _foreach_value(loop) -> str | None:
-    """The value variable of `foreach (X as $v)` / `foreach (X as $k => $v)`."""
-    if len(loop.named_children) < 2:
-        return None
-    target = loop.named_children[1]
-    if target.type == "pair" and target.named_children:
-        target = target.named_children[-1]
-    return text(target) if target.type == "variable_name" else None
 
 
 def _subscript(node):
@@ -328,7 +320,7 @@ class LookupReader:
         out, stack = [], [body]
         while stack:
             n = stack.pop()
-            if n.type in _SCOPES:
+            if n.type in FUNCTION_TYPES:
                 continue
             if n.type == "return_statement":
                 out.append(n)
@@ -350,7 +342,7 @@ class LookupReader:
             return None
         chain = self.ancestors(value)
         loop = next((a for a in reversed(chain) if a.type == "foreach_statement"
-                     and _foreach_value(a) == var), None)
+                     and foreach_var(a) == var), None)
         if loop is None:
             return None
         listing = self.lookup_of(loop.named_children[0], mapping, depth)
@@ -446,13 +438,11 @@ class LookupReader:
         inner = self.enclosing_functions(rhs)
         if (inner[0].id if inner else None) != (scope.id if scope is not None else None):
             return None  # made inside a closure: not this function's variable
-        block = next((a for a in reversed(self.ancestors(rhs)) if a.type in _BLOCKS), None)
+        block = next((a for a in reversed(self.ancestors(rhs)) if a.type in BLOCKS), None)
         if block is None or not (block.start_byte <= var.start_byte < block.end_byte):
             return None
         # A loop around both may bring a later assignment back to the read.
-        loops = [a for a in chain if a.type in ("foreach_statement", "for_statement",
-                                                "while_statement", "do_statement")
-                 and a.start_byte <= rhs.start_byte]
+        loops = [a for a in chain if a.type in LOOPS and a.start_byte <= rhs.start_byte]
         if any(lp.start_byte <= r.start_byte < lp.end_byte for lp in loops for r in after):
             return None
         return rhs

@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import re
 
-from migrate_lint.model.names import arg_values, closure_params, text
+from migrate_lint.model.names import FUNCTION_TYPES, arg_values, closure_params, text
 from migrate_lint.model.types import Name
 
 _EACH_MAP = re.compile(rb"->\s*(?:each|map)\s*\(")  # on lowered bytes
-_FUNCTIONS = ("anonymous_function", "arrow_function", "function_definition",
-              "method_declaration")
 _CALLBACKS = ("anonymous_function", "arrow_function")
 # What ends a foreach early. A callback of each() stops on `return false`: any return counts.
 _STOPS = {"break_statement", "continue_statement", "return_statement", "goto_statement",
@@ -32,8 +30,8 @@ _CHANGERS = r"array_push|array_unshift|array_splice|array_pop|array_shift|unset|
 
 
 class LoopReader:
-    """Needs from the host: src, assignments, ancestors(), resolve(), _used_vars() and
-    _function_span()."""
+    """Needs from the host: src, lowered (the file's bytes, lower-cased), assignments,
+    ancestors(), resolve(), _used_vars() and _function_span()."""
 
     def loop_variable(self, node, var: str) -> Name | None:
         """var at node, when it is the variable of a loop over a literal list around it."""
@@ -47,9 +45,9 @@ class LoopReader:
                     return Name(None, var, values) if values else None
                 if a.type == "anonymous_function" and var not in self._used_vars(a):
                     return None  # not the outer variable: a closure sees only what it uses
-            elif a.type in _FUNCTIONS:
+            elif a.type in FUNCTION_TYPES:
                 return None
-            elif a.type == "foreach_statement" and _foreach_var(a) == var:
+            elif a.type == "foreach_statement" and foreach_var(a) == var:
                 body = a.child_by_field_name("body")
                 if body is None or not body.start_byte <= node.start_byte < body.end_byte:
                     return None
@@ -72,8 +70,8 @@ class LoopReader:
         """The file may hold such a loop at all (most files have none: skip the walks)."""
         found = self.__dict__.get("_loopy_file")
         if found is None:
-            # Lowered once and searched plainly: a case-insensitive regex costs twice as much.
-            low = self.src.data.lower()
+            # Searched plainly in the lowered bytes: a case-insensitive regex costs twice as much.
+            low = self.lowered
             found = self._loopy_file = b"foreach" in low or b"array_map" in low or (
                 (b"each" in low or b"map" in low) and _EACH_MAP.search(low) is not None)
         return found
@@ -82,7 +80,7 @@ class LoopReader:
         if not self._loopy():
             return None
         if loop.type == "foreach_statement":
-            if _foreach_var(loop) is None or _stops(loop.child_by_field_name("body")):
+            if foreach_var(loop) is None or _stops(loop.child_by_field_name("body")):
                 return None
             return self._literal_list(loop.named_children[0], loop)
         if loop.type not in _CALLBACKS or not closure_params(loop):
@@ -143,7 +141,8 @@ class LoopReader:
         return tuple(values) or None
 
 
-def _foreach_var(loop) -> str | None:
+def foreach_var(loop) -> str | None:
+    """The value variable of `foreach (X as $v)` / `foreach (X as $k => $v)`."""
     if len(loop.named_children) < 3:
         return None
     target = loop.named_children[1]
@@ -159,7 +158,7 @@ def _stops(body, *allowed: str) -> bool:
         n = stack.pop()
         if n.type in _STOPS and n.type not in allowed:
             return True
-        stack.extend(c for c in n.named_children if c.type not in _FUNCTIONS)
+        stack.extend(c for c in n.named_children if c.type not in FUNCTION_TYPES)
     return False
 
 
